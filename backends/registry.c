@@ -1,0 +1,16 @@
+/* The registered codecs: one explicit, alphabetical list, expanded into a NULL-terminated const
+ * array of descriptors. Adding a codec is one line here (README, "Adding a backend"). */
+#include "kvq/backend.h"
+
+#include <stddef.h>
+
+#define KVQ_REGISTRY(X)                                                                            \
+    X(bf16)                                                                                        \
+    X(int8)                                                                                        \
+    X(passthrough)
+
+#define KVQ_DECLARE(name) extern const kvq_backend kvq_backend_##name;
+KVQ_REGISTRY(KVQ_DECLARE)
+
+#define KVQ_ENTRY(name) &kvq_backend_##name,
+const kvq_backend *const kvq_backends[] = {KVQ_REGISTRY(KVQ_ENTRY) NULL};

@@ -1,0 +1,160 @@
+/* The kvqeval command line: subcommands, flags and the run they start (README, "Usage"). */
+#include "cli.h"
+#include "kvq/backend.h"
+#include "kvq/population.h"
+#include "kvq/version.h"
+#include "run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+    "usage: kvqeval --matrix all [options]          every codec ladder x the built-in populations\n"
+    "       kvqeval --codec SPEC... --population SPEC... [options]\n"
+    "       kvqeval list backends|populations\n"
+    "       kvqeval --help | --version\n"
+    "\n"
+    "selection (repeatable; a missing side defaults to everything built in):\n"
+    "  --codec SPEC         codec variant name[:key=value,...], e.g. int8, turboquant:bits=3\n"
+    "  --population SPEC    population, e.g. synthetic:gaussian?n=4096&dim=128\n"
+    "  --matrix all         every registered codec at its ladder x the built-in populations\n"
+    "options:\n"
+    "  --out DIR            run folder (default results/run-<UTC time>)\n"
+    "  --seed N             run seed, 0 <= N < 2^53 (default 1)\n"
+    "  --quiet              no tables on stdout\n"
+    "exit status: 0 ok, 1 some cells failed, 2 usage or spec error, 3 output not writable\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("kvqeval: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs(" (see kvqeval --help)\n", stderr);
+    return KVQ_EXIT_USAGE;
+}
+
+static int list_backends(void)
+{
+    for (const kvq_backend *const *b = kvq_backends; *b; b++) {
+        printf("%-14s %s\n", (*b)->name, (*b)->summary);
+        for (const kvq_param_doc *d = (*b)->params; d->key; d++)
+            printf("%14s   %s=%s  %s\n", "", d->key, d->fallback, d->help);
+        printf("%14s   ladder: %s\n", "", (*b)->variants[0] ? (*b)->variants : "(defaults)");
+    }
+    return KVQ_EXIT_OK;
+}
+
+static int list_populations(void)
+{
+    for (const kvq_synthetic *const *g = kvq_synthetics; *g; g++)
+        printf("synthetic:%-12s %s (default %zu x %zu)\n", (*g)->name, (*g)->summary,
+               (*g)->default_n, (*g)->default_dim);
+    printf("built in (--matrix all):");
+    for (const char *const *p = kvq_builtin_populations; *p; p++) printf(" %s", *p);
+    putchar('\n');
+    return KVQ_EXIT_OK;
+}
+
+static int parse_seed(const char *text, uint64_t *seed)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || end == text || *end != '\0' || text[0] == '-' || v >= (1ULL << 53)) return -1;
+    *seed = v;
+    return 0;
+}
+
+static int is_flag(const char *arg, const char *flag)
+{
+    size_t len = strlen(flag);
+    return strncmp(arg, flag, len) == 0 && (arg[len] == '\0' || arg[len] == '=');
+}
+
+static const char *const value_flags[] = {"--matrix", "--codec", "--population",
+                                          "--out",    "--seed",  NULL};
+
+/* The value-taking flag arg is (given as "--flag VALUE" or "--flag=VALUE"), or NULL. */
+static const char *match_value_flag(const char *arg)
+{
+    for (const char *const *f = value_flags; *f; f++)
+        if (is_flag(arg, *f)) return *f;
+    return NULL;
+}
+
+/* The value of flag at argv[*i], advancing *i past a separate value; NULL when missing. */
+static const char *flag_value(int argc, char **argv, int *i, const char *flag)
+{
+    size_t len = strlen(flag);
+    if (argv[*i][len] == '=') return argv[*i] + len + 1;
+    if (*i + 1 >= argc) return NULL;
+    return argv[++*i];
+}
+
+/* Applies one value flag; -1 when fine, else the exit status of a usage error. */
+static int apply_value_flag(kvq_run_config *cfg, const char *flag, const char *v, int *matrix)
+{
+    if (strcmp(flag, "--matrix") == 0) {
+        if (strcmp(v, "all") != 0) return usage_error("--matrix takes 'all' (got '%s')", v);
+        *matrix = 1;
+    } else if (strcmp(flag, "--codec") == 0) {
+        cfg->codecs[cfg->ncodecs++] = v;
+    } else if (strcmp(flag, "--population") == 0) {
+        cfg->populations[cfg->npopulations++] = v;
+    } else if (strcmp(flag, "--out") == 0) {
+        cfg->out_dir = v;
+    } else if (parse_seed(v, &cfg->seed) != 0) {
+        return usage_error("--seed takes an integer in [0, 2^53) (got '%s')", v);
+    }
+    return -1;
+}
+
+int kvq_cli_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return KVQ_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "list") == 0) {
+        if (argc == 3 && strcmp(argv[2], "backends") == 0) return list_backends();
+        if (argc == 3 && strcmp(argv[2], "populations") == 0) return list_populations();
+        return usage_error("'list' takes 'backends' or 'populations'%s", "");
+    }
+    kvq_run_config cfg = {.seed = 1, .argc = argc, .argv = argv};
+    const char **codecs = calloc((size_t)argc, sizeof *codecs);
+    const char **pops = calloc((size_t)argc, sizeof *pops);
+    if (!codecs || !pops) {
+        free(codecs);
+        free(pops);
+        fputs("kvqeval: out of memory\n", stderr);
+        return KVQ_EXIT_IO;
+    }
+    cfg.codecs = codecs;
+    cfg.populations = pops;
+    int matrix = 0, status = -1;
+    for (int i = 1; i < argc && status < 0; i++) {
+        const char *a = argv[i], *flag;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage_text, stdout);
+            status = KVQ_EXIT_OK;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("kvqeval %s\n", KVQ_VERSION);
+            status = KVQ_EXIT_OK;
+        } else if (strcmp(a, "--quiet") == 0) {
+            cfg.quiet = 1;
+        } else if ((flag = match_value_flag(a))) {
+            const char *v = flag_value(argc, argv, &i, flag);
+            status = v ? apply_value_flag(&cfg, flag, v, &matrix)
+                       : usage_error("flag '%s' needs a value", flag);
+        } else {
+            status = usage_error(a[0] == '-' ? "unknown flag '%s'" : "unexpected argument '%s'", a);
+        }
+    }
+    if (status < 0 && !matrix && cfg.ncodecs == 0 && cfg.npopulations == 0)
+        status = usage_error("nothing to run: give --matrix all, or --codec/--population%s", "");
+    if (status < 0) status = kvq_run_matrix(&cfg);
+    free(codecs);
+    free(pops);
+    return status;
+}

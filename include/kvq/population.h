@@ -1,0 +1,85 @@
+/* Populations: the subjects of an evaluation.
+ *
+ * A population is a sample of rows of one tensor (converted to f32) with its provenance, plus
+ * held-out *queries* to score against and, optionally, a *chain* of square matrices for chain
+ * collapse. Specs (one grammar for the command line and for files):
+ *     synthetic:NAME[?key=value&key=value...]      built-in generators (`kvqeval list populations`)
+ * Loaders of real files (safetensors:, npy:) plug in beside the synthetic one (populations/).
+ */
+#ifndef KVQ_POPULATION_H
+#define KVQ_POPULATION_H
+
+#include "kvq/error.h"
+#include "kvq/rng.h"
+#include <stddef.h>
+#include <stdint.h>
+
+#define KVQ_TEXT_MAX 256
+
+/* What a tensor is for; decides which regime a codec must respect. */
+typedef enum kvq_role {
+    KVQ_ROLE_OTHER = 0,
+    KVQ_ROLE_ATTN_Q,
+    KVQ_ROLE_ATTN_K,
+    KVQ_ROLE_ATTN_V,
+    KVQ_ROLE_ATTN_O,
+    KVQ_ROLE_ATTN_QKV,
+    KVQ_ROLE_MLP_GATE,
+    KVQ_ROLE_MLP_UP,
+    KVQ_ROLE_MLP_DOWN,
+    KVQ_ROLE_VOCAB_EMBED,
+    KVQ_ROLE_OUTPUT_HEAD,
+    KVQ_ROLE_POS_EMBED,
+    KVQ_ROLE_NORM_BIAS,
+    KVQ_ROLE_SENTENCE_EMBED,
+    KVQ_ROLE_AUDIO_LATENT,
+    KVQ_ROLE_KV_CACHE,
+    KVQ_ROLE_GAUSSIAN,
+    KVQ_ROLE_COUNT
+} kvq_role;
+
+/* Stable snake_case name of a role ("k_proj", "mlp_gate", "vocab", ...). */
+const char *kvq_role_name(kvq_role role);
+
+typedef struct kvq_population {
+    char name[KVQ_TEXT_MAX];   /* the spec it was loaded from, as given */
+    char source[KVQ_TEXT_MAX]; /* file path, or "synthetic" */
+    char tensor[KVQ_TEXT_MAX]; /* tensor name, or the generator's name */
+    kvq_role role;
+    int layer;       /* layer index, -1 when unknown or not applicable */
+    char dtype[16];  /* dtype in the source ("F32", "BF16", ...) */
+    size_t shape[4]; /* original shape, unused entries 0 */
+    size_t ndim;     /* number of used entries of shape */
+    uint64_t seed;   /* the seed the sample was drawn with */
+
+    size_t n, dim; /* rows: n x dim, row-major, owned */
+    float *rows;
+    size_t nq; /* queries: nq x dim, row-major, owned; disjoint from rows */
+    float *queries;
+    size_t chain_len; /* optional chain: chain_len matrices dim x dim, owned; NULL if none */
+    float *chain;
+} kvq_population;
+
+/* Loads a population from spec; seed drives all sampling and generation. On failure pop is left
+ * empty (safe to free) and err names the spec and the problem. */
+int kvq_population_load(kvq_population *pop, const char *spec, uint64_t seed, kvq_error *err);
+
+/* Frees what pop owns and zeroes it. */
+void kvq_population_free(kvq_population *pop);
+
+/* A built-in synthetic generator (populations/synth_*.c), listed in populations/synthetic.c. */
+typedef struct kvq_synthetic {
+    const char *name;    /* as in synthetic:NAME */
+    const char *summary; /* one line: what signature it shows */
+    kvq_role role;
+    size_t default_n, default_dim;
+    /* Fills rows (n x dim) from rng. Queries are drawn by the same call as extra rows, so the
+     * generator sees n = rows + queries. 0 or a negative kvq_status. */
+    int (*generate)(size_t n, size_t dim, kvq_rng *rng, float *rows, kvq_error *err);
+} kvq_synthetic;
+
+/* The generators, NULL-terminated, and the ones `--matrix all` runs (also NULL-terminated). */
+extern const kvq_synthetic *const kvq_synthetics[];
+extern const char *const kvq_builtin_populations[];
+
+#endif

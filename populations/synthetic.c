@@ -1,0 +1,112 @@
+/* synthetic:NAME[?n=&dim=&seed=&queries=] - the built-in generators and their options.
+ *
+ * n rows and `queries` held-out query rows are drawn by one call of the generator (n + queries
+ * rows from the same distribution), the queries being the last ones. seed overrides the run seed;
+ * the generator's stream derives from the seed and the generator's name, so two populations of
+ * one run are independent. Defaults: the generator's n and dim, queries = min(256, n). */
+#include "kvq/params.h"
+#include "populations.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+extern const kvq_synthetic kvq_synth_gaussian;
+
+const kvq_synthetic *const kvq_synthetics[] = {
+    &kvq_synth_gaussian,
+    NULL,
+};
+
+const char *const kvq_builtin_populations[] = {
+    "synthetic:gaussian",
+    NULL,
+};
+
+static const kvq_param_doc synthetic_options[] = {
+    {"n", "", "rows to sample (default: the generator's)"},
+    {"dim", "", "row dimension (default: the generator's)"},
+    {"seed", "", "seed (default: the run's --seed)"},
+    {"queries", "", "held-out query rows (default: min(256, n))"},
+    {NULL, NULL, NULL},
+};
+
+static const kvq_synthetic *find_generator(const char *name)
+{
+    for (const kvq_synthetic *const *g = kvq_synthetics; *g; g++)
+        if (strcmp((*g)->name, name) == 0) return *g;
+    return NULL;
+}
+
+/* The value of an option, or fallback when it was left empty. */
+static int option_size(const kvq_params *opt, const char *key, long fallback, long min, long max,
+                       size_t *out, kvq_error *err)
+{
+    long v = fallback;
+    if (kvq_params_get(opt, key)[0] != '\0') {
+        int rc = kvq_params_int(opt, key, min, max, &v, err);
+        if (rc) return rc;
+    }
+    *out = (size_t)v;
+    return KVQ_OK;
+}
+
+#define MAX_ROWS (1L << 24)
+#define MAX_DIM (1L << 16)
+
+int kvq_synthetic_load(kvq_population *pop, const char *spec, const char *rest, uint64_t seed,
+                       kvq_error *err)
+{
+    kvq_params opt;
+    memset(&opt, 0, sizeof opt);
+    const char *q = strchr(rest, '?');
+    size_t name_len = q ? (size_t)(q - rest) : strlen(rest);
+    if (name_len == 0 || name_len >= sizeof opt.name)
+        return kvq_fail(err, KVQ_EINVAL, "population '%s': missing or too long generator name",
+                        spec);
+    memcpy(opt.name, rest, name_len);
+    const kvq_synthetic *gen = find_generator(opt.name);
+    if (!gen) {
+        char known[256] = "";
+        size_t used = 0;
+        for (const kvq_synthetic *const *g = kvq_synthetics; *g && used < sizeof known; g++)
+            used += (size_t)snprintf(known + used, sizeof known - used, "%s%s",
+                                     g == kvq_synthetics ? "" : ", ", (*g)->name);
+        return kvq_fail(err, KVQ_EINVAL, "population '%s': unknown generator '%s' (known: %s)",
+                        spec, opt.name, known);
+    }
+    int rc = q ? kvq_params_parse_pairs(q + 1, '&', spec, &opt, err) : KVQ_OK;
+    if (!rc) rc = kvq_params_apply_defaults(&opt, synthetic_options, err);
+    size_t n = 0, dim = 0, nq = 0, seed_opt = 0;
+    if (!rc) rc = option_size(&opt, "n", (long)gen->default_n, 2, MAX_ROWS, &n, err);
+    if (!rc) rc = option_size(&opt, "dim", (long)gen->default_dim, 1, MAX_DIM, &dim, err);
+    if (!rc) rc = option_size(&opt, "queries", n < 256 ? (long)n : 256, 1, MAX_ROWS, &nq, err);
+    if (!rc) rc = option_size(&opt, "seed", -1, 0, 0x7fffffffffffffffL, &seed_opt, err);
+    if (rc) return kvq_error_wrap(err, "population '%s'", spec);
+    if (kvq_params_get(&opt, "seed")[0] != '\0') seed = seed_opt;
+
+    pop->rows = malloc((n + nq) * dim * sizeof(float));
+    if (!pop->rows)
+        return kvq_fail(err, KVQ_ENOMEM, "population '%s': out of memory for %zu x %zu rows", spec,
+                        n + nq, dim);
+    kvq_rng rng;
+    kvq_rng_derive(&rng, seed, gen->name);
+    rc = gen->generate(n + nq, dim, &rng, pop->rows, err);
+    if (rc) return kvq_error_wrap(err, "population '%s'", spec);
+    pop->queries = malloc(nq * dim * sizeof(float));
+    if (!pop->queries)
+        return kvq_fail(err, KVQ_ENOMEM, "population '%s': out of memory for queries", spec);
+    memcpy(pop->queries, pop->rows + n * dim, nq * dim * sizeof(float));
+
+    pop->n = n;
+    pop->nq = nq;
+    pop->dim = dim;
+    pop->seed = seed;
+    pop->role = gen->role;
+    pop->ndim = 2;
+    pop->shape[0] = n;
+    pop->shape[1] = dim;
+    snprintf(pop->source, sizeof pop->source, "synthetic");
+    snprintf(pop->tensor, sizeof pop->tensor, "%s", gen->name);
+    snprintf(pop->dtype, sizeof pop->dtype, "F32");
+    return KVQ_OK;
+}
