@@ -5,6 +5,7 @@
 #include "kvq/backend.h"
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const kvq_param_doc passthrough_params[] = {{NULL, NULL, NULL}};
@@ -35,21 +36,19 @@ static int passthrough_reconstruct(const void *state, const uint8_t *codes, size
     return KVQ_OK;
 }
 
+/* Codes are the rows' own bytes; copied into an aligned row before the dot product, which is
+ * accumulated in double like the exact scores, so passthrough reproduces them exactly. */
 static int passthrough_score(const void *state, const float *query, const uint8_t *codes, size_t n,
                              float *out, kvq_error *err)
 {
-    (void)err;
     const kvq_dim_state *s = state;
+    float *row = malloc(s->dim * sizeof *row);
+    if (!row) return kvq_fail(err, KVQ_ENOMEM, "passthrough: out of memory");
     for (size_t i = 0; i < n; i++) {
-        const uint8_t *code = codes + i * s->dim * sizeof(float);
-        float acc = 0.0f;
-        for (size_t j = 0; j < s->dim; j++) {
-            float x;
-            memcpy(&x, code + j * sizeof(float), sizeof x);
-            acc += query[j] * x;
-        }
-        out[i] = acc;
+        memcpy(row, codes + i * s->dim * sizeof(float), s->dim * sizeof(float));
+        out[i] = kvq_dot(query, row, s->dim);
     }
+    free(row);
     return KVQ_OK;
 }
 

@@ -26,7 +26,7 @@ void kvq_state_free(void *state)
 
 float kvq_dot(const float *a, const float *b, size_t n)
 {
-    float acc = 0.0f;
-    for (size_t i = 0; i < n; i++) acc += a[i] * b[i];
-    return acc;
+    double acc = 0.0;
+    for (size_t i = 0; i < n; i++) acc += (double)a[i] * (double)b[i];
+    return (float)acc;
 }

@@ -20,7 +20,8 @@ void kvq_state_free(void *state);
  * NULL. */
 void *kvq_state_calloc(const char *codec, size_t size, kvq_error *err);
 
-/* <a, b> over n floats, accumulated in float in index order (deterministic). */
+/* <a, b> over n floats, accumulated in double in index order and rounded once: the exact inner
+ * product to float precision (deterministic). */
 float kvq_dot(const float *a, const float *b, size_t n);
 
 #endif

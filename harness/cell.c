@@ -37,22 +37,47 @@ static double seconds_since(const struct timespec *t0, clockid_t clock)
     return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
 }
 
+/* The exact scores S = Q X^T (nq x n): computed in double with CBLAS dgemm and rounded once to
+ * float, so that a codec which computes the same inner products exactly (passthrough) reproduces
+ * them bit for bit whatever the summation order, and scores 1 on every agreement metric. */
+static float *exact_scores(const kvq_population *pop, kvq_error *err)
+{
+    size_t n = pop->n, nq = pop->nq, dim = pop->dim;
+    double *x = malloc(n * dim * sizeof *x), *q = malloc(nq * dim * sizeof *q);
+    double *s = malloc(nq * n * sizeof *s);
+    float *out = malloc(nq * n * sizeof *out);
+    if (!x || !q || !s || !out) {
+        kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu x %zu exact scores", nq, n);
+        free(out);
+        out = NULL;
+        goto done;
+    }
+    for (size_t i = 0; i < n * dim; i++) x[i] = pop->rows[i];
+    for (size_t i = 0; i < nq * dim; i++) q[i] = pop->queries[i];
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nq, (int)n, (int)dim, 1.0, q,
+                (int)dim, x, (int)dim, 0.0, s, (int)n);
+    for (size_t i = 0; i < nq * n; i++) out[i] = (float)s[i];
+done:
+    free(x);
+    free(q);
+    free(s);
+    return out;
+}
+
 /* Agreement of estimated with exact scores, averaged over the queries. */
 static int score_fidelity(kvq_cell *cell, const kvq_codec *codec, const kvq_population *pop,
                           const uint8_t *codes, kvq_error *err)
 {
     size_t n = pop->n, nq = pop->nq;
-    float *exact = malloc(nq * n * sizeof *exact);
+    float *exact = exact_scores(pop, err);
     float *est = malloc(n * sizeof *est);
     double *x = malloc(4 * n * sizeof *x); /* exact, estimate, Spearman scratch (2n) */
     size_t *top = malloc(2 * RECALL_K * sizeof *top);
     int rc = KVQ_OK;
     if (!exact || !est || !x || !top) {
-        rc = kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu x %zu scores", nq, n);
+        rc = exact ? kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu scores", n) : KVQ_ENOMEM;
         goto out;
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nq, (int)n, (int)pop->dim, 1.0f,
-                pop->queries, (int)pop->dim, pop->rows, (int)pop->dim, 0.0f, exact, (int)n);
     double sum_pearson = 0.0, sum_spearman = 0.0, sum_recall = 0.0;
     for (size_t q = 0; q < nq; q++) {
         rc = kvq_codec_score(codec, pop->queries + q * pop->dim, codes, n, est, err);
