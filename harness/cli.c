@@ -1,5 +1,6 @@
 /* The kvqeval command line: subcommands, flags and the run they start (README, "Usage"). */
 #include "cli.h"
+#include "commands.h"
 #include "kvq/backend.h"
 #include "kvq/population.h"
 #include "kvq/version.h"
@@ -116,6 +117,8 @@ int kvq_cli_main(int argc, char **argv)
         fputs(usage_text, stderr);
         return KVQ_EXIT_USAGE;
     }
+    if (strcmp(argv[1], "stats") == 0) return kvq_stats_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "inspect") == 0) return kvq_inspect_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "list") == 0) {
         if (argc == 3 && strcmp(argv[2], "backends") == 0) return list_backends();
         if (argc == 3 && strcmp(argv[2], "populations") == 0) return list_populations();
