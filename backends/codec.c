@@ -37,14 +37,14 @@ int kvq_codec_resolve(const char *spec, kvq_params *full, const kvq_backend **ba
     return KVQ_OK;
 }
 
-int kvq_codec_open(kvq_codec *codec, const char *spec, size_t dim, kvq_rng *rng, kvq_error *err)
+int kvq_codec_open_backend(kvq_codec *codec, const kvq_backend *b, const kvq_params *p,
+                           size_t dim, kvq_rng *rng, kvq_error *err)
 {
     memset(codec, 0, sizeof *codec);
-    kvq_params full;
-    const kvq_backend *b;
-    int rc = kvq_codec_resolve(spec, &full, &b, err);
+    kvq_params full = *p;
+    int rc = kvq_params_apply_defaults(&full, b->params, err);
     if (rc) return rc;
-    if (dim == 0) return kvq_fail(err, KVQ_EINVAL, "codec '%s': row dimension 0", spec);
+    if (dim == 0) return kvq_fail(err, KVQ_EINVAL, "codec '%s': row dimension 0", b->name);
     void *state = NULL;
     rc = b->create(&full, dim, rng, &state, err);
     if (rc) return rc;
@@ -55,9 +55,19 @@ int kvq_codec_open(kvq_codec *codec, const char *spec, size_t dim, kvq_rng *rng,
     codec->code_bytes = b->bytes_per_row(state);
     if (codec->code_bytes == 0) {
         kvq_codec_close(codec);
-        return kvq_fail(err, KVQ_EINTERNAL, "codec '%s': bytes_per_row is 0", spec);
+        return kvq_fail(err, KVQ_EINTERNAL, "codec '%s': bytes_per_row is 0", b->name);
     }
     return KVQ_OK;
+}
+
+int kvq_codec_open(kvq_codec *codec, const char *spec, size_t dim, kvq_rng *rng, kvq_error *err)
+{
+    memset(codec, 0, sizeof *codec);
+    kvq_params full;
+    const kvq_backend *b;
+    int rc = kvq_codec_resolve(spec, &full, &b, err);
+    if (rc) return rc;
+    return kvq_codec_open_backend(codec, b, &full, dim, rng, err);
 }
 
 void kvq_codec_close(kvq_codec *codec)
