@@ -42,6 +42,7 @@ int kvq_codec_open_backend(kvq_codec *codec, const kvq_backend *b, const kvq_par
 {
     memset(codec, 0, sizeof *codec);
     kvq_params full = *p;
+    snprintf(full.name, sizeof full.name, "%s", b->name);
     int rc = kvq_params_apply_defaults(&full, b->params, err);
     if (rc) return rc;
     if (dim == 0) return kvq_fail(err, KVQ_EINVAL, "codec '%s': row dimension 0", b->name);
