@@ -1,14 +1,14 @@
 /* Evaluation of one cell (harness/cell.h).
  *
- * Subjects are (query, row) pairs: S = Q X^T exactly (CBLAS sgemm) against S^ from the codec's
- * score(). Per query, Pearson and Spearman over the n rows and recall@10; each averaged over the
- * queries. Reconstruction-grade and hybrid codecs also decode every row for the relative MSE. The
- * codec is fitted on the rows it then encodes (a weight tensor is compressed knowing itself). */
+ * Subjects are (query, row) pairs: the codec's scores S^ from score() against the exact S of the
+ * population's reference. Per query: Pearson and Spearman over the n rows, recall@10, each
+ * averaged over the queries. Reconstruction-grade and hybrid codecs also decode every row for the
+ * relative MSE. The codec is fitted on the rows it then encodes (a weight tensor is compressed
+ * knowing itself). */
 #include "cell.h"
 #include "kvq/backend.h"
 #include "kvq/metrics.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,10 +17,19 @@
 
 #define RECALL_K 10
 
-static void add_metric(kvq_cell *cell, const char *name, double value)
+void kvq_cell_add(kvq_cell *cell, const char *name, double value, double ci_low, double ci_high)
 {
     if (cell->nmetrics == KVQ_CELL_METRICS_MAX) return;
-    cell->metrics[cell->nmetrics++] = (kvq_metric_value){name, value, NAN, NAN};
+    kvq_metric_value *m = &cell->metrics[cell->nmetrics++];
+    snprintf(m->name, sizeof m->name, "%s", name);
+    m->value = value;
+    m->ci_low = ci_low;
+    m->ci_high = ci_high;
+}
+
+static void add_metric(kvq_cell *cell, const char *name, double value)
+{
+    kvq_cell_add(cell, name, value, NAN, NAN);
 }
 
 double kvq_cell_metric(const kvq_cell *cell, const char *name)
@@ -30,6 +39,15 @@ double kvq_cell_metric(const kvq_cell *cell, const char *name)
     return NAN;
 }
 
+void kvq_cell_free(kvq_cell *cell)
+{
+    free(cell->subject_score);
+    free(cell->subject_top);
+    cell->subject_score = NULL;
+    cell->subject_top = NULL;
+    cell->nsubjects = 0;
+}
+
 static double seconds_since(const struct timespec *t0, clockid_t clock)
 {
     struct timespec t1;
@@ -37,62 +55,49 @@ static double seconds_since(const struct timespec *t0, clockid_t clock)
     return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
 }
 
-/* The exact scores S = Q X^T (nq x n): computed in double with CBLAS dgemm and rounded once to
- * float, so that a codec which computes the same inner products exactly (passthrough) reproduces
- * them bit for bit whatever the summation order, and scores 1 on every agreement metric. */
-static float *exact_scores(const kvq_population *pop, kvq_error *err)
+/* The codec's view of the subjects that ask query q, from its scores est of that query. */
+static void record_subjects(kvq_cell *cell, const kvq_reference *ref, size_t q, const float *est)
 {
-    size_t n = pop->n, nq = pop->nq, dim = pop->dim;
-    double *x = malloc(n * dim * sizeof *x), *q = malloc(nq * dim * sizeof *q);
-    double *s = malloc(nq * n * sizeof *s);
-    float *out = malloc(nq * n * sizeof *out);
-    if (!x || !q || !s || !out) {
-        kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu x %zu exact scores", nq, n);
-        free(out);
-        out = NULL;
-        goto done;
+    size_t n = ref->pop->n;
+    for (size_t s = q; s < ref->nsubjects; s += ref->pop->nq) {
+        size_t r = ref->subject_row[s];
+        cell->subject_score[s] = est[r];
+        cell->subject_top[s] = (uint8_t)kvq_in_top_k(est, n, r, ref->top_k);
     }
-    for (size_t i = 0; i < n * dim; i++) x[i] = pop->rows[i];
-    for (size_t i = 0; i < nq * dim; i++) q[i] = pop->queries[i];
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nq, (int)n, (int)dim, 1.0, q,
-                (int)dim, x, (int)dim, 0.0, s, (int)n);
-    for (size_t i = 0; i < nq * n; i++) out[i] = (float)s[i];
-done:
-    free(x);
-    free(q);
-    free(s);
-    return out;
 }
 
 /* Agreement of estimated with exact scores, averaged over the queries. */
-static int score_fidelity(kvq_cell *cell, const kvq_codec *codec, const kvq_population *pop,
+static int score_fidelity(kvq_cell *cell, const kvq_codec *codec, const kvq_reference *ref,
                           const uint8_t *codes, kvq_error *err)
 {
+    const kvq_population *pop = ref->pop;
     size_t n = pop->n, nq = pop->nq;
-    float *exact = exact_scores(pop, err);
     float *est = malloc(n * sizeof *est);
     double *x = malloc(4 * n * sizeof *x); /* exact, estimate, Spearman scratch (2n) */
     size_t *top = malloc(2 * RECALL_K * sizeof *top);
+    cell->subject_score = malloc(ref->nsubjects * sizeof *cell->subject_score);
+    cell->subject_top = malloc(ref->nsubjects * sizeof *cell->subject_top);
+    cell->nsubjects = ref->nsubjects;
     int rc = KVQ_OK;
-    if (!exact || !est || !x || !top) {
-        rc = exact ? kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu scores", n) : KVQ_ENOMEM;
+    if (!est || !x || !top || !cell->subject_score || !cell->subject_top) {
+        rc = kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu scores", n);
         goto out;
     }
     double sum_pearson = 0.0, sum_spearman = 0.0, sum_recall = 0.0;
     for (size_t q = 0; q < nq; q++) {
         rc = kvq_codec_score(codec, pop->queries + q * pop->dim, codes, n, est, err);
         if (rc) goto out;
-        const float *s = exact + q * n;
+        const float *s = ref->exact + q * n;
         for (size_t i = 0; i < n; i++) x[i] = s[i], x[n + i] = est[i];
         sum_pearson += kvq_pearson(x, x + n, n);
         sum_spearman += kvq_spearman(x, x + n, n, x + 2 * n);
         sum_recall += kvq_recall_at_k(est, s, n, n < RECALL_K ? n : RECALL_K, top);
+        record_subjects(cell, ref, q, est);
     }
     add_metric(cell, "pearson", sum_pearson / (double)nq);
     add_metric(cell, "spearman", sum_spearman / (double)nq);
     add_metric(cell, "recall@10", sum_recall / (double)nq);
 out:
-    free(exact);
     free(est);
     free(x);
     free(top);
@@ -110,8 +115,9 @@ static int reconstruction_fidelity(kvq_cell *cell, const kvq_codec *codec,
     return rc;
 }
 
-static int evaluate(kvq_cell *cell, const kvq_population *pop, uint64_t run_seed, kvq_error *err)
+static int evaluate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed, kvq_error *err)
 {
+    const kvq_population *pop = ref->pop;
     char label[2 * KVQ_SPEC_MAX + 8];
     snprintf(label, sizeof label, "cell|%s|%s", cell->variant, pop->name);
     kvq_rng rng;
@@ -128,7 +134,7 @@ static int evaluate(kvq_cell *cell, const kvq_population *pop, uint64_t run_seed
     }
     rc = kvq_codec_fit(&codec, pop->rows, pop->n, &rng, err);
     if (!rc) rc = kvq_codec_encode(&codec, pop->rows, pop->n, codes, err);
-    if (!rc) rc = score_fidelity(cell, &codec, pop, codes, err);
+    if (!rc) rc = score_fidelity(cell, &codec, ref, codes, err);
     if (!rc && kvq_codec_can_reconstruct(&codec))
         rc = reconstruction_fidelity(cell, &codec, pop, codes, err);
     if (rc) goto out;
@@ -141,7 +147,7 @@ out:
     return rc;
 }
 
-int kvq_cell_run(kvq_cell *cell, const kvq_population *pop, uint64_t run_seed)
+int kvq_cell_run(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed)
 {
     struct timespec wall0, cpu0;
     clock_gettime(CLOCK_MONOTONIC, &wall0);
@@ -149,9 +155,13 @@ int kvq_cell_run(kvq_cell *cell, const kvq_population *pop, uint64_t run_seed)
     kvq_error err;
     kvq_error_clear(&err);
     cell->nmetrics = 0;
-    cell->status = evaluate(cell, pop, run_seed, &err);
+    cell->status = evaluate(cell, ref, run_seed, &err);
     snprintf(cell->error, sizeof cell->error, "%s", cell->status ? err.msg : "");
-    if (cell->status) cell->nmetrics = 0;
+    if (cell->status) {
+        cell->nmetrics = 0;
+        kvq_cell_free(cell);
+    }
+    cell->done = 1;
     cell->wall_s = seconds_since(&wall0, CLOCK_MONOTONIC);
     cell->cpu_s = seconds_since(&cpu0, CLOCK_THREAD_CPUTIME_ID);
     return cell->status;

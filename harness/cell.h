@@ -4,14 +4,16 @@
 
 #include "kvq/error.h"
 #include "kvq/population.h"
+#include "reference.h"
 #include <stddef.h>
 #include <stdint.h>
 
 #define KVQ_CELL_METRICS_MAX 64
 #define KVQ_SPEC_MAX 256
+#define KVQ_METRIC_NAME_MAX 32
 
 typedef struct kvq_metric_value {
-    const char *name; /* stable snake_case identifier (README, "Metrics"); a string literal */
+    char name[KVQ_METRIC_NAME_MAX]; /* stable snake_case identifier (README, "Metrics") */
     double value;
     double ci_low, ci_high; /* NaN when no interval was computed */
 } kvq_metric_value;
@@ -21,20 +23,34 @@ typedef struct kvq_cell {
     char codec[32];             /* the backend's name (set by whoever fills variant) */
     size_t population;          /* index into the run's populations */
 
+    int done;                      /* evaluated (ok or failed), in this run or a resumed one */
     int status;                    /* KVQ_OK, or the failure's kvq_status */
     char error[KVQ_ERROR_MSG_MAX]; /* the failure's message */
     size_t nmetrics;
     kvq_metric_value metrics[KVQ_CELL_METRICS_MAX];
     double wall_s, cpu_s; /* time spent in the cell */
+
+    /* The codec's view of the population's subjects (reference.h), for the psychometric layer;
+     * NULL when the cell failed. */
+    size_t nsubjects;
+    double *subject_score; /* the codec's score of each subject */
+    uint8_t *subject_top;  /* 1 when the subject's row is in the codec's top decile */
 } kvq_cell;
 
-/* Evaluates cell->variant on pop: fit on the rows, encode them, score the queries against the codes
- * and compare with the exact scores, decode when the codec can. The cell's random stream derives
- * from run_seed and the cell's identity (variant and population spec) only. Fills cell->metrics,
- * or cell->status and cell->error on failure; returns cell->status. */
-int kvq_cell_run(kvq_cell *cell, const kvq_population *pop, uint64_t run_seed);
+/* Evaluates cell->variant on ref->pop: fit on the rows, encode them, score the queries against
+ * the codes and compare with the exact scores, decode when the codec can. The cell's random stream
+ * derives from run_seed and the cell's identity (variant and population spec) only. Fills
+ * cell->metrics and the subject arrays, or cell->status and cell->error on failure; returns
+ * cell->status. */
+int kvq_cell_run(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed);
+
+/* Appends a metric (ignored beyond KVQ_CELL_METRICS_MAX). */
+void kvq_cell_add(kvq_cell *cell, const char *name, double value, double ci_low, double ci_high);
 
 /* The value of metric name in cell, or NaN. */
 double kvq_cell_metric(const kvq_cell *cell, const char *name);
+
+/* Frees the subject arrays. */
+void kvq_cell_free(kvq_cell *cell);
 
 #endif

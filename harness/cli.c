@@ -10,21 +10,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage_text[] =
     "usage: kvqeval --matrix all [options]          every codec ladder x the built-in populations\n"
+    "       kvqeval --resume DIR [--threads N]      finish an interrupted run\n"
     "       kvqeval --codec SPEC... --population SPEC... [options]\n"
     "       kvqeval list backends|populations\n"
     "       kvqeval --help | --version\n"
     "\n"
     "selection (repeatable; a missing side defaults to everything built in):\n"
-    "  --codec SPEC         codec variant name[:key=value,...], e.g. int8, turboquant:bits=3\n"
+    "  --codec SPEC         codec variant name[:key=value,...], e.g. int8, turboquant:bits=3;\n"
+    "                       name:ladder = its default ladder; key=A..B = one variant per integer\n"
     "  --population SPEC    population, e.g. synthetic:gaussian?n=4096&dim=128\n"
     "  --matrix all         every registered codec at its ladder x the built-in populations\n"
     "options:\n"
     "  --out DIR            run folder (default results/run-<UTC time>)\n"
+    "  --resume DIR         finish an interrupted run: only the cells not yet saved run\n"
+    "  --threads N          cells evaluated at once (default: the number of CPUs); results\n"
+    "                       do not depend on it\n"
     "  --seed N             run seed, 0 <= N < 2^53 (default 1)\n"
-    "  --quiet              no tables on stdout\n"
+    "  --quiet              no tables on stdout, no progress line\n"
     "exit status: 0 ok, 1 some cells failed, 2 usage or spec error, 3 output not writable\n";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -73,8 +79,8 @@ static int is_flag(const char *arg, const char *flag)
     return strncmp(arg, flag, len) == 0 && (arg[len] == '\0' || arg[len] == '=');
 }
 
-static const char *const value_flags[] = {"--matrix", "--codec", "--population",
-                                          "--out",    "--seed",  NULL};
+static const char *const value_flags[] = {"--matrix", "--codec",   "--population", "--out",
+                                          "--seed",   "--threads", "--resume",     NULL};
 
 /* The value-taking flag arg is (given as "--flag VALUE" or "--flag=VALUE"), or NULL. */
 static const char *match_value_flag(const char *arg)
@@ -82,6 +88,16 @@ static const char *match_value_flag(const char *arg)
     for (const char *const *f = value_flags; *f; f++)
         if (is_flag(arg, *f)) return *f;
     return NULL;
+}
+
+static int parse_threads(const char *text, int *threads)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end != '\0' || v < 1 || v > KVQ_MAX_THREADS) return -1;
+    *threads = (int)v;
+    return 0;
 }
 
 /* The value of flag at argv[*i], advancing *i past a separate value; NULL when missing. */
@@ -105,6 +121,11 @@ static int apply_value_flag(kvq_run_config *cfg, const char *flag, const char *v
         cfg->populations[cfg->npopulations++] = v;
     } else if (strcmp(flag, "--out") == 0) {
         cfg->out_dir = v;
+    } else if (strcmp(flag, "--resume") == 0) {
+        cfg->resume_dir = v;
+    } else if (strcmp(flag, "--threads") == 0) {
+        if (parse_threads(v, &cfg->threads) != 0)
+            return usage_error("--threads takes an integer in [1, 256] (got '%s')", v);
     } else if (parse_seed(v, &cfg->seed) != 0) {
         return usage_error("--seed takes an integer in [0, 2^53) (got '%s')", v);
     }
@@ -124,7 +145,13 @@ int kvq_cli_main(int argc, char **argv)
         if (argc == 3 && strcmp(argv[2], "populations") == 0) return list_populations();
         return usage_error("'list' takes 'backends' or 'populations'%s", "");
     }
-    kvq_run_config cfg = {.seed = 1, .argc = argc, .argv = argv};
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    kvq_run_config cfg = {.seed = 1,
+                          .threads = cpus < 1                 ? 1
+                                     : cpus > KVQ_MAX_THREADS ? KVQ_MAX_THREADS
+                                                              : (int)cpus,
+                          .argc = argc,
+                          .argv = argv};
     const char **codecs = calloc((size_t)argc, sizeof *codecs);
     const char **pops = calloc((size_t)argc, sizeof *pops);
     if (!codecs || !pops) {
@@ -154,7 +181,11 @@ int kvq_cli_main(int argc, char **argv)
             status = usage_error(a[0] == '-' ? "unknown flag '%s'" : "unexpected argument '%s'", a);
         }
     }
-    if (status < 0 && !matrix && cfg.ncodecs == 0 && cfg.npopulations == 0)
+    if (status < 0 && cfg.resume_dir && (matrix || cfg.ncodecs || cfg.npopulations || cfg.out_dir))
+        status = usage_error("--resume takes the selection and folder from '%s/run.json'; drop "
+                             "--matrix, --codec, --population and --out",
+                             cfg.resume_dir);
+    if (status < 0 && !cfg.resume_dir && !matrix && cfg.ncodecs == 0 && cfg.npopulations == 0)
         status = usage_error("nothing to run: give --matrix all, or --codec/--population%s", "");
     if (status < 0) status = kvq_run_matrix(&cfg);
     free(codecs);

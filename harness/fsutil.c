@@ -65,10 +65,12 @@ int kvq_prepare_run_dir(char *dir, size_t size, const char *out_dir, const time_
                                 strerror(errno));
         }
     }
-    char manifest[4200];
-    snprintf(manifest, sizeof manifest, "%s/manifest.json", dir);
-    if (access(manifest, F_OK) == 0)
-        return kvq_fail(err, KVQ_EIO, "'%s' already holds a run (%s); choose another --out", dir,
-                        manifest);
+    char marker[4200];
+    snprintf(marker, sizeof marker, "%s/run.json", dir);
+    if (access(marker, F_OK) == 0)
+        return kvq_fail(err, KVQ_EIO,
+                        "'%s' already holds a run; finish it with --resume %s or choose another "
+                        "--out",
+                        dir, dir);
     return check_writable(dir, err);
 }

@@ -75,9 +75,11 @@ static cJSON *manifest_json(const kvq_run *run, const kvq_run_config *cfg)
     cJSON *argv = cJSON_AddArrayToObject(root, "command");
     for (int i = 0; i < cfg->argc; i++)
         cJSON_AddItemToArray(argv, cJSON_CreateString(cfg->argv[i]));
-    cJSON_AddNumberToObject(root, "seed", (double)run->seed);
+    cJSON_AddNumberToObject(root, "seed", (double)run->spec.seed);
     cJSON_AddStringToObject(root, "started", run->started);
     cJSON_AddNumberToObject(root, "wall_s", run->wall_s);
+    cJSON_AddNumberToObject(root, "threads", run->threads);
+    cJSON_AddNumberToObject(root, "peak_rss_mib", (double)run->peak_rss_kb / 1024.0);
     cJSON_AddItemToObject(root, "versions", versions_json());
     cJSON_AddItemToObject(root, "machine", machine_json());
     cJSON *pops = cJSON_AddArrayToObject(root, "populations");

@@ -1,59 +1,84 @@
 /* The matrix runner (harness/run.h): validate the selection, prepare the run folder, evaluate the
- * cells, write the outputs, print the table. */
+ * cells, write the outputs, print the tables. */
 #include "run.h"
+#include "cell_store.h"
 #include "fsutil.h"
 #include "kvq/backend.h"
+#include "ladder.h"
+#include "scheduler.h"
 
+#include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+
+kvq_cell *kvq_run_cell(const kvq_run *run, size_t p, size_t v)
+{
+    return &run->cells[p * run->spec.nvariants + v];
+}
 
 static int push_variant(const char *spec, void *ctx)
 {
-    kvq_run *run = ctx;
-    char **grown = realloc(run->variants, (run->nvariants + 1) * sizeof *grown);
-    if (!grown) return KVQ_ENOMEM;
-    run->variants = grown;
-    run->variants[run->nvariants] = strdup(spec);
-    if (!run->variants[run->nvariants]) return KVQ_ENOMEM;
-    run->nvariants++;
-    return KVQ_OK;
+    kvq_run_spec *s = ctx;
+    return kvq_strings_push(&s->variants, &s->nvariants, spec);
 }
 
-/* The codec variants: the ones given, or every backend's ladder. Each is parsed and its keys
- * checked, so a typo stops the run before any work. */
-static int collect_variants(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
+/* The codec variants: the ones given (shorthands expanded), or every backend's ladder. */
+static int collect_variants(kvq_run_spec *spec, const kvq_run_config *cfg, kvq_error *err)
 {
     int rc = KVQ_OK;
     if (cfg->ncodecs == 0) {
         for (const kvq_backend *const *b = kvq_backends; *b && !rc; b++)
-            rc = kvq_backend_each_variant(*b, push_variant, run);
-    } else {
-        for (size_t i = 0; i < cfg->ncodecs && !rc; i++) rc = push_variant(cfg->codecs[i], run);
+            rc = kvq_backend_each_variant(*b, push_variant, spec);
+        return rc ? kvq_fail(err, KVQ_ENOMEM, "out of memory listing codec variants") : KVQ_OK;
     }
-    if (rc) return kvq_fail(err, KVQ_ENOMEM, "out of memory listing codec variants");
-    for (size_t i = 0; i < run->nvariants; i++) {
-        kvq_params full;
-        const kvq_backend *b;
-        rc = kvq_codec_resolve(run->variants[i], &full, &b, err);
-        if (rc) return kvq_error_wrap(err, "--codec");
+    for (size_t i = 0; i < cfg->ncodecs && !rc; i++) {
+        kvq_error_clear(err);
+        rc = kvq_expand_codec_spec(cfg->codecs[i], push_variant, spec, err);
+        if (rc && err->code == KVQ_OK) kvq_fail(err, KVQ_ENOMEM, "out of memory");
     }
+    return rc;
+}
+
+static int collect_populations(kvq_run_spec *spec, const kvq_run_config *cfg, kvq_error *err)
+{
+    const char *const *given = cfg->npopulations ? cfg->populations : kvq_builtin_populations;
+    for (size_t i = 0; cfg->npopulations ? i < cfg->npopulations : given[i] != NULL; i++)
+        if (kvq_strings_push(&spec->populations, &spec->npopulations, given[i]))
+            return kvq_fail(err, KVQ_ENOMEM, "out of memory");
     return KVQ_OK;
 }
 
-static int load_populations(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
+/* Each variant is parsed and its keys checked; the same variant twice is refused (its cells would
+ * collide in every output). */
+static int check_variants_syntax(const kvq_run_spec *spec, kvq_error *err)
 {
-    size_t count = cfg->npopulations;
-    const char *const *specs = cfg->populations;
-    if (count == 0) {
-        specs = kvq_builtin_populations;
-        while (specs[count]) count++;
+    for (size_t i = 0; i < spec->nvariants; i++) {
+        kvq_params full;
+        const kvq_backend *b;
+        int rc = kvq_codec_resolve(spec->variants[i], &full, &b, err);
+        if (rc) return kvq_error_wrap(err, "--codec");
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(spec->variants[i], spec->variants[j]) == 0)
+                return kvq_fail(err, KVQ_EINVAL, "--codec '%s' given twice", spec->variants[i]);
     }
-    run->pops = calloc(count, sizeof *run->pops);
-    if (!run->pops) return kvq_fail(err, KVQ_ENOMEM, "out of memory");
-    for (size_t i = 0; i < count; i++) {
-        int rc = kvq_population_load(&run->pops[i], specs[i], run->seed, err);
+    for (size_t i = 0; i < spec->npopulations; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(spec->populations[i], spec->populations[j]) == 0)
+                return kvq_fail(err, KVQ_EINVAL, "--population '%s' given twice",
+                                spec->populations[i]);
+    return KVQ_OK;
+}
+
+static int load_populations(kvq_run *run, kvq_error *err)
+{
+    run->pops = calloc(run->spec.npopulations, sizeof *run->pops);
+    run->refs = calloc(run->spec.npopulations, sizeof *run->refs);
+    if (!run->pops || !run->refs) return kvq_fail(err, KVQ_ENOMEM, "out of memory");
+    for (size_t i = 0; i < run->spec.npopulations; i++) {
+        int rc = kvq_population_load(&run->pops[i], run->spec.populations[i], run->spec.seed, err);
         if (rc) return rc;
         run->npops++;
     }
@@ -65,41 +90,33 @@ static int load_populations(kvq_run *run, const kvq_run_config *cfg, kvq_error *
  * dimension its parameters do not divide) runs, and those cells are recorded as failed. */
 static int check_variants_create(const kvq_run *run, kvq_error *err)
 {
-    for (size_t v = 0; v < run->nvariants; v++) {
-        int any_ok = 0, rc = KVQ_OK;
+    for (size_t v = 0; v < run->spec.nvariants; v++) {
+        int any_ok = 0;
         for (size_t p = 0; p < run->npops && !any_ok; p++) {
             kvq_rng rng;
-            kvq_rng_derive(&rng, run->seed, "validate");
+            kvq_rng_derive(&rng, run->spec.seed, "validate");
             kvq_codec codec;
-            rc = kvq_codec_open(&codec, run->variants[v], run->pops[p].dim, &rng, err);
-            if (!rc) any_ok = 1, kvq_codec_close(&codec);
+            if (kvq_codec_open(&codec, run->spec.variants[v], run->pops[p].dim, &rng, err) == 0)
+                any_ok = 1, kvq_codec_close(&codec);
         }
-        if (!any_ok) return kvq_error_wrap(err, "--codec '%s'", run->variants[v]);
+        if (!any_ok) return kvq_error_wrap(err, "--codec '%s'", run->spec.variants[v]);
     }
     return KVQ_OK;
 }
 
-static void free_run(kvq_run *run)
-{
-    for (size_t i = 0; i < run->nvariants; i++) free(run->variants[i]);
-    free(run->variants);
-    for (size_t i = 0; i < run->npops; i++) kvq_population_free(&run->pops[i]);
-    free(run->pops);
-    free(run->cells);
-}
-
 static int prepare_cells(kvq_run *run, kvq_error *err)
 {
-    run->ncells = run->nvariants * run->npops;
+    size_t nv = run->spec.nvariants;
+    run->ncells = nv * run->npops;
     run->cells = calloc(run->ncells, sizeof *run->cells);
     if (!run->cells) return kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu cells", run->ncells);
     for (size_t p = 0; p < run->npops; p++) {
-        for (size_t v = 0; v < run->nvariants; v++) {
-            kvq_cell *c = &run->cells[p * run->nvariants + v];
+        for (size_t v = 0; v < nv; v++) {
+            kvq_cell *c = kvq_run_cell(run, p, v);
             kvq_params full;
             const kvq_backend *b;
-            kvq_codec_resolve(run->variants[v], &full, &b, NULL); /* checked in collect_variants */
-            snprintf(c->variant, sizeof c->variant, "%s", run->variants[v]);
+            kvq_codec_resolve(run->spec.variants[v], &full, &b, NULL); /* already checked */
+            snprintf(c->variant, sizeof c->variant, "%s", run->spec.variants[v]);
             snprintf(c->codec, sizeof c->codec, "%s", b->name);
             c->population = p;
         }
@@ -107,52 +124,111 @@ static int prepare_cells(kvq_run *run, kvq_error *err)
     return KVQ_OK;
 }
 
-static int usage_error(kvq_run *run, const kvq_error *err)
+static int build_references(kvq_run *run, kvq_error *err)
+{
+    for (size_t p = 0; p < run->npops; p++) {
+        int rc = kvq_reference_build(&run->refs[p], &run->pops[p], run->spec.seed, err);
+        if (rc) return rc;
+    }
+    return KVQ_OK;
+}
+
+/* Loads the cells a resumed run already finished; an unreadable cell file is reported and its
+ * cell runs again. */
+static void load_finished_cells(kvq_run *run)
+{
+    for (size_t i = 0; i < run->ncells; i++) {
+        kvq_cell *c = &run->cells[i];
+        char path[4200];
+        kvq_cell_path(path, sizeof path, run->dir, c->population, i % run->spec.nvariants);
+        kvq_error err;
+        if (kvq_cell_load(c, run->pops[c->population].name, path, &err))
+            fprintf(stderr, "kvqeval: %s; running that cell again\n", err.msg);
+    }
+}
+
+static void free_run(kvq_run *run)
+{
+    for (size_t i = 0; i < run->ncells; i++) kvq_cell_free(&run->cells[i]);
+    free(run->cells);
+    for (size_t i = 0; i < run->npops; i++) {
+        kvq_reference_free(&run->refs[i]);
+        kvq_population_free(&run->pops[i]);
+    }
+    free(run->refs);
+    free(run->pops);
+    kvq_strings_free(run->spec.variants, run->spec.nvariants);
+    kvq_strings_free(run->spec.populations, run->spec.npopulations);
+}
+
+static int fail_with(kvq_run *run, const kvq_error *err, int status)
 {
     fprintf(stderr, "kvqeval: %s\n", err->msg);
     free_run(run);
-    return KVQ_EXIT_USAGE;
+    return status;
+}
+
+/* Fills run->spec and run->dir: from the command line for a new run, from run.json to resume. */
+static int set_up(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
+{
+    if (cfg->resume_dir) {
+        if (snprintf(run->dir, sizeof run->dir, "%s", cfg->resume_dir) >= (int)sizeof run->dir)
+            return kvq_fail(err, KVQ_EINVAL, "--resume path too long");
+        return kvq_run_spec_load(&run->spec, run->dir, err);
+    }
+    run->spec.seed = cfg->seed;
+    int rc = collect_variants(&run->spec, cfg, err);
+    if (!rc) rc = collect_populations(&run->spec, cfg, err);
+    if (!rc) rc = check_variants_syntax(&run->spec, err);
+    return rc;
+}
+
+static void finish_timing(kvq_run *run, const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    run->wall_s = (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) run->peak_rss_kb = ru.ru_maxrss;
 }
 
 int kvq_run_matrix(const kvq_run_config *cfg)
 {
     kvq_run run;
     memset(&run, 0, sizeof run);
-    run.seed = cfg->seed;
+    run.threads = cfg->threads;
     kvq_error err;
     kvq_error_clear(&err);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     time_t now = time(NULL);
     strftime(run.started, sizeof run.started, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    /* Cells are the unit of parallelism; one BLAS thread each keeps results and timing stable. */
+    openblas_set_num_threads(1);
 
-    if (collect_variants(&run, cfg, &err) || load_populations(&run, cfg, &err) ||
+    if (set_up(&run, cfg, &err) || load_populations(&run, &err) ||
         check_variants_create(&run, &err) || prepare_cells(&run, &err))
-        return usage_error(&run, &err);
-    if (kvq_prepare_run_dir(run.dir, sizeof run.dir, cfg->out_dir, &now, &err)) {
-        fprintf(stderr, "kvqeval: %s\n", err.msg);
-        free_run(&run);
-        return KVQ_EXIT_IO;
-    }
+        return fail_with(&run, &err, KVQ_EXIT_USAGE);
+    if (!cfg->resume_dir &&
+        (kvq_prepare_run_dir(run.dir, sizeof run.dir, cfg->out_dir, &now, &err) ||
+         kvq_run_spec_save(&run.spec, run.dir, &err)))
+        return fail_with(&run, &err, KVQ_EXIT_IO);
+    char cells_dir[4200];
+    snprintf(cells_dir, sizeof cells_dir, "%s/cells", run.dir);
+    if (kvq_mkdir_p(cells_dir, &err)) return fail_with(&run, &err, KVQ_EXIT_IO);
+    if (build_references(&run, &err)) return fail_with(&run, &err, KVQ_EXIT_IO);
     const char *slash = strrchr(run.dir, '/');
-    snprintf(run.name, sizeof run.name, "%s", slash ? slash + 1 : run.dir);
+    snprintf(run.name, sizeof run.name, "%s", slash && slash[1] ? slash + 1 : run.dir);
+    if (cfg->resume_dir) load_finished_cells(&run);
 
-    size_t failed = 0;
-    for (size_t i = 0; i < run.ncells; i++) {
-        kvq_cell *c = &run.cells[i];
-        if (kvq_cell_run(c, &run.pops[c->population], run.seed)) {
-            failed++;
-            fprintf(stderr, "kvqeval: cell %s x %s failed: %s\n", c->variant,
-                    run.pops[c->population].name, c->error);
-        }
-    }
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    run.wall_s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    size_t failed, unsaved;
+    kvq_run_cells(&run, cfg->threads, !cfg->quiet, &failed, &unsaved);
+    finish_timing(&run, &t0);
 
     int status = failed ? KVQ_EXIT_CELLS_FAILED : KVQ_EXIT_OK;
-    if (kvq_write_cells_csv(&run, &err) || kvq_write_manifest(&run, cfg, &err)) {
-        fprintf(stderr, "kvqeval: %s\n", err.msg);
+    if (unsaved || kvq_write_cells_csv(&run, &err) || kvq_write_summary_csv(&run, &err) ||
+        kvq_write_manifest(&run, cfg, &err)) {
+        if (!unsaved) fprintf(stderr, "kvqeval: %s\n", err.msg);
         status = KVQ_EXIT_IO;
     } else {
         if (!cfg->quiet) kvq_print_tables(&run, stdout);

@@ -23,8 +23,8 @@ static const headline headlines[] = {
 static size_t variant_width(const kvq_run *run)
 {
     size_t w = strlen("codec variant");
-    for (size_t v = 0; v < run->nvariants; v++)
-        if (strlen(run->variants[v]) > w) w = strlen(run->variants[v]);
+    for (size_t v = 0; v < run->spec.nvariants; v++)
+        if (strlen(run->spec.variants[v]) > w) w = strlen(run->spec.variants[v]);
     return w;
 }
 
@@ -33,10 +33,10 @@ static void print_one(const kvq_run *run, const headline *h, int width, FILE *ou
     fprintf(out, "\n%s\n%-*s", h->title, width, "codec variant");
     for (size_t p = 0; p < run->npops; p++) fprintf(out, " %9s%zu", "P", p + 1);
     fputc('\n', out);
-    for (size_t v = 0; v < run->nvariants; v++) {
-        fprintf(out, "%-*s", width, run->variants[v]);
+    for (size_t v = 0; v < run->spec.nvariants; v++) {
+        fprintf(out, "%-*s", width, run->spec.variants[v]);
         for (size_t p = 0; p < run->npops; p++) {
-            const kvq_cell *c = &run->cells[p * run->nvariants + v];
+            const kvq_cell *c = kvq_run_cell(run, p, v);
             double x = kvq_cell_metric(c, h->metric);
             if (c->status)
                 fprintf(out, " %10s", "FAILED");

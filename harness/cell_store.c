@@ -1,0 +1,144 @@
+/* Finished cells on disk (harness/cell_store.h). */
+#include "cell_store.h"
+#include "atomic_file.h"
+#include "jsonfile.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void kvq_cell_path(char *buf, size_t size, const char *dir, size_t p, size_t v)
+{
+    snprintf(buf, size, "%s/cells/%zu-%zu.json", dir, p, v);
+}
+
+static cJSON *cell_json(const kvq_cell *cell, const char *population)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "variant", cell->variant);
+    cJSON_AddStringToObject(o, "population", population);
+    cJSON_AddNumberToObject(o, "status", cell->status);
+    cJSON_AddStringToObject(o, "error", cell->error);
+    cJSON_AddNumberToObject(o, "wall_s", cell->wall_s);
+    cJSON_AddNumberToObject(o, "cpu_s", cell->cpu_s);
+    cJSON *metrics = cJSON_AddArrayToObject(o, "metrics");
+    for (size_t i = 0; i < cell->nmetrics; i++) {
+        const kvq_metric_value *m = &cell->metrics[i];
+        cJSON *item = cJSON_CreateObject();
+        cJSON_AddStringToObject(item, "name", m->name);
+        cJSON_AddNumberToObject(item, "value", m->value); /* NaN is written as null */
+        cJSON_AddNumberToObject(item, "ci_low", m->ci_low);
+        cJSON_AddNumberToObject(item, "ci_high", m->ci_high);
+        cJSON_AddItemToArray(metrics, item);
+    }
+    if (cell->nsubjects) {
+        cJSON_AddItemToObject(o, "subject_score",
+                              cJSON_CreateDoubleArray(cell->subject_score, (int)cell->nsubjects));
+        char *top = malloc(cell->nsubjects + 1);
+        if (top) {
+            for (size_t s = 0; s < cell->nsubjects; s++) top[s] = cell->subject_top[s] ? '1' : '0';
+            top[cell->nsubjects] = '\0';
+            cJSON_AddStringToObject(o, "subject_top", top);
+            free(top);
+        }
+    }
+    return o;
+}
+
+int kvq_cell_save(const kvq_cell *cell, const char *population, const char *path, kvq_error *err)
+{
+    cJSON *o = cell_json(cell, population);
+    char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    if (!text) return kvq_fail(err, KVQ_ENOMEM, "out of memory saving cell '%s'", path);
+    int rc = kvq_write_text_atomic(path, text, err);
+    free(text);
+    return rc;
+}
+
+static double number_or_nan(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static int load_subjects(kvq_cell *cell, const cJSON *o)
+{
+    const cJSON *scores = cJSON_GetObjectItemCaseSensitive(o, "subject_score");
+    const cJSON *top = cJSON_GetObjectItemCaseSensitive(o, "subject_top");
+    if (!scores && !top) return cell->status ? 0 : -1;
+    if (!cJSON_IsArray(scores) || !cJSON_IsString(top)) return -1;
+    size_t n = (size_t)cJSON_GetArraySize(scores);
+    if (strlen(top->valuestring) != n) return -1;
+    cell->subject_score = malloc(n * sizeof *cell->subject_score + 1);
+    cell->subject_top = malloc(n + 1);
+    if (!cell->subject_score || !cell->subject_top) return -1;
+    size_t s = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, scores)
+    {
+        if (!cJSON_IsNumber(item) || (top->valuestring[s] != '0' && top->valuestring[s] != '1'))
+            return -1;
+        cell->subject_score[s] = item->valuedouble;
+        cell->subject_top[s] = top->valuestring[s] == '1';
+        s++;
+    }
+    cell->nsubjects = n;
+    return 0;
+}
+
+static int load_metrics(kvq_cell *cell, const cJSON *o)
+{
+    const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(o, "metrics");
+    if (!cJSON_IsArray(metrics)) return -1;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, metrics)
+    {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(m, "name");
+        if (!cJSON_IsString(name) || strlen(name->valuestring) >= KVQ_METRIC_NAME_MAX) return -1;
+        kvq_cell_add(cell, name->valuestring, number_or_nan(m, "value"), number_or_nan(m, "ci_low"),
+                     number_or_nan(m, "ci_high"));
+    }
+    return 0;
+}
+
+static int fill_cell(kvq_cell *cell, const char *population, const cJSON *o)
+{
+    const cJSON *variant = cJSON_GetObjectItemCaseSensitive(o, "variant");
+    const cJSON *pop = cJSON_GetObjectItemCaseSensitive(o, "population");
+    const cJSON *status = cJSON_GetObjectItemCaseSensitive(o, "status");
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(o, "error");
+    if (!cJSON_IsString(variant) || strcmp(variant->valuestring, cell->variant) != 0 ||
+        !cJSON_IsString(pop) || strcmp(pop->valuestring, population) != 0 ||
+        !cJSON_IsNumber(status) || !cJSON_IsString(error))
+        return -1;
+    cell->status = status->valueint;
+    snprintf(cell->error, sizeof cell->error, "%s", error->valuestring);
+    cell->wall_s = number_or_nan(o, "wall_s");
+    cell->cpu_s = number_or_nan(o, "cpu_s");
+    cell->nmetrics = 0;
+    return load_metrics(cell, o) || load_subjects(cell, o) ? -1 : 0;
+}
+
+int kvq_cell_load(kvq_cell *cell, const char *population, const char *path, kvq_error *err)
+{
+    char *text = NULL;
+    int rc = kvq_read_text(path, &text, err);
+    if (rc == KVQ_EIO && errno == ENOENT) return KVQ_OK;
+    if (rc) return rc;
+    cJSON *o = cJSON_Parse(text);
+    free(text);
+    int bad = !o || fill_cell(cell, population, o);
+    cJSON_Delete(o);
+    if (bad) {
+        kvq_cell_free(cell);
+        cell->nmetrics = 0;
+        return kvq_fail(err, KVQ_EFORMAT, "'%s' is not the saved cell %s x %s", path, cell->variant,
+                        population);
+    }
+    cell->done = 1;
+    return KVQ_OK;
+}

@@ -1,0 +1,16 @@
+/* Codec spec shorthands of the command line, expanded into plain variant specs:
+ *   name:ladder              the backend's default ladder (what --matrix all runs for it)
+ *   name:key=A..B,...        every integer A, A+1, ..., B for key (several ranges: every
+ *                            combination, the first key varying slowest)
+ * Anything else passes through unchanged. */
+#ifndef KVQ_LADDER_H
+#define KVQ_LADDER_H
+
+#include "kvq/error.h"
+
+/* Calls fn(spec, ctx) for every variant spec denotes; stops at the first non-zero return (passed
+ * back). Syntax errors in a range -> KVQ_EINVAL naming the spec. */
+int kvq_expand_codec_spec(const char *spec, int (*fn)(const char *spec, void *ctx), void *ctx,
+                          kvq_error *err);
+
+#endif

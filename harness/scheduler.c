@@ -1,0 +1,85 @@
+/* The cell thread pool (harness/scheduler.h): workers take the next pending cell under a mutex,
+ * evaluate it without the lock, then save it and report progress under the lock. */
+#include "scheduler.h"
+#include "cell_store.h"
+#include "progress.h"
+
+#include <pthread.h>
+#include <stdio.h>
+
+typedef struct pool {
+    kvq_run *run;
+    pthread_mutex_t lock;
+    size_t next; /* the next cell index to consider */
+    kvq_progress progress;
+    size_t unsaved;
+} pool;
+
+/* The next pending cell, or NULL; call with the lock held. */
+static kvq_cell *take(pool *pl)
+{
+    while (pl->next < pl->run->ncells) {
+        kvq_cell *c = &pl->run->cells[pl->next++];
+        if (!c->done) return c;
+    }
+    return NULL;
+}
+
+static void *worker(void *arg)
+{
+    pool *pl = arg;
+    kvq_run *run = pl->run;
+    for (;;) {
+        pthread_mutex_lock(&pl->lock);
+        kvq_cell *c = take(pl);
+        if (c) {
+            char label[2 * KVQ_SPEC_MAX];
+            snprintf(label, sizeof label, "%s x %s", c->variant, run->pops[c->population].name);
+            kvq_progress_update(&pl->progress, label);
+        }
+        pthread_mutex_unlock(&pl->lock);
+        if (!c) return NULL;
+
+        kvq_cell_run(c, &run->refs[c->population], run->spec.seed);
+        size_t index = (size_t)(c - run->cells);
+        char path[4200];
+        kvq_cell_path(path, sizeof path, run->dir, c->population, index % run->spec.nvariants);
+        kvq_error err;
+        int save_rc = kvq_cell_save(c, run->pops[c->population].name, path, &err);
+
+        pthread_mutex_lock(&pl->lock);
+        if (save_rc) {
+            pl->unsaved++;
+            fprintf(stderr, "\nkvqeval: %s\n", err.msg);
+        }
+        if (c->status) {
+            kvq_progress_finish(&pl->progress);
+            fprintf(stderr, "kvqeval: cell %s x %s failed: %s\n", c->variant,
+                    run->pops[c->population].name, c->error);
+        }
+        kvq_progress_update(&pl->progress, NULL);
+        pthread_mutex_unlock(&pl->lock);
+    }
+}
+
+void kvq_run_cells(kvq_run *run, int threads, int progress, size_t *failed, size_t *unsaved)
+{
+    pool pl = {.run = run};
+    pthread_mutex_init(&pl.lock, NULL);
+    size_t already = 0;
+    for (size_t i = 0; i < run->ncells; i++) already += run->cells[i].done;
+    kvq_progress_start(&pl.progress, run->ncells, already, progress);
+    pthread_t tid[KVQ_MAX_THREADS];
+    int started = 0;
+    for (int t = 1; t < threads; t++) {
+        if (pthread_create(&tid[started], NULL, worker, &pl) != 0) break;
+        started++;
+    }
+    worker(&pl); /* the calling thread works too */
+    for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
+    kvq_progress_finish(&pl.progress);
+    pthread_mutex_destroy(&pl.lock);
+    *failed = 0;
+    for (size_t i = 0; i < run->ncells; i++) *failed += run->cells[i].status != KVQ_OK;
+    *unsaved = pl.unsaved;
+}
