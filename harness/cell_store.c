@@ -126,7 +126,7 @@ static int fill_cell(kvq_cell *cell, const char *population, const cJSON *o)
 int kvq_cell_load(kvq_cell *cell, const char *population, const char *path, kvq_error *err)
 {
     char *text = NULL;
-    int rc = kvq_read_text(path, &text, err);
+    int rc = kvq_read_text(path, &text, NULL, err);
     if (rc == KVQ_EIO && errno == ENOENT) return KVQ_OK;
     if (rc) return rc;
     cJSON *o = cJSON_Parse(text);

@@ -1,7 +1,10 @@
-/* CSV writing (RFC 4180): fields are quoted when they hold a comma, quote, CR or LF. */
+/* CSV (RFC 4180): writing fields, and reading a whole file with a header row.
+ * Fields are quoted when they hold a comma, quote, CR or LF; inside quotes "" is a quote. */
 #ifndef KVQ_CSV_H
 #define KVQ_CSV_H
 
+#include "kvq/error.h"
+#include <stddef.h>
 #include <stdio.h>
 
 /* Writes one text field (quoted when needed). */
@@ -9,5 +12,33 @@ void kvq_csv_text(FILE *f, const char *s);
 
 /* Writes one number: %.10g, "NaN" for NaN, "Inf"/"-Inf" for infinities. */
 void kvq_csv_number(FILE *f, double x);
+
+/* A CSV file read whole: a header and nrows rows of exactly ncols fields each. */
+typedef struct kvq_csv_table {
+    char path[1024];
+    size_t ncols, nrows;
+    char **header; /* ncols names */
+    char **fields; /* nrows * ncols, row-major */
+    size_t *line;  /* the line of the file where each row starts (1-based; the header is line 1) */
+    char *storage; /* owns every string */
+} kvq_csv_table;
+
+/* Reads path. Blank lines are skipped; a UTF-8 byte-order mark is ignored. A row with another
+ * number of fields than the header, an unterminated quote, a NUL byte or an empty file ->
+ * KVQ_EFORMAT naming the file and line. */
+int kvq_csv_read(const char *path, kvq_csv_table *t, kvq_error *err);
+
+/* The field of row r, column c. */
+const char *kvq_csv_field(const kvq_csv_table *t, size_t r, size_t c);
+
+/* The index of the column named name, or -1. */
+long kvq_csv_column(const kvq_csv_table *t, const char *name);
+
+/* Parses a numeric field: a finite decimal number, or the spellings kvq_csv_number writes for
+ * non-finite values ("NaN", "Inf", "-Inf"; also "nan" and "NA" for NaN). Returns 0, or -1 when the
+ * field is not a number (an empty field included, and overflowing decimals). */
+int kvq_csv_parse_number(const char *field, double *x);
+
+void kvq_csv_free(kvq_csv_table *t);
 
 #endif

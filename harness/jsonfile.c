@@ -18,7 +18,7 @@ int kvq_write_text_atomic(const char *path, const char *text, kvq_error *err)
 
 #define MAX_TEXT (1L << 30)
 
-int kvq_read_text(const char *path, char **text, kvq_error *err)
+int kvq_read_text(const char *path, char **text, size_t *len_out, kvq_error *err)
 {
     *text = NULL;
     FILE *f = fopen(path, "rb");
@@ -48,5 +48,6 @@ int kvq_read_text(const char *path, char **text, kvq_error *err)
     }
     buf[len] = '\0';
     *text = buf;
+    if (len_out) *len_out = (size_t)len;
     return KVQ_OK;
 }

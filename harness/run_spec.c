@@ -63,7 +63,7 @@ int kvq_run_spec_load(kvq_run_spec *spec, const char *dir, kvq_error *err)
     char path[4200];
     snprintf(path, sizeof path, "%s/run.json", dir);
     char *text;
-    int rc = kvq_read_text(path, &text, err);
+    int rc = kvq_read_text(path, &text, NULL, err);
     if (rc) return kvq_error_wrap(err, "--resume: '%s' is not a run folder", dir);
     cJSON *o = cJSON_Parse(text);
     free(text);
