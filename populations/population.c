@@ -1,34 +1,40 @@
-/* Population specs dispatch, role names and ownership (include/kvq/population.h). */
+/* Population specs: dispatch by scheme, shared options, ownership (include/kvq/population.h). */
 #include "kvq/population.h"
 #include "populations.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const role_names[KVQ_ROLE_COUNT] = {
-    [KVQ_ROLE_OTHER] = "other",
-    [KVQ_ROLE_ATTN_Q] = "q_proj",
-    [KVQ_ROLE_ATTN_K] = "k_proj",
-    [KVQ_ROLE_ATTN_V] = "v_proj",
-    [KVQ_ROLE_ATTN_O] = "o_proj",
-    [KVQ_ROLE_ATTN_QKV] = "qkv_proj",
-    [KVQ_ROLE_MLP_GATE] = "mlp_gate",
-    [KVQ_ROLE_MLP_UP] = "mlp_up",
-    [KVQ_ROLE_MLP_DOWN] = "mlp_down",
-    [KVQ_ROLE_VOCAB_EMBED] = "vocab",
-    [KVQ_ROLE_OUTPUT_HEAD] = "lm_head",
-    [KVQ_ROLE_POS_EMBED] = "pos_embed",
-    [KVQ_ROLE_NORM_BIAS] = "norm_bias",
-    [KVQ_ROLE_SENTENCE_EMBED] = "sentence_embed",
-    [KVQ_ROLE_AUDIO_LATENT] = "audio_latent",
-    [KVQ_ROLE_KV_CACHE] = "kv_cache",
-    [KVQ_ROLE_GAUSSIAN] = "gaussian",
-};
-
-const char *kvq_role_name(kvq_role role)
+int kvq_option_size(const kvq_params *opt, const char *key, long fallback, long min, long max,
+                    size_t *out, kvq_error *err)
 {
-    if ((unsigned)role >= KVQ_ROLE_COUNT) return "other";
-    return role_names[role];
+    long v = fallback;
+    const char *text = kvq_params_get(opt, key);
+    if (text && text[0] != '\0') {
+        int rc = kvq_params_int(opt, key, min, max, &v, err);
+        if (rc) return rc;
+    }
+    *out = (size_t)v;
+    return KVQ_OK;
+}
+
+int kvq_option_seed(const kvq_params *opt, uint64_t run_seed, uint64_t *out, kvq_error *err)
+{
+    size_t v = 0;
+    const char *text = kvq_params_get(opt, "seed");
+    if (!text || text[0] == '\0') {
+        *out = run_seed;
+        return KVQ_OK;
+    }
+    int rc = kvq_option_size(opt, "seed", 0, 0, 0x7fffffffffffffffL, &v, err);
+    if (!rc) *out = v;
+    return rc;
+}
+
+size_t kvq_default_queries(size_t total)
+{
+    size_t q = total / 5;
+    return q > 256 ? 256 : q < 1 ? 1 : q;
 }
 
 void kvq_population_free(kvq_population *pop)
@@ -47,9 +53,13 @@ int kvq_population_load(kvq_population *pop, const char *spec, uint64_t seed, kv
     int rc;
     if (strncmp(spec, synthetic, sizeof synthetic - 1) == 0)
         rc = kvq_synthetic_load(pop, spec, spec + sizeof synthetic - 1, seed, err);
+    else if (strncmp(spec, "safetensors:", 12) == 0 || strncmp(spec, "npy:", 4) == 0)
+        rc = kvq_file_population_load(pop, spec, strchr(spec, ':') + 1, seed, err);
     else
         rc = kvq_fail(err, KVQ_EINVAL,
-                      "population '%s': unknown kind (expected synthetic:NAME[?options])", spec);
+                      "population '%s': unknown kind (expected synthetic:NAME[?options], "
+                      "safetensors:PATH[#options] or npy:PATH[#options])",
+                      spec);
     if (rc) {
         kvq_population_free(pop);
         return rc;

@@ -1,12 +1,47 @@
-/* Loaders behind kvq_population_load (internal to populations/). Each fills pop (already zeroed,
- * layer = -1) from the part of the spec after its scheme, or fails leaving pop for the caller to
- * free. spec is the whole spec, for messages. */
+/* Internals of populations/ shared between its files. */
 #ifndef KVQ_POPULATIONS_INTERNAL_H
 #define KVQ_POPULATIONS_INTERNAL_H
 
+#include "kvq/error.h"
+#include "kvq/params.h"
 #include "kvq/population.h"
+#include "kvq/rng.h"
+#include <stddef.h>
+#include <stdint.h>
 
+/* Loaders behind kvq_population_load. Each fills pop (already zeroed, layer = -1) from the part
+ * of the spec after its scheme, or fails leaving pop for the caller to free. spec is the whole
+ * spec, for messages. */
 int kvq_synthetic_load(kvq_population *pop, const char *spec, const char *rest, uint64_t seed,
                        kvq_error *err);
+/* safetensors:PATH[#options] and npy:PATH[#options] (populations/file_population.c). */
+int kvq_file_population_load(kvq_population *pop, const char *spec, const char *rest, uint64_t seed,
+                             kvq_error *err);
+
+/* A whole file mapped read-only (populations/mapping.c). An empty file maps to data == NULL,
+ * size == 0. */
+typedef struct kvq_mapping {
+    const uint8_t *data;
+    size_t size;
+} kvq_mapping;
+
+int kvq_map_file(kvq_mapping *m, const char *path, kvq_error *err);
+void kvq_unmap_file(kvq_mapping *m);
+
+/* Draws n + nq distinct row indices of [0, total) (populations/sampling.c): rows[n] and the
+ * held-out queries[nq], each sorted ascending, disjoint. KVQ_EINVAL when they do not fit. */
+int kvq_sample_rows(kvq_rng *rng, size_t total, size_t n, size_t nq, size_t *rows, size_t *queries,
+                    kvq_error *err);
+
+/* Population options shared by the loaders (populations/population.c). kvq_option_size: the
+ * integer value of key in [min, max], or fallback when the option was left empty.
+ * kvq_option_seed: the seed= option when given, else run_seed. */
+int kvq_option_size(const kvq_params *opt, const char *key, long fallback, long min, long max,
+                    size_t *out, kvq_error *err);
+int kvq_option_seed(const kvq_params *opt, uint64_t run_seed, uint64_t *out, kvq_error *err);
+
+/* Default number of held-out queries for a source of `total` rows: min(256, total / 5), at
+ * least 1. */
+size_t kvq_default_queries(size_t total);
 
 #endif

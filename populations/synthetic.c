@@ -37,19 +37,6 @@ static const kvq_synthetic *find_generator(const char *name)
     return NULL;
 }
 
-/* The value of an option, or fallback when it was left empty. */
-static int option_size(const kvq_params *opt, const char *key, long fallback, long min, long max,
-                       size_t *out, kvq_error *err)
-{
-    long v = fallback;
-    if (kvq_params_get(opt, key)[0] != '\0') {
-        int rc = kvq_params_int(opt, key, min, max, &v, err);
-        if (rc) return rc;
-    }
-    *out = (size_t)v;
-    return KVQ_OK;
-}
-
 #define MAX_ROWS (1L << 24)
 #define MAX_DIM (1L << 16)
 
@@ -76,13 +63,12 @@ int kvq_synthetic_load(kvq_population *pop, const char *spec, const char *rest, 
     }
     int rc = q ? kvq_params_parse_pairs(q + 1, '&', spec, &opt, err) : KVQ_OK;
     if (!rc) rc = kvq_params_apply_defaults(&opt, synthetic_options, err);
-    size_t n = 0, dim = 0, nq = 0, seed_opt = 0;
-    if (!rc) rc = option_size(&opt, "n", (long)gen->default_n, 2, MAX_ROWS, &n, err);
-    if (!rc) rc = option_size(&opt, "dim", (long)gen->default_dim, 1, MAX_DIM, &dim, err);
-    if (!rc) rc = option_size(&opt, "queries", n < 256 ? (long)n : 256, 1, MAX_ROWS, &nq, err);
-    if (!rc) rc = option_size(&opt, "seed", -1, 0, 0x7fffffffffffffffL, &seed_opt, err);
+    size_t n = 0, dim = 0, nq = 0;
+    if (!rc) rc = kvq_option_size(&opt, "n", (long)gen->default_n, 2, MAX_ROWS, &n, err);
+    if (!rc) rc = kvq_option_size(&opt, "dim", (long)gen->default_dim, 1, MAX_DIM, &dim, err);
+    if (!rc) rc = kvq_option_size(&opt, "queries", n < 256 ? (long)n : 256, 1, MAX_ROWS, &nq, err);
+    if (!rc) rc = kvq_option_seed(&opt, seed, &seed, err);
     if (rc) return kvq_error_wrap(err, "population '%s'", spec);
-    if (kvq_params_get(&opt, "seed")[0] != '\0') seed = seed_opt;
 
     pop->rows = malloc((n + nq) * dim * sizeof(float));
     if (!pop->rows)

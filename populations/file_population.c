@@ -1,0 +1,361 @@
+/* safetensors:PATH[#options] and npy:PATH[#options]: rows sampled from real tensors.
+ *
+ * safetensors options: tensor=NAME (one tensor), or role=ROLE [layer=N] (every tensor of that
+ * role, pooled across layers unless layer= picks one); with neither, the file must hold exactly
+ * one encodable tensor. rows=, queries=, seed= set the sample; chain=1 also loads every layer of
+ * the role, in layer order, as the population's chain (square matrices only). npy options: rows=,
+ * queries=, seed=, and role= to record what the array holds (default other).
+ *
+ * Rows are those of kvq_tensor_rows (leading dimensions flattened; GPT-2 Conv1D read transposed).
+ * role=q_proj/k_proj/v_proj on a checkpoint that has only fused qkv tensors (GPT-2 c_attn) takes
+ * the first/second/third block of each fused tensor's output rows, when it has exactly 3 x dim of
+ * them (equal q, k and v widths; grouped-query fused tensors are left to role=qkv_proj).
+ * Queries are rows of the same tensors held out of the sample (kvq_sample_rows): by default
+ * min(256, total / 5) of them, at least 1, and rows = min(4096, total - queries); a selection of
+ * fewer than 3 rows is refused. */
+#include "kvq/checkpoint.h"
+#include "populations.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_ROWS 4096
+#define MAX_ROWS (1L << 24)
+#define CHAIN_MAX_BYTES (1ULL << 30)
+
+static const kvq_param_doc safetensors_options[] = {
+    {"role", "", "every tensor of this role, e.g. k_proj"},
+    {"layer", "", "with role=: only the tensor(s) of this layer"},
+    {"rows", "", "rows to sample (default min(4096, all but the queries))"},
+    {"queries", "", "held-out query rows (default min(256, total/5))"},
+    {"seed", "", "sampling seed (default: the run's --seed)"},
+    {"chain", "0", "1: also load every layer of the role as the chain"},
+    {NULL, NULL, NULL},
+};
+
+static const kvq_param_doc npy_options[] = {
+    {"role", "", "the role the array holds (default other)"},
+    {"rows", "", "rows to sample (default min(4096, all but the queries))"},
+    {"queries", "", "held-out query rows (default min(256, total/5))"},
+    {"seed", "", "sampling seed (default: the run's --seed)"},
+    {NULL, NULL, NULL},
+};
+
+typedef struct source {
+    const kvq_checkpoint_entry *entry;
+    int part;           /* 0, 1, 2: the q, k or v block of a fused tensor; -1: all of it */
+    size_t first, rows; /* the view rows [first, first + rows) */
+} source;
+
+typedef struct selection {
+    source *src;
+    size_t count, total, dim;
+    kvq_role role;
+    char label[KVQ_TEXT_MAX]; /* what was selected, for provenance and the sampling stream */
+} selection;
+
+typedef struct request {
+    char path[KVQ_TEXT_MAX];
+    char tensor[KVQ_TEXT_MAX]; /* tensor= (taken out before kvq_params: names exceed its values) */
+    kvq_params opt;
+    int is_npy;
+} request;
+
+/* Splits "PATH[#options]" at the last '#', taking tensor=NAME out of the options. */
+static int parse_request(request *rq, const char *spec, const char *rest, kvq_error *err)
+{
+    const char *hash = strrchr(rest, '#');
+    size_t plen = hash ? (size_t)(hash - rest) : strlen(rest);
+    if (plen == 0 || plen >= sizeof rq->path)
+        return kvq_fail(err, KVQ_EINVAL, "population '%s': missing or too long path", spec);
+    memcpy(rq->path, rest, plen);
+    char opts[KVQ_TEXT_MAX * 2] = "";
+    size_t used = 0;
+    for (const char *p = hash ? hash + 1 : ""; *p;) {
+        size_t len = strcspn(p, "&");
+        if (strncmp(p, "tensor=", 7) == 0 && len - 7 < sizeof rq->tensor)
+            memcpy(rq->tensor, p + 7, len - 7);
+        else if (used + len + 1 < sizeof opts)
+            used += (size_t)snprintf(opts + used, sizeof opts - used, "%s%.*s", used ? "&" : "",
+                                     (int)len, p);
+        p += len + (p[len] == '&');
+    }
+    if (hash && hash[1] && rq->tensor[0] == '\0' && used == 0)
+        return kvq_fail(err, KVQ_EINVAL, "population '%s': empty tensor= option", spec);
+    int rc = used ? kvq_params_parse_pairs(opts, '&', spec, &rq->opt, err) : KVQ_OK;
+    const kvq_param_doc *docs = rq->is_npy ? npy_options : safetensors_options;
+    snprintf(rq->opt.name, sizeof rq->opt.name, "%s", rq->is_npy ? "npy" : "safetensors");
+    if (!rc && rq->is_npy && rq->tensor[0])
+        rc = kvq_fail(err, KVQ_EINVAL, "population '%s': npy has no tensor= option", spec);
+    return rc ? rc : kvq_params_apply_defaults(&rq->opt, docs, err);
+}
+
+static int add_source(selection *sel, const kvq_checkpoint_entry *e, int part, kvq_error *err)
+{
+    size_t rows, dim;
+    const kvq_tensor *t = e->tensor;
+    int rc = kvq_tensor_rows(t, e->cls.transposed, &rows, &dim, err);
+    if (rc) return rc;
+    if (!kvq_dtype_is_readable(t->dtype))
+        return kvq_fail(err, KVQ_EUNSUPPORTED,
+                        "tensor '%s' has dtype %s; kvqeval samples F64/F32/F16/BF16 tensors",
+                        t->name, kvq_dtype_name(t->dtype));
+    if (sel->count && dim != sel->dim)
+        return kvq_fail(err, KVQ_EINVAL, "tensors '%s' (rows of %zu) and '%s' (rows of %zu) differ",
+                        sel->src[0].entry->tensor->name, sel->dim, t->name, dim);
+    source *s = &sel->src[sel->count++];
+    s->entry = e;
+    s->part = part;
+    s->first = part < 0 ? 0 : (size_t)part * dim;
+    s->rows = part < 0 ? rows : dim;
+    sel->dim = dim;
+    sel->total += s->rows;
+    return KVQ_OK;
+}
+
+/* "q_proj x32, k_proj x32, ..." for messages. */
+static void role_summary(const kvq_checkpoint *ck, char *buf, size_t size)
+{
+    size_t counts[KVQ_ROLE_COUNT] = {0}, used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < ck->count; i++) counts[ck->entries[i].cls.role]++;
+    for (int r = 0; r < KVQ_ROLE_COUNT && used < size; r++)
+        if (counts[r])
+            used += (size_t)snprintf(buf + used, size - used, "%s%s x%zu", used ? ", " : "",
+                                     kvq_role_name((kvq_role)r), counts[r]);
+}
+
+/* Tensors of role (and layer, when >= 0); q/k/v fall back to blocks of fused qkv tensors. */
+static int select_role(selection *sel, const kvq_checkpoint *ck, kvq_role role, long layer,
+                       kvq_error *err)
+{
+    for (int pass = 0; pass < 2 && sel->count == 0; pass++) {
+        int part = pass ? (int)(role - KVQ_ROLE_ATTN_Q) : -1;
+        if (pass && (role < KVQ_ROLE_ATTN_Q || role > KVQ_ROLE_ATTN_V)) break;
+        for (size_t i = 0; i < ck->count; i++) {
+            const kvq_checkpoint_entry *e = &ck->entries[i];
+            if (layer >= 0 && e->cls.layer != layer) continue;
+            if (e->cls.role != (pass ? KVQ_ROLE_ATTN_QKV : role)) continue;
+            size_t rows, dim;
+            if (pass && (kvq_tensor_rows(e->tensor, e->cls.transposed, &rows, &dim, NULL) ||
+                         rows != 3 * dim))
+                continue;
+            int rc = add_source(sel, e, part, err);
+            if (rc) return rc;
+        }
+    }
+    if (sel->count) return KVQ_OK;
+    char roles[256], where[32] = "";
+    role_summary(ck, roles, sizeof roles);
+    if (layer >= 0) snprintf(where, sizeof where, " in layer %ld", layer);
+    return kvq_fail(err, KVQ_EINVAL, "%s: no %s tensor%s (tensors here: %s)", ck->path,
+                    kvq_role_name(role), where, roles);
+}
+
+/* No tensor= and no role=: the only encodable tensor. */
+static int select_only(selection *sel, const kvq_checkpoint *ck, kvq_error *err)
+{
+    const kvq_checkpoint_entry *only = ck->count == 1 ? &ck->entries[0] : NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < ck->count && ck->count > 1; i++)
+        if (kvq_role_is_encodable(ck->entries[i].cls.role)) only = &ck->entries[n++, i];
+    if (only && n <= 1) return add_source(sel, only, -1, err);
+    char roles[256];
+    role_summary(ck, roles, sizeof roles);
+    return kvq_fail(err, KVQ_EINVAL,
+                    "%s holds %zu encodable tensors: give role= or tensor= "
+                    "(tensors here: %s)",
+                    ck->path, n, roles);
+}
+
+static void label_selection(selection *sel)
+{
+    static const char *const parts[3] = {"[q]", "[k]", "[v]"};
+    const source *s = &sel->src[0];
+    const char *part = s->part >= 0 ? parts[s->part] : "";
+    if (sel->count == 1)
+        snprintf(sel->label, sizeof sel->label, "%s%s", s->entry->tensor->name, part);
+    else
+        snprintf(sel->label, sizeof sel->label, "%s%s (+%zu more)", s->entry->tensor->name, part,
+                 sel->count - 1);
+}
+
+static int select_tensors(selection *sel, const kvq_checkpoint *ck, request *rq, kvq_error *err)
+{
+    const char *role_text = kvq_params_get(&rq->opt, "role");
+    size_t layer = 0;
+    int rc = kvq_option_size(&rq->opt, "layer", -1, 0, 1L << 30, &layer, err);
+    if (rc) return rc;
+    long want_layer = kvq_params_get(&rq->opt, "layer")[0] ? (long)layer : -1;
+    sel->src = calloc(ck->count, sizeof *sel->src);
+    if (!sel->src) return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory", ck->path);
+    if (role_text[0] && (rc = kvq_role_parse(role_text, &sel->role, err))) return rc;
+    if (rq->is_npy) {
+        rc = add_source(sel, &ck->entries[0], -1, err);
+        if (!role_text[0]) sel->role = KVQ_ROLE_OTHER;
+    } else if (rq->tensor[0]) {
+        if (role_text[0] || want_layer >= 0)
+            return kvq_fail(err, KVQ_EINVAL, "give tensor= or role=/layer=, not both");
+        const kvq_checkpoint_entry *e = NULL;
+        for (size_t i = 0; i < ck->count && !e; i++)
+            if (strcmp(ck->entries[i].tensor->name, rq->tensor) == 0) e = &ck->entries[i];
+        if (!e) return kvq_fail(err, KVQ_EINVAL, "%s: no tensor named '%s'", ck->path, rq->tensor);
+        sel->role = e->cls.role;
+        rc = add_source(sel, e, -1, err);
+    } else if (role_text[0]) {
+        rc = select_role(sel, ck, sel->role, want_layer, err);
+    } else if (want_layer >= 0) {
+        rc = kvq_fail(err, KVQ_EINVAL, "layer= needs role=");
+    } else {
+        rc = select_only(sel, ck, err);
+        if (!rc) sel->role = sel->src[0].entry->cls.role;
+    }
+    if (!rc) label_selection(sel);
+    return rc;
+}
+
+/* Reads the selection's rows idx[count] (sorted, global numbering) into out[count x dim]. */
+static void read_rows(const selection *sel, const size_t *idx, size_t count, float *out)
+{
+    size_t s = 0, base = 0;
+    for (size_t k = 0; k < count; k++) {
+        while (idx[k] >= base + sel->src[s].rows) base += sel->src[s++].rows;
+        const source *src = &sel->src[s];
+        kvq_tensor_read_row(src->entry->tensor, src->entry->cls.transposed,
+                            src->first + idx[k] - base, out + k * sel->dim);
+    }
+}
+
+static int sample(kvq_population *pop, const selection *sel, const kvq_params *opt, kvq_error *err)
+{
+    size_t nq, n;
+    int rc = kvq_option_size(opt, "queries", (long)kvq_default_queries(sel->total), 1, MAX_ROWS,
+                             &nq, err);
+    if (rc) return rc;
+    size_t fallback = sel->total > nq ? sel->total - nq : 0;
+    if (fallback > DEFAULT_ROWS) fallback = DEFAULT_ROWS;
+    if ((rc = kvq_option_size(opt, "rows", (long)fallback, 2, MAX_ROWS, &n, err))) return rc;
+    if (n < 2 || n + nq > sel->total)
+        return kvq_fail(err, KVQ_EINVAL,
+                        "'%s' has %zu rows: %zu rows + %zu held-out queries do not fit (at least "
+                        "2 rows and 1 query are needed)",
+                        sel->label, sel->total, n, nq);
+    size_t *ri = malloc(n * sizeof *ri), *qi = malloc(nq * sizeof *qi);
+    pop->rows = malloc(n * sel->dim * sizeof(float));
+    pop->queries = malloc(nq * sel->dim * sizeof(float));
+    if (!ri || !qi || !pop->rows || !pop->queries)
+        rc = kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu x %zu rows", n + nq, sel->dim);
+    kvq_rng rng;
+    kvq_rng_derive(&rng, pop->seed, sel->label);
+    if (!rc) rc = kvq_sample_rows(&rng, sel->total, n, nq, ri, qi, err);
+    if (!rc) {
+        read_rows(sel, ri, n, pop->rows);
+        read_rows(sel, qi, nq, pop->queries);
+        pop->n = n;
+        pop->nq = nq;
+        pop->dim = sel->dim;
+    }
+    free(ri);
+    free(qi);
+    return rc;
+}
+
+/* chain=1: every selected tensor, square, one per layer, in layer order. */
+static int load_chain(kvq_population *pop, const selection *sel, kvq_error *err)
+{
+    size_t d = sel->dim;
+    for (size_t i = 0; i < sel->count; i++) {
+        const source *s = &sel->src[i];
+        if (s->rows != d || s->entry->cls.layer < 0)
+            return kvq_fail(err, KVQ_EINVAL,
+                            "chain=1 needs one square matrix per layer; '%s' is %zu x %zu%s",
+                            s->entry->tensor->name, s->rows, d,
+                            s->entry->cls.layer < 0 ? " without a layer index" : "");
+        if (i && s->entry->cls.layer <= sel->src[i - 1].entry->cls.layer)
+            return kvq_fail(err, KVQ_EINVAL, "chain=1: layer %d appears twice ('%s' and '%s')",
+                            s->entry->cls.layer, sel->src[i - 1].entry->tensor->name,
+                            s->entry->tensor->name);
+    }
+    if ((unsigned long long)sel->count * d * d * sizeof(float) > CHAIN_MAX_BYTES)
+        return kvq_fail(err, KVQ_ERANGE, "chain=1: %zu matrices of %zu x %zu exceed %llu bytes",
+                        sel->count, d, d, CHAIN_MAX_BYTES);
+    pop->chain = malloc(sel->count * d * d * sizeof(float));
+    if (!pop->chain) return kvq_fail(err, KVQ_ENOMEM, "chain=1: out of memory");
+    for (size_t i = 0; i < sel->count; i++) {
+        const source *s = &sel->src[i];
+        for (size_t r = 0; r < d; r++)
+            kvq_tensor_read_row(s->entry->tensor, s->entry->cls.transposed, s->first + r,
+                                pop->chain + (i * d + r) * d);
+    }
+    pop->chain_len = sel->count;
+    return KVQ_OK;
+}
+
+static int by_layer(const void *a, const void *b)
+{
+    int x = ((const source *)a)->entry->cls.layer, y = ((const source *)b)->entry->cls.layer;
+    return (x > y) - (x < y);
+}
+
+static void provenance(kvq_population *pop, const selection *sel, const char *path)
+{
+    const kvq_tensor *t = sel->src[0].entry->tensor;
+    snprintf(pop->source, sizeof pop->source, "%s", path);
+    snprintf(pop->tensor, sizeof pop->tensor, "%s", sel->label);
+    snprintf(pop->dtype, sizeof pop->dtype, "%s", kvq_dtype_name(t->dtype));
+    pop->role = sel->role;
+    pop->layer = sel->src[0].entry->cls.layer;
+    for (size_t i = 1; i < sel->count; i++) {
+        if (sel->src[i].entry->cls.layer != pop->layer) pop->layer = -1;
+        if (sel->src[i].entry->tensor->dtype != t->dtype)
+            snprintf(pop->dtype, sizeof pop->dtype, "mixed");
+    }
+    int whole = sel->count == 1 && sel->src[0].part < 0 && t->ndim <= 4;
+    pop->ndim = whole ? t->ndim : 2;
+    for (size_t i = 0; i < pop->ndim; i++) pop->shape[i] = whole ? (size_t)t->shape[i] : 0;
+    if (!whole) {
+        pop->shape[0] = sel->total;
+        pop->shape[1] = sel->dim;
+    }
+}
+
+static int load_selection(kvq_population *pop, const kvq_checkpoint *ck, request *rq, uint64_t seed,
+                          kvq_error *err)
+{
+    selection sel;
+    memset(&sel, 0, sizeof sel);
+    int chain = 0;
+    int rc = select_tensors(&sel, ck, rq, err);
+    if (!rc) rc = kvq_option_seed(&rq->opt, seed, &pop->seed, err);
+    if (!rc && !rq->is_npy) rc = kvq_params_bool(&rq->opt, "chain", &chain, err);
+    if (!rc && chain && !kvq_params_get(&rq->opt, "role")[0])
+        rc = kvq_fail(err, KVQ_EINVAL, "chain=1 needs role=");
+    if (!rc) {
+        provenance(pop, &sel, ck->path);
+        rc = sample(pop, &sel, &rq->opt, err);
+    }
+    if (!rc && chain) {
+        qsort(sel.src, sel.count, sizeof *sel.src, by_layer);
+        rc = load_chain(pop, &sel, err);
+    }
+    free(sel.src);
+    return rc;
+}
+
+int kvq_file_population_load(kvq_population *pop, const char *spec, const char *rest, uint64_t seed,
+                             kvq_error *err)
+{
+    request rq;
+    memset(&rq, 0, sizeof rq);
+    rq.is_npy = strncmp(spec, "npy:", 4) == 0;
+    int rc = parse_request(&rq, spec, rest, err);
+    if (rc) return kvq_error_wrap(err, "population '%s'", spec);
+    kvq_checkpoint ck;
+    rc = kvq_checkpoint_open(&ck, rq.path, err);
+    if (!rc && rq.is_npy && ck.nshards)
+        rc = kvq_fail(err, KVQ_EINVAL, "'%s' is not a .npy file", rq.path);
+    if (!rc) rc = load_selection(pop, &ck, &rq, seed, err);
+    kvq_checkpoint_close(&ck);
+    return rc ? kvq_error_wrap(err, "population '%s'", spec) : KVQ_OK;
+}
