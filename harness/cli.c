@@ -17,6 +17,9 @@ static const char usage_text[] =
     "       kvqeval --resume DIR [--threads N]      finish an interrupted run\n"
     "       kvqeval --codec SPEC... --population SPEC... [options]\n"
     "       kvqeval list backends|populations\n"
+    "       kvqeval epiphanies RUN_DIR [--spec FILE]   re-evaluate a run's epiphany table\n"
+    "       kvqeval stats alpha|icc|kappa|corr|factors --csv FILE [--format table|json|csv]\n"
+    "       kvqeval inspect FILE|DIR [--format table|json]\n"
     "       kvqeval --help | --version\n"
     "\n"
     "selection (repeatable; a missing side defaults to everything built in):\n"
@@ -31,6 +34,8 @@ static const char usage_text[] =
     "                       do not depend on it\n"
     "  --seed N             run seed, 0 <= N < 2^53 (default 1)\n"
     "  --quiet              no tables on stdout, no progress line\n"
+    "  --epiphanies FILE    epiphany spec for epiphanies.md (default: the built-in one)\n"
+    "  --heatmap METRIC     metric of the heatmap figure (default spearman)\n"
     "exit status: 0 ok, 1 some cells failed, 2 usage or spec error, 3 output not writable\n";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -79,8 +84,9 @@ static int is_flag(const char *arg, const char *flag)
     return strncmp(arg, flag, len) == 0 && (arg[len] == '\0' || arg[len] == '=');
 }
 
-static const char *const value_flags[] = {"--matrix", "--codec",   "--population", "--out",
-                                          "--seed",   "--threads", "--resume",     NULL};
+static const char *const value_flags[] = {"--matrix",  "--codec",   "--population", "--out",
+                                          "--seed",    "--threads", "--resume",     "--epiphanies",
+                                          "--heatmap", NULL};
 
 /* The value-taking flag arg is (given as "--flag VALUE" or "--flag=VALUE"), or NULL. */
 static const char *match_value_flag(const char *arg)
@@ -123,6 +129,10 @@ static int apply_value_flag(kvq_run_config *cfg, const char *flag, const char *v
         cfg->out_dir = v;
     } else if (strcmp(flag, "--resume") == 0) {
         cfg->resume_dir = v;
+    } else if (strcmp(flag, "--epiphanies") == 0) {
+        cfg->epiphanies = v;
+    } else if (strcmp(flag, "--heatmap") == 0) {
+        cfg->heatmap = v;
     } else if (strcmp(flag, "--threads") == 0) {
         if (parse_threads(v, &cfg->threads) != 0)
             return usage_error("--threads takes an integer in [1, 256] (got '%s')", v);
@@ -140,6 +150,7 @@ int kvq_cli_main(int argc, char **argv)
     }
     if (strcmp(argv[1], "stats") == 0) return kvq_stats_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "inspect") == 0) return kvq_inspect_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "epiphanies") == 0) return kvq_epiphanies_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "list") == 0) {
         if (argc == 3 && strcmp(argv[2], "backends") == 0) return list_backends();
         if (argc == 3 && strcmp(argv[2], "populations") == 0) return list_populations();
@@ -147,6 +158,7 @@ int kvq_cli_main(int argc, char **argv)
     }
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     kvq_run_config cfg = {.seed = 1,
+                          .heatmap = "spearman",
                           .threads = cpus < 1                 ? 1
                                      : cpus > KVQ_MAX_THREADS ? KVQ_MAX_THREADS
                                                               : (int)cpus,

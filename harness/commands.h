@@ -10,4 +10,7 @@ int kvq_stats_main(int argc, char **argv);
 /* kvqeval inspect FILE|DIR [--format table|json] */
 int kvq_inspect_main(int argc, char **argv);
 
+/* kvqeval epiphanies RUN_DIR [--spec FILE] */
+int kvq_epiphanies_main(int argc, char **argv);
+
 #endif

@@ -2,9 +2,11 @@
  * cells, write the outputs, print the tables. */
 #include "run.h"
 #include "cell_store.h"
+#include "epiphany.h"
 #include "fsutil.h"
 #include "kvq/backend.h"
 #include "ladder.h"
+#include "plot.h"
 #include "scheduler.h"
 
 #include <cblas.h>
@@ -226,14 +228,17 @@ int kvq_run_matrix(const kvq_run_config *cfg)
     finish_timing(&run, &t0);
 
     int status = failed ? KVQ_EXIT_CELLS_FAILED : KVQ_EXIT_OK;
+    int drawn = 0;
     if (unsaved || kvq_write_cells_csv(&run, &err) || kvq_write_summary_csv(&run, &err) ||
+        kvq_epiphanies_write(run.dir, run.name, cfg->epiphanies, &err) ||
+        kvq_plots_write(run.dir, cfg->heatmap, &drawn, &err) ||
         kvq_write_manifest(&run, cfg, &err)) {
         if (!unsaved) fprintf(stderr, "kvqeval: %s\n", err.msg);
         status = KVQ_EXIT_IO;
     } else {
         if (!cfg->quiet) kvq_print_tables(&run, stdout);
-        fprintf(stderr, "kvqeval: %zu cells (%zu failed) in %.1f s; results in %s/\n", run.ncells,
-                failed, run.wall_s, run.dir);
+        fprintf(stderr, "kvqeval: %zu cells (%zu failed), %d figures, in %.1f s; results in %s/\n",
+                run.ncells, failed, drawn, run.wall_s, run.dir);
     }
     free_run(&run);
     return status;

@@ -22,6 +22,8 @@ typedef struct kvq_run_config {
     const char *resume_dir; /* finish this run instead of starting one */
     int threads;            /* cells evaluated at once (>= 1) */
     int quiet;              /* no tables on stdout, no progress line */
+    const char *epiphanies; /* epiphany spec; NULL -> the built-in one */
+    const char *heatmap;    /* metric of the heatmap figure */
     int argc;               /* the command line, for the manifest */
     char **argv;
 } kvq_run_config;

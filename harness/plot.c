@@ -1,0 +1,221 @@
+/* The gnuplot driver (harness/plot.h): writes each figure's data as TSV, then runs its template
+ * once per format. */
+#include "plot.h"
+#include "atomic_file.h"
+#include "facts.h"
+#include "fsutil.h"
+
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+typedef struct plotter {
+    char dir[4096];        /* <run>/plots */
+    const char *templates; /* folder of the .gp files */
+    int drawn, failed;
+} plotter;
+
+static int on_path(const char *program)
+{
+    const char *path = getenv("PATH");
+    if (!path) return 0;
+    char buf[4096];
+    for (const char *p = path; *p;) {
+        size_t len = strcspn(p, ":");
+        snprintf(buf, sizeof buf, "%.*s/%s", (int)len, p, program);
+        if (access(buf, X_OK) == 0) return 1;
+        p += len + (p[len] == ':');
+    }
+    return 0;
+}
+
+/* Runs gnuplot -e vars template, its output appended to plots/gnuplot.log; 0 when it succeeded. */
+static int run_gnuplot(const plotter *pl, const char *vars, const char *template_name)
+{
+    char script[4200], log[4200];
+    snprintf(script, sizeof script, "%s/%s", pl->templates, template_name);
+    snprintf(log, sizeof log, "%s/gnuplot.log", pl->dir);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    char *argv[] = {"gnuplot", "-e", (char *)vars, script, NULL};
+    pid_t pid;
+    int rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) return -1;
+    int status;
+    if (waitpid(pid, &status, 0) != pid) return -1;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* Draws one figure in both formats; extra holds the template's own variables. */
+static void draw(plotter *pl, const char *template_name, const char *base, const char *data,
+                 const char *extra, int width, int height)
+{
+    static const char *const formats[] = {"png", "svg"};
+    int ok = 1;
+    for (size_t i = 0; i < 2; i++) {
+        char vars[8192];
+        snprintf(vars, sizeof vars,
+                 "plotsdir='%s'; datafile='%s/%s'; outbase='%s/%s'; fmt='%s'; width_px=%d; "
+                 "height_px=%d; %s",
+                 pl->templates, pl->dir, data, pl->dir, base, formats[i], width, height, extra);
+        if (run_gnuplot(pl, vars, template_name)) ok = 0;
+    }
+    if (ok) {
+        pl->drawn++;
+    } else {
+        pl->failed++;
+        fprintf(stderr, "kvqeval: gnuplot could not draw %s/%s (see %s/gnuplot.log)\n", pl->dir,
+                base, pl->dir);
+    }
+}
+
+/* The distinct codec variants of the facts, in order of first appearance. */
+static size_t distinct_variants(const kvq_facts *f, const char **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->count; i++) {
+        const char *v = f->items[i].variant;
+        if (!v[0]) continue;
+        size_t k = 0;
+        while (k < n && strcmp(out[k], v) != 0) k++;
+        if (k == n) out[n++] = v;
+    }
+    return n;
+}
+
+static double fact_value(const kvq_facts *f, const char *variant, const char *population,
+                         const char *metric)
+{
+    for (size_t i = 0; i < f->count; i++) {
+        const kvq_fact *x = &f->items[i];
+        if (strcmp(x->variant, variant) == 0 && strcmp(x->population, population) == 0 &&
+            strcmp(x->metric, metric) == 0)
+            return x->value;
+    }
+    return NAN;
+}
+
+static int open_data(kvq_afile *a, const plotter *pl, const char *name, kvq_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", pl->dir, name);
+    return kvq_afile_open(a, path, err);
+}
+
+static int heatmap(plotter *pl, const kvq_facts *f, const char **variants, size_t nv,
+                   const char *metric, kvq_error *err)
+{
+    char data[128], base[128], extra[256];
+    snprintf(data, sizeof data, "heatmap_%s.tsv", metric);
+    snprintf(base, sizeof base, "heatmap_%s", metric);
+    kvq_afile a;
+    int rc = open_data(&a, pl, data, err);
+    if (rc) return rc;
+    fputs("variant", a.f);
+    for (size_t p = 0; p < f->npopulations; p++) fprintf(a.f, "\tP%zu %s", p + 1, f->roles[p]);
+    fputc('\n', a.f);
+    for (size_t v = 0; v < nv; v++) {
+        fputs(variants[v], a.f);
+        for (size_t p = 0; p < f->npopulations; p++)
+            fprintf(a.f, "\t%.6g", fact_value(f, variants[v], f->populations[p], metric));
+        fputc('\n', a.f);
+    }
+    if ((rc = kvq_afile_commit(&a, err))) return rc;
+    snprintf(extra, sizeof extra, "metric='%s'; nrows=%zu; ncols=%zu", metric, nv, f->npopulations);
+    draw(pl, "heatmap.gp", base, data, extra, 300 + 110 * (int)f->npopulations, 160 + 22 * (int)nv);
+    return KVQ_OK;
+}
+
+/* The backend name of a variant: the part before ':'. */
+static size_t codec_len(const char *variant)
+{
+    return strcspn(variant, ":");
+}
+
+static int rate_distortion(plotter *pl, const kvq_facts *f, size_t p, const char **variants,
+                           size_t nv, kvq_error *err)
+{
+    char data[64], base[64], titles[2048] = "";
+    snprintf(data, sizeof data, "rate_distortion_P%zu.tsv", p + 1);
+    snprintf(base, sizeof base, "rate_distortion_P%zu", p + 1);
+    kvq_afile a;
+    int rc = open_data(&a, pl, data, err);
+    if (rc) return rc;
+    size_t blocks = 0;
+    for (size_t v = 0; v < nv; v++) {
+        size_t len = codec_len(variants[v]);
+        int first = 1; /* draw each codec once, at its first variant */
+        for (size_t u = 0; u < v && first; u++)
+            first = !(codec_len(variants[u]) == len && strncmp(variants[u], variants[v], len) == 0);
+        if (!first) continue;
+        int any = 0;
+        for (size_t u = v; u < nv; u++) {
+            if (codec_len(variants[u]) != len || strncmp(variants[u], variants[v], len) != 0)
+                continue;
+            double bits = fact_value(f, variants[u], f->populations[p], "bits_per_coord");
+            if (isnan(bits)) continue;
+            fprintf(a.f, "%.6g\t%.6g\t%.6g\n", bits,
+                    fact_value(f, variants[u], f->populations[p], "spearman"),
+                    fact_value(f, variants[u], f->populations[p], "rel_mse"));
+            any = 1;
+        }
+        if (!any) continue;
+        fputs("\n\n", a.f);
+        snprintf(titles + strlen(titles), sizeof titles - strlen(titles), "%s%.*s",
+                 blocks ? " " : "", (int)len, variants[v]);
+        blocks++;
+    }
+    if ((rc = kvq_afile_commit(&a, err)) || blocks == 0) return rc;
+    char extra[4096];
+    snprintf(extra, sizeof extra, "titles='%s'; population='%s'", titles, f->populations[p]);
+    draw(pl, "rate_distortion.gp", base, data, extra, 1200, 500);
+    return KVQ_OK;
+}
+
+static const char *templates_dir(void)
+{
+    const char *env = getenv("KVQ_PLOTS_DIR");
+    return env && *env ? env : KVQ_PLOTS_DIR;
+}
+
+int kvq_plots_write(const char *dir, const char *heatmap_metric, int *drawn, kvq_error *err)
+{
+    *drawn = 0;
+    if (!on_path("gnuplot")) {
+        fputs("kvqeval: gnuplot not found on PATH; no plots drawn (Debian: apt-get install "
+              "gnuplot-nox)\n",
+              stderr);
+        return KVQ_OK;
+    }
+    if (strchr(dir, '\''))
+        return kvq_fail(err, KVQ_EINVAL, "cannot plot into '%s': a quote in the path", dir);
+    plotter pl = {.templates = templates_dir()};
+    snprintf(pl.dir, sizeof pl.dir, "%s/plots", dir);
+    kvq_facts f;
+    int rc = kvq_mkdir_p(pl.dir, err);
+    if (!rc) rc = kvq_facts_load(&f, dir, err);
+    if (rc) return rc;
+    const char **variants = malloc((f.count + 1) * sizeof *variants);
+    if (!variants) {
+        kvq_facts_free(&f);
+        return kvq_fail(err, KVQ_ENOMEM, "out of memory plotting");
+    }
+    size_t nv = distinct_variants(&f, variants);
+    rc = heatmap(&pl, &f, variants, nv, heatmap_metric, err);
+    for (size_t p = 0; p < f.npopulations && !rc; p++)
+        rc = rate_distortion(&pl, &f, p, variants, nv, err);
+    free(variants);
+    kvq_facts_free(&f);
+    *drawn = pl.drawn;
+    return rc;
+}

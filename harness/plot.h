@@ -1,0 +1,15 @@
+/* Figures of a run, drawn with gnuplot from the run's own files (so a finished run can be drawn
+ * again), into <run>/plots/ as PNG and SVG. Templates live in plots/ of the source tree (the
+ * KVQ_PLOTS_DIR environment variable points elsewhere). Without gnuplot on PATH: one line on
+ * stderr and no figures; a run never fails for want of plots. */
+#ifndef KVQ_PLOT_H
+#define KVQ_PLOT_H
+
+#include "kvq/error.h"
+
+/* Draws every figure; heatmap_metric is the metric of the heatmap. Returns KVQ_OK unless the run
+ * folder cannot be read or written; a figure gnuplot fails to draw is reported on stderr (its
+ * messages in plots/gnuplot.log) and skipped. *drawn counts the figures drawn. */
+int kvq_plots_write(const char *dir, const char *heatmap_metric, int *drawn, kvq_error *err);
+
+#endif
