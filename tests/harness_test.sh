@@ -1,0 +1,98 @@
+#!/bin/sh
+# End-to-end checks of the matrix harness: results independent of the thread count, a killed run
+# resumed with no cell lost or repeated, the epiphany table on hand-checkable predictions, and a
+# run without gnuplot. Usage: harness_test.sh PATH/TO/kvqeval
+set -u
+KVQ=$1
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+CODECS="--codec passthrough --codec int8 --codec bf16"
+POPS="--population synthetic:gaussian?n=600&dim=32&queries=40 --population synthetic:gaussian?n=300&dim=16&queries=20&seed=3"
+
+# 1. Same seed, 1 thread or 2: byte-identical outputs (same run folder name, so the run column agrees).
+for t in 1 2; do
+    mkdir -p "$TMP/t$t"
+    # shellcheck disable=SC2086
+    "$KVQ" $CODECS $POPS --seed 11 --threads $t --out "$TMP/t$t/run" --quiet 2>"$TMP/t$t.err" \
+        || fail "threads=$t run failed: $(cat "$TMP/t$t.err")"
+done
+for f in cells.csv summary.csv epiphanies.csv epiphanies.md; do
+    cmp -s "$TMP/t1/run/$f" "$TMP/t2/run/$f" || fail "$f differs between --threads 1 and 2"
+done
+for f in run.json cells.csv summary.csv manifest.json epiphanies.md epiphanies.csv; do
+    [ -s "$TMP/t1/run/$f" ] || fail "run folder lacks $f"
+done
+grep -q '"threads":	2' "$TMP/t2/run/manifest.json" || fail "manifest lacks the thread count"
+grep -q '"peak_rss_mib"' "$TMP/t2/run/manifest.json" || fail "manifest lacks peak memory"
+
+# 2. Kill a run half way, resume it: the same cells as an uninterrupted run, none twice.
+BIG="--population synthetic:gaussian?n=4000&dim=64&queries=200 --population synthetic:gaussian?n=4000&dim=48&queries=200&seed=5"
+mkdir -p "$TMP/k"
+# shellcheck disable=SC2086
+"$KVQ" $CODECS $BIG --seed 4 --threads 1 --out "$TMP/k/run" --quiet 2>/dev/null &
+pid=$!
+i=0
+while [ "$(ls "$TMP/k/run/cells" 2>/dev/null | grep -c json)" -lt 2 ] && [ $i -lt 600 ]; do
+    sleep 0.05; i=$((i + 1))
+done
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+done_before=$(ls "$TMP/k/run/cells" | grep -c 'json$')
+[ -e "$TMP/k/run/cells.csv" ] && fail "a killed run left cells.csv (the kill came too late to test resume)"
+"$KVQ" --resume "$TMP/k/run" --quiet 2>"$TMP/resume.err" || fail "resume failed: $(cat "$TMP/resume.err")"
+mkdir -p "$TMP/u"
+# shellcheck disable=SC2086
+"$KVQ" $CODECS $BIG --seed 4 --threads 2 --out "$TMP/u/run" --quiet 2>/dev/null
+cmp -s "$TMP/k/run/cells.csv" "$TMP/u/run/cells.csv" || fail "resumed cells.csv differs from an uninterrupted run"
+dups=$(cut -d, -f3,4,6 "$TMP/k/run/cells.csv" | sort | uniq -d | wc -l)
+[ "$dups" -eq 0 ] || fail "resumed run repeats $dups (cell, metric) rows"
+[ "$done_before" -ge 1 ] && [ "$done_before" -lt 6 ] || fail "kill landed after $done_before of 6 cells"
+ls "$TMP/k/run" "$TMP/k/run/cells" | grep -q '\.tmp\.' && fail "temporary files left behind"
+"$KVQ" --resume "$TMP/k/run" --codec int8 >/dev/null 2>"$TMP/err"; [ $? -eq 2 ] || fail "--resume with --codec accepted"
+"$KVQ" --codec int8 --population "synthetic:gaussian?n=64&dim=8" --out "$TMP/k/run" >/dev/null 2>"$TMP/err"
+[ $? -eq 3 ] && grep -q "already holds a run; finish it with --resume" "$TMP/err" || fail "new run into a run folder: $(cat "$TMP/err")"
+
+# 3. Epiphanies on hand-checkable facts (run t1: passthrough is exact, int8 is not).
+cat >"$TMP/spec.json" <<'JSON'
+{"epiphanies": [
+ {"id": "exact", "title": "t", "claim": "c", "predictions": [
+   {"codec": "passthrough", "metric": "spearman", "op": ">=", "value": 1}]},
+ {"id": "lossless_int8", "title": "t", "claim": "c", "predictions": [
+   {"codec": "int8", "metric": "rel_mse", "op": "<", "value": 1e-12}]},
+ {"id": "missing", "title": "t", "claim": "c", "predictions": [
+   {"codec": "no_such_codec*", "metric": "spearman", "op": ">", "value": 0}]},
+ {"id": "elsewhere", "title": "t", "claim": "c", "predictions": [
+   {"when": {"role": "vocab"}, "codec": "int8", "metric": "spearman", "op": ">", "value": 0}]},
+ {"id": "versus", "title": "t", "claim": "c", "predictions": [
+   {"codec": "bf16", "metric": "rel_mse", "op": "<", "versus": {"codec": "int8", "metric": "rel_mse", "scale": 0.5}}]}
+]}
+JSON
+"$KVQ" epiphanies "$TMP/t1/run" --spec "$TMP/spec.json" 2>"$TMP/err" || fail "epiphanies: $(cat "$TMP/err")"
+row() { grep "^$1," "$TMP/t1/run/epiphanies.csv"; }
+row exact | grep -q "CONFIRMED (spearman 1 >= 1).*CONFIRMED" || fail "exact: $(row exact)"
+row lossless_int8 | grep -q "REFUTED (rel_mse" || fail "lossless_int8: $(row lossless_int8)"
+row missing | grep -q "NO DATA (spearman)" || fail "missing: $(row missing)"
+[ "$(row elsewhere)" = "elsewhere,t,n/a,n/a" ] || fail "elsewhere: $(row elsewhere)"
+row versus | grep -q "CONFIRMED" || fail "versus: $(row versus)"
+printf '{"epiphanies": [{"id": "x", "title": "t", "claim": "c", "predictions": [{"mertic": "a", "op": "<", "value": 1}]}]}' >"$TMP/bad.json"
+"$KVQ" epiphanies "$TMP/t1/run" --spec "$TMP/bad.json" 2>"$TMP/err"
+[ $? -eq 2 ] && grep -q "epiphanies\[0\].predictions\[0\]: unknown key 'mertic'" "$TMP/err" || fail "bad spec: $(cat "$TMP/err")"
+"$KVQ" epiphanies "$TMP/nowhere" 2>"$TMP/err"; [ $? -eq 3 ] || fail "missing run folder accepted"
+
+# 4. Without gnuplot on PATH the run still succeeds, says so once, and draws nothing.
+mkdir -p "$TMP/bin"
+PATH="$TMP/bin" "$KVQ" --codec int8 --population "synthetic:gaussian?n=64&dim=8" --out "$TMP/nog" --quiet 2>"$TMP/err" \
+    || fail "run without gnuplot failed: $(cat "$TMP/err")"
+[ "$(grep -c 'gnuplot not found' "$TMP/err")" -eq 1 ] || fail "no single gnuplot message: $(cat "$TMP/err")"
+ls "$TMP/nog/plots" 2>/dev/null | grep -q png && fail "plots drawn without gnuplot"
+if command -v gnuplot >/dev/null; then
+    for f in heatmap_spearman rate_distortion_P1; do
+        [ -s "$TMP/t1/run/plots/$f.png" ] && [ -s "$TMP/t1/run/plots/$f.svg" ] || fail "missing figure $f"
+    done
+fi
+
+[ "$fails" -eq 0 ] && echo "harness: all checks passed"
+[ "$fails" -eq 0 ]
