@@ -7,7 +7,8 @@
 #define KVQ_REGISTRY(X)                                                                            \
     X(bf16)                                                                                        \
     X(int8)                                                                                        \
-    X(passthrough)
+    X(passthrough)                                                                                 \
+    X(pq)
 
 #define KVQ_DECLARE(name) extern const kvq_backend kvq_backend_##name;
 KVQ_REGISTRY(KVQ_DECLARE)
