@@ -25,7 +25,9 @@ static const char usage_text[] =
     "selection (repeatable; a missing side defaults to everything built in):\n"
     "  --codec SPEC         codec variant name[:key=value,...], e.g. int8, turboquant:bits=3;\n"
     "                       name:ladder = its default ladder; key=A..B = one variant per integer\n"
-    "  --population SPEC    population, e.g. synthetic:gaussian?n=4096&dim=128\n"
+    "  --population SPEC    population, e.g. synthetic:gaussian?n=4096&dim=128,\n"
+    "                       safetensors:model.safetensors#role=k_proj&layer=3, npy:keys.npy\n"
+    "  --model PATH         every encodable role of a checkpoint (file or sharded folder)\n"
     "  --matrix all         every registered codec at its ladder x the built-in populations\n"
     "options:\n"
     "  --out DIR            run folder (default results/run-<UTC time>)\n"
@@ -84,9 +86,9 @@ static int is_flag(const char *arg, const char *flag)
     return strncmp(arg, flag, len) == 0 && (arg[len] == '\0' || arg[len] == '=');
 }
 
-static const char *const value_flags[] = {"--matrix",  "--codec",   "--population", "--out",
-                                          "--seed",    "--threads", "--resume",     "--epiphanies",
-                                          "--heatmap", NULL};
+static const char *const value_flags[] = {
+    "--matrix", "--codec",      "--population", "--out",   "--seed", "--threads",
+    "--resume", "--epiphanies", "--heatmap",    "--model", NULL};
 
 /* The value-taking flag arg is (given as "--flag VALUE" or "--flag=VALUE"), or NULL. */
 static const char *match_value_flag(const char *arg)
@@ -125,6 +127,8 @@ static int apply_value_flag(kvq_run_config *cfg, const char *flag, const char *v
         cfg->codecs[cfg->ncodecs++] = v;
     } else if (strcmp(flag, "--population") == 0) {
         cfg->populations[cfg->npopulations++] = v;
+    } else if (strcmp(flag, "--model") == 0) {
+        cfg->models[cfg->nmodels++] = v;
     } else if (strcmp(flag, "--out") == 0) {
         cfg->out_dir = v;
     } else if (strcmp(flag, "--resume") == 0) {
@@ -166,14 +170,17 @@ int kvq_cli_main(int argc, char **argv)
                           .argv = argv};
     const char **codecs = calloc((size_t)argc, sizeof *codecs);
     const char **pops = calloc((size_t)argc, sizeof *pops);
-    if (!codecs || !pops) {
+    const char **models = calloc((size_t)argc, sizeof *models);
+    if (!codecs || !pops || !models) {
         free(codecs);
         free(pops);
+        free(models);
         fputs("kvqeval: out of memory\n", stderr);
         return KVQ_EXIT_IO;
     }
     cfg.codecs = codecs;
     cfg.populations = pops;
+    cfg.models = models;
     int matrix = 0, status = -1;
     for (int i = 1; i < argc && status < 0; i++) {
         const char *a = argv[i], *flag;
@@ -193,14 +200,17 @@ int kvq_cli_main(int argc, char **argv)
             status = usage_error(a[0] == '-' ? "unknown flag '%s'" : "unexpected argument '%s'", a);
         }
     }
-    if (status < 0 && cfg.resume_dir && (matrix || cfg.ncodecs || cfg.npopulations || cfg.out_dir))
+    if (status < 0 && cfg.resume_dir &&
+        (matrix || cfg.ncodecs || cfg.npopulations || cfg.nmodels || cfg.out_dir))
         status = usage_error("--resume takes the selection and folder from '%s/run.json'; drop "
-                             "--matrix, --codec, --population and --out",
+                             "--matrix, --codec, --population, --model and --out",
                              cfg.resume_dir);
-    if (status < 0 && !cfg.resume_dir && !matrix && cfg.ncodecs == 0 && cfg.npopulations == 0)
+    if (status < 0 && !cfg.resume_dir && !matrix && cfg.ncodecs == 0 && cfg.npopulations == 0 &&
+        cfg.nmodels == 0)
         status = usage_error("nothing to run: give --matrix all, or --codec/--population%s", "");
     if (status < 0) status = kvq_run_matrix(&cfg);
     free(codecs);
     free(pops);
+    free(models);
     return status;
 }

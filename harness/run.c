@@ -5,6 +5,7 @@
 #include "epiphany.h"
 #include "fsutil.h"
 #include "kvq/backend.h"
+#include "kvq/checkpoint.h"
 #include "ladder.h"
 #include "plot.h"
 #include "scheduler.h"
@@ -44,12 +45,25 @@ static int collect_variants(kvq_run_spec *spec, const kvq_run_config *cfg, kvq_e
     return rc;
 }
 
+/* The populations: those given, then every encodable role of each --model; the built-in ones when
+ * neither is given. */
 static int collect_populations(kvq_run_spec *spec, const kvq_run_config *cfg, kvq_error *err)
 {
-    const char *const *given = cfg->npopulations ? cfg->populations : kvq_builtin_populations;
-    for (size_t i = 0; cfg->npopulations ? i < cfg->npopulations : given[i] != NULL; i++)
+    int builtin = cfg->npopulations == 0 && cfg->nmodels == 0;
+    const char *const *given = builtin ? kvq_builtin_populations : cfg->populations;
+    for (size_t i = 0; builtin ? given[i] != NULL : i < cfg->npopulations; i++)
         if (kvq_strings_push(&spec->populations, &spec->npopulations, given[i]))
             return kvq_fail(err, KVQ_ENOMEM, "out of memory");
+    for (size_t m = 0; m < cfg->nmodels; m++) {
+        char **specs;
+        size_t count;
+        int rc = kvq_model_population_specs(cfg->models[m], &specs, &count, err);
+        if (rc) return kvq_error_wrap(err, "--model");
+        for (size_t i = 0; i < count && !rc; i++)
+            rc = kvq_strings_push(&spec->populations, &spec->npopulations, specs[i]);
+        kvq_model_population_specs_free(specs, count);
+        if (rc) return kvq_fail(err, KVQ_ENOMEM, "out of memory");
+    }
     return KVQ_OK;
 }
 

@@ -17,6 +17,8 @@ typedef struct kvq_run_config {
     size_t ncodecs;
     const char **populations; /* population specs; none given -> the built-in ones */
     size_t npopulations;
+    const char **models; /* checkpoints whose every encodable role joins the populations */
+    size_t nmodels;
     uint64_t seed;
     const char *out_dir;    /* the run folder; NULL -> results/run-<UTC time> */
     const char *resume_dir; /* finish this run instead of starting one */
