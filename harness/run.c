@@ -246,11 +246,11 @@ int kvq_run_matrix(const kvq_run_config *cfg)
     if (unsaved || kvq_write_cells_csv(&run, &err) || kvq_write_summary_csv(&run, &err) ||
         kvq_epiphanies_write(run.dir, run.name, cfg->epiphanies, &err) ||
         kvq_plots_write(run.dir, cfg->heatmap, &drawn, &err) ||
-        kvq_write_manifest(&run, cfg, &err)) {
+        kvq_write_manifest(&run, cfg, &err) || kvq_write_report(&run, cfg, failed, &err)) {
         if (!unsaved) fprintf(stderr, "kvqeval: %s\n", err.msg);
         status = KVQ_EXIT_IO;
     } else {
-        if (!cfg->quiet) kvq_print_tables(&run, stdout);
+        if (!cfg->quiet) kvq_print_tables(&run, KVQ_TABLE_CONSOLE, stdout);
         fprintf(stderr, "kvqeval: %zu cells (%zu failed), %d figures, in %.1f s; results in %s/\n",
                 run.ncells, failed, drawn, run.wall_s, run.dir);
     }

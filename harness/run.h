@@ -62,7 +62,13 @@ int kvq_write_cells_csv(const kvq_run *run, kvq_error *err);
 int kvq_write_summary_csv(const kvq_run *run, kvq_error *err);
 int kvq_write_manifest(const kvq_run *run, const kvq_run_config *cfg, kvq_error *err);
 
-/* Prints the codec x population tables of the headline metrics. */
-void kvq_print_tables(const kvq_run *run, FILE *out);
+typedef enum kvq_table_style { KVQ_TABLE_CONSOLE, KVQ_TABLE_MARKDOWN } kvq_table_style;
+
+/* Prints the codec x population tables of the headline metrics and the population legend. */
+void kvq_print_tables(const kvq_run *run, kvq_table_style style, FILE *out);
+
+/* Writes report.md: what ran, the tables, the epiphany table and the figures (after every other
+ * output is written). */
+int kvq_write_report(const kvq_run *run, const kvq_run_config *cfg, size_t failed, kvq_error *err);
 
 #endif
