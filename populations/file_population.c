@@ -187,7 +187,8 @@ static int select_tensors(selection *sel, const kvq_checkpoint *ck, request *rq,
     size_t layer = 0;
     int rc = kvq_option_size(&rq->opt, "layer", -1, 0, 1L << 30, &layer, err);
     if (rc) return rc;
-    long want_layer = kvq_params_get(&rq->opt, "layer")[0] ? (long)layer : -1;
+    const char *layer_text = kvq_params_get(&rq->opt, "layer"); /* npy has no layer= */
+    long want_layer = layer_text && layer_text[0] ? (long)layer : -1;
     sel->src = calloc(ck->count, sizeof *sel->src);
     if (!sel->src) return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory", ck->path);
     if (role_text[0] && (rc = kvq_role_parse(role_text, &sel->role, err))) return rc;

@@ -67,6 +67,27 @@ int kvq_population_load(kvq_population *pop, const char *spec, uint64_t seed, kv
 /* Frees what pop owns and zeroes it. */
 void kvq_population_free(kvq_population *pop);
 
+/* The signature statistics of a set of rows, the ones the built-in populations are built to show
+ * (populations/signature.c):
+ *   norm_cv        coefficient of variation of the row L2 norms (sample sd / mean);
+ *   norm_max_ratio largest row norm / median row norm (an attention sink stands out here);
+ *   mean_abs_cos   mean |cos| over all pairs of the first min(n, KVQ_STATS_COS_ROWS) rows;
+ *   kurtosis       excess kurtosis of all coordinates pooled, GSL's definition (sample sd):
+ *                  mean(((x - mean) / sd)^4) - 3, 0 for Gaussian coordinates;
+ *   eff_rank       effective rank (Roy & Vetterli 2007): exp of the entropy of the singular
+ *                  values of the row matrix normalised to sum 1; dim for isotropic rows, about
+ *                  k for rows in a k-dimensional subspace. */
+#define KVQ_STATS_COS_ROWS 512
+
+typedef struct kvq_row_stats {
+    double norm_cv, norm_max_ratio, mean_abs_cos, kurtosis, eff_rank;
+} kvq_row_stats;
+
+/* Computes the statistics of rows (n x dim, n >= 2). KVQ_ENOMEM, or KVQ_EINTERNAL when the
+ * eigen-decomposition fails. */
+int kvq_row_stats_compute(const float *rows, size_t n, size_t dim, kvq_row_stats *out,
+                          kvq_error *err);
+
 /* A built-in synthetic generator (populations/synth_*.c), listed in populations/synthetic.c. */
 typedef struct kvq_synthetic {
     const char *name;    /* as in synthetic:NAME */
