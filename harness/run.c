@@ -92,7 +92,9 @@ static int load_populations(kvq_run *run, kvq_error *err)
 {
     run->pops = calloc(run->spec.npopulations, sizeof *run->pops);
     run->refs = calloc(run->spec.npopulations, sizeof *run->refs);
-    if (!run->pops || !run->refs) return kvq_fail(err, KVQ_ENOMEM, "out of memory");
+    run->pop_facts = calloc(run->spec.npopulations, sizeof *run->pop_facts);
+    if (!run->pops || !run->refs || !run->pop_facts)
+        return kvq_fail(err, KVQ_ENOMEM, "out of memory");
     for (size_t i = 0; i < run->spec.npopulations; i++) {
         int rc = kvq_population_load(&run->pops[i], run->spec.populations[i], run->spec.seed, err);
         if (rc) return rc;
@@ -144,6 +146,9 @@ static int build_references(kvq_run *run, kvq_error *err)
 {
     for (size_t p = 0; p < run->npops; p++) {
         int rc = kvq_reference_build(&run->refs[p], &run->pops[p], run->spec.seed, err);
+        if (!rc)
+            rc = kvq_population_facts_compute(&run->pop_facts[p], &run->pops[p], run->spec.seed,
+                                              err);
         if (rc) return rc;
     }
     return KVQ_OK;
@@ -172,6 +177,7 @@ static void free_run(kvq_run *run)
         kvq_population_free(&run->pops[i]);
     }
     free(run->refs);
+    free(run->pop_facts);
     free(run->pops);
     kvq_strings_free(run->spec.variants, run->spec.nvariants);
     kvq_strings_free(run->spec.populations, run->spec.npopulations);
@@ -244,6 +250,7 @@ int kvq_run_matrix(const kvq_run_config *cfg)
     int status = failed ? KVQ_EXIT_CELLS_FAILED : KVQ_EXIT_OK;
     int drawn = 0;
     if (unsaved || kvq_write_cells_csv(&run, &err) || kvq_write_summary_csv(&run, &err) ||
+        kvq_write_populations_csv(&run, &err) ||
         kvq_epiphanies_write(run.dir, run.name, cfg->epiphanies, &err) ||
         kvq_plots_write(run.dir, cfg->heatmap, &drawn, &err) ||
         kvq_write_manifest(&run, cfg, &err) || kvq_write_report(&run, cfg, failed, &err)) {

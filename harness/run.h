@@ -4,6 +4,7 @@
 
 #include "cell.h"
 #include "kvq/population.h"
+#include "population_facts.h"
 #include "reference.h"
 #include "run_spec.h"
 #include <stddef.h>
@@ -40,8 +41,9 @@ typedef struct kvq_run {
     int threads;
     kvq_population *pops; /* spec.npopulations of them */
     size_t npops;
-    kvq_reference *refs; /* one per population */
-    kvq_cell *cells;     /* cells[p * spec.nvariants + v] */
+    kvq_reference *refs;             /* one per population */
+    kvq_population_facts *pop_facts; /* one per population */
+    kvq_cell *cells;                 /* cells[p * spec.nvariants + v] */
     size_t ncells;
 } kvq_run;
 
@@ -60,6 +62,7 @@ kvq_cell *kvq_run_cell(const kvq_run *run, size_t p, size_t v);
  * atomically. */
 int kvq_write_cells_csv(const kvq_run *run, kvq_error *err);
 int kvq_write_summary_csv(const kvq_run *run, kvq_error *err);
+int kvq_write_populations_csv(const kvq_run *run, kvq_error *err);
 int kvq_write_manifest(const kvq_run *run, const kvq_run_config *cfg, kvq_error *err);
 
 typedef enum kvq_table_style { KVQ_TABLE_CONSOLE, KVQ_TABLE_MARKDOWN } kvq_table_style;
