@@ -44,4 +44,10 @@ int kvq_option_seed(const kvq_params *opt, uint64_t run_seed, uint64_t *out, kvq
  * least 1. */
 size_t kvq_default_queries(size_t total);
 
+/* Helpers of the synthetic generators (populations/synth_util.c): n N(0, scale^2) values; a row
+ * scaled to unit L2 norm (a zero row stays zero); a uniformly random unit vector. */
+void kvq_synth_normal(kvq_rng *rng, float scale, size_t n, float *out);
+void kvq_synth_normalize(float *row, size_t dim);
+void kvq_synth_unit(kvq_rng *rng, size_t dim, float *out);
+
 #endif

@@ -10,15 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const kvq_synthetic kvq_synth_gaussian;
+extern const kvq_synthetic kvq_synth_audio_latent, kvq_synth_gaussian, kvq_synth_k_proj,
+    kvq_synth_kv_cache, kvq_synth_mlp_gate, kvq_synth_sentence_embed, kvq_synth_vocab;
 
+/* Every generator, the six signature populations first (`kvqeval list populations`). */
 const kvq_synthetic *const kvq_synthetics[] = {
-    &kvq_synth_gaussian,
-    NULL,
+    &kvq_synth_k_proj,       &kvq_synth_mlp_gate, &kvq_synth_vocab,    &kvq_synth_sentence_embed,
+    &kvq_synth_audio_latent, &kvq_synth_kv_cache, &kvq_synth_gaussian, NULL,
 };
 
+/* What `--matrix all` runs: the six signatures found in real tensors. gaussian, the null
+ * population, stays available by name. */
 const char *const kvq_builtin_populations[] = {
-    "synthetic:gaussian",
+    "synthetic:k_proj",
+    "synthetic:mlp_gate",
+    "synthetic:vocab",
+    "synthetic:sentence_embed",
+    "synthetic:audio_latent",
+    "synthetic:kv_cache",
     NULL,
 };
 

@@ -192,10 +192,30 @@ def sharded():
         json.dump({"metadata": {"total_size": 0}, "weight_map": weight_map}, f, indent=2)
 
 
+def row_stats(a):
+    """The signature statistics of include/kvq/population.h, from their definitions."""
+    x = a.astype(np.float64)
+    norms = np.linalg.norm(x, axis=1)
+    m = x[:512] / np.linalg.norm(x[:512], axis=1, keepdims=True)
+    cos = np.abs(m @ m.T)[np.triu_indices(len(m), 1)]
+    flat = x.reshape(-1)
+    z = (flat - flat.mean()) / flat.std(ddof=1)
+    s = np.linalg.svd(x, compute_uv=False)
+    p = s / s.sum()
+    return {"norm_cv": norms.std(ddof=1) / norms.mean(),
+            "norm_max_ratio": norms.max() / np.median(norms),
+            "mean_abs_cos": cos.mean(), "kurtosis": (z ** 4).mean() - 3.0,
+            "eff_rank": float(np.exp(-(p[p > 0] * np.log(p[p > 0])).sum()))}
+
+
 def npy_files():
     a = rng.standard_normal((40, 8)).astype("<f4")
     np.save(os.path.join(OUT, "keys_v1.npy"), a)
     golden["keys_v1_bits"] = bits(a)
+    skewed = a * np.array([1, 1, 1, 1, 1, 1, 4, 0.25], dtype="<f4")
+    skewed[3] *= 10
+    golden["stats_plain"] = row_stats(a)
+    golden["stats_skewed"] = row_stats(skewed)
     h = rng.standard_normal((30, 8)).astype("<f2")
     with open(os.path.join(OUT, "half_v2.npy"), "wb") as f:
         np.lib.format.write_array(f, h, version=(2, 0))
