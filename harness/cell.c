@@ -7,6 +7,7 @@
  * knowing itself). */
 #include "cell.h"
 #include "kvq/backend.h"
+#include "kvq/identity.h"
 #include "kvq/metrics.h"
 
 #include <math.h>
@@ -16,6 +17,7 @@
 #include <time.h>
 
 #define RECALL_K 10
+#define IDENTITY_PROBES 1024
 
 void kvq_cell_add(kvq_cell *cell, const char *name, double value, double ci_low, double ci_high)
 {
@@ -111,6 +113,9 @@ static int reconstruction_fidelity(kvq_cell *cell, const kvq_codec *codec,
     if (!rows) return kvq_fail(err, KVQ_ENOMEM, "out of memory decoding %zu rows", pop->n);
     int rc = kvq_codec_reconstruct(codec, codes, pop->n, rows, err);
     if (!rc) add_metric(cell, "rel_mse", kvq_rel_mse(pop->rows, rows, pop->n * pop->dim));
+    double identity;
+    if (!rc) rc = kvq_identity(pop->rows, rows, pop->n, pop->dim, IDENTITY_PROBES, &identity, err);
+    if (!rc) add_metric(cell, "identity", identity);
     free(rows);
     return rc;
 }
