@@ -59,7 +59,7 @@ Test(population, bad_specs)
 {
     expect_error("gaussian", "unknown kind");
     expect_error("synthetic:", "missing or too long generator name");
-    expect_error("synthetic:nope", "unknown generator 'nope' (known: gaussian");
+    expect_error("synthetic:nope", "unknown generator 'nope' (known: k_proj, mlp_gate");
     expect_error("synthetic:gaussian?n=1", "n=1 is not an integer in [2,");
     expect_error("synthetic:gaussian?dim=0", "dim=0");
     expect_error("synthetic:gaussian?rows=3", "no parameter 'rows'");

@@ -1,0 +1,80 @@
+#!/bin/sh
+# End-to-end checks of `kvqeval inspect` and of real-file populations, on the fixture checkpoints
+# of tests/golden/gen_populations.py, and on malformed copies made here.
+# Usage: inspect_test.sh PATH/TO/kvqeval TESTS_SOURCE_DIR
+set -u
+KVQ=$1
+FIX=$2/golden/populations
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# expect STATUS PATTERN -- ARGS: runs kvqeval ARGS, checks the exit status and that stdout+stderr
+# match the grep pattern (basic regular expression).
+expect() {
+    want=$1 pattern=$2
+    shift 3
+    "$KVQ" "$@" >"$TMP/out" 2>&1
+    got=$?
+    [ "$got" -eq "$want" ] || fail "kvqeval $*: exit $got, want $want: $(head -c 600 "$TMP/out")"
+    grep -q -- "$pattern" "$TMP/out" || fail "kvqeval $*: output lacks '$pattern': $(head -c 600 "$TMP/out")"
+}
+
+# Every tensor with dtype, shape, role, layer and bytes; totals per role.
+expect 0 "^model.layers.1.self_attn.k_proj.weight  *BF16  *8x16  *k_proj  *1  *256$" -- inspect "$FIX/llama_bf16.safetensors"
+expect 0 "^lm_head.weight  *BF16  *64x16  *lm_head  *-  *2048$" -- inspect "$FIX/llama_bf16.safetensors"
+expect 0 "^norm_bias  *5  *160$" -- inspect "$FIX/llama_bf16.safetensors"
+expect 0 "^total  *21  *13472$" -- inspect "$FIX/llama_bf16.safetensors"
+expect 0 "^h.1.attn.c_attn.weight  *F32  *12x36  *qkv_proj  *1  *1728  (stored \[in, out\])$" -- inspect "$FIX/gpt2_f32.safetensors"
+expect 0 "^bert.encoder.layer.0.attention.self.query.weight  *F16  *8x8  *q_proj  *0" -- inspect "$FIX/bert_f16.safetensors"
+expect 0 "^layers.0.feed_forward.w1.weight  *F32  *16x8  *mlp_gate  *0" -- inspect "$FIX/llama2c.safetensors"
+expect 0 "^encoder.block.0.layer.1.DenseReluDense.wo.weight  *F32  *8x16  *mlp_down" -- inspect "$FIX/t5.safetensors"
+expect 0 "^model.encoder.layers.0.self_attn.k_proj.weight  *F32  *8x8  *k_proj  *0" -- inspect "$FIX/whisper.safetensors"
+expect 0 "^blocks.0.attn.qkv.weight  *F32  *24x8  *qkv_proj  *0" -- inspect "$FIX/generic.safetensors"
+expect 0 "^model.layers.2.self_attn.k_proj.weight  *F32  *16x16  *k_proj  *2" -- inspect "$FIX/sharded"
+expect 0 "^keys_v1  *F32  *40x8  *other" -- inspect "$FIX/keys_v1.npy"
+expect 0 '"role":	"k_proj"' -- inspect "$FIX/llama_bf16.safetensors" --format json
+expect 0 '"total":' -- inspect --format json "$FIX/sharded"
+if [ -x /usr/bin/python3 ]; then
+    "$KVQ" inspect "$FIX/llama_bf16.safetensors" --format json | /usr/bin/python3 -c \
+        'import json, sys; d = json.load(sys.stdin); assert len(d["tensors"]) == 21 and d["roles"]["k_proj"]["tensors"] == 2' \
+        || fail "inspect --format json is not the expected JSON"
+fi
+
+# Usage errors.
+expect 2 "missing FILE or DIR" -- inspect
+expect 2 "takes 'table' or 'json'" -- inspect "$FIX/keys_v1.npy" --format xml
+expect 2 "unknown flag '--bogus'" -- inspect --bogus "$FIX/keys_v1.npy"
+expect 2 "cannot open '$TMP/none'" -- inspect "$TMP/none"
+
+# Malformed files: a clear message naming the file (and tensor), exit 2, never a crash.
+head -c 15000 "$FIX/llama_bf16.safetensors" >"$TMP/truncated.safetensors"
+expect 2 "truncated.safetensors: tensor '.*'.*truncated" -- inspect "$TMP/truncated.safetensors"
+printf '\377\377\377\377\000\000\000\000{}' >"$TMP/huge.safetensors"
+expect 2 "huge.safetensors: header length 4294967295 at offset 0 exceeds" -- inspect "$TMP/huge.safetensors"
+printf '\007\000\000\000\000\000\000\000{"a":1}' >"$TMP/json.safetensors"
+expect 2 "json.safetensors: tensor 'a': entry is not a JSON object" -- inspect "$TMP/json.safetensors"
+: >"$TMP/empty.safetensors"
+expect 2 "empty.safetensors: 0 bytes, too short" -- inspect "$TMP/empty.safetensors"
+head -c 300 "$FIX/keys_v1.npy" >"$TMP/cut.npy"
+expect 2 "cut.npy: shape and dtype need 1280 data bytes from offset 128, the file has 172" -- inspect "$TMP/cut.npy"
+expect 2 "fortran.npy: Fortran-order arrays are not supported" -- inspect "$FIX/fortran.npy"
+mkdir "$TMP/shards" && cp "$FIX/sharded/model.safetensors.index.json" "$TMP/shards/"
+cp "$FIX/sharded/model-00001-of-00002.safetensors" "$TMP/shards/"
+expect 2 "cannot open '$TMP/shards/model-00002-of-00002.safetensors'" -- inspect "$TMP/shards"
+
+# Real-file populations through a run.
+expect 0 "Spearman" -- --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#role=vocab" \
+    --out "$TMP/run" --seed 2
+grep -q '"tensor":	*"model.embed_tokens.weight"' "$TMP/run/manifest.json" \
+    || grep -q 'model.embed_tokens.weight' "$TMP/run/manifest.json" || fail "manifest lacks the tensor"
+expect 2 "no qkv_proj tensor" -- --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#role=qkv_proj" \
+    --out "$TMP/run2"
+expect 2 "truncated" -- --codec int8 --population "safetensors:$TMP/truncated.safetensors#role=vocab" \
+    --out "$TMP/run3"
+[ ! -e "$TMP/run2" ] && [ ! -e "$TMP/run3" ] || fail "a refused population left a run folder"
+expect 0 "synthetic:kv_cache" -- list populations
+
+echo "$fails failed"
+[ "$fails" -eq 0 ]
