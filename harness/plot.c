@@ -4,6 +4,7 @@
 #include "atomic_file.h"
 #include "facts.h"
 #include "fsutil.h"
+#include "run.h"
 
 #include <fcntl.h>
 #include <math.h>
@@ -182,10 +183,152 @@ static int rate_distortion(plotter *pl, const kvq_facts *f, size_t p, const char
     return KVQ_OK;
 }
 
+/* A long-format file of the run (reliability.csv, factors.csv, chain.csv), or an empty table when
+ * the run has none. */
+static int read_long(const char *dir, const char *name, kvq_csv_table *t, kvq_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (access(path, F_OK) != 0) {
+        memset(t, 0, sizeof *t);
+        return KVQ_OK;
+    }
+    return kvq_csv_read(path, t, err);
+}
+
+/* Column index of name in t, or -1 (also for an empty table). */
+static long col(const kvq_csv_table *t, const char *name)
+{
+    return t->ncols ? kvq_csv_column(t, name) : -1;
+}
+
+static int field_is(const kvq_csv_table *t, size_t r, long c, const char *value)
+{
+    return c >= 0 && strcmp(kvq_csv_field(t, r, (size_t)c), value) == 0;
+}
+
+static double field_number(const kvq_csv_table *t, size_t r, long c)
+{
+    double x = NAN;
+    if (c >= 0) kvq_csv_parse_number(kvq_csv_field(t, r, (size_t)c), &x);
+    return x;
+}
+
+/* Scree plot of every population from factors.csv (analysis "scree", statistic eigenvalue_N). */
+static int scree(plotter *pl, const kvq_facts *f, const kvq_csv_table *t, kvq_error *err)
+{
+    long cp = col(t, "population"), ca = col(t, "analysis"), cs = col(t, "statistic"),
+         cv = col(t, "value");
+    if (cp < 0 || ca < 0 || cs < 0 || cv < 0) return KVQ_OK;
+    kvq_afile a;
+    int rc = open_data(&a, pl, "scree.tsv", err);
+    if (rc) return rc;
+    char titles[2048] = "";
+    size_t blocks = 0;
+    for (size_t p = 0; p < f->npopulations; p++) {
+        size_t count = 0;
+        for (size_t r = 0; r < t->nrows; r++)
+            if (field_is(t, r, cp, f->populations[p]) && field_is(t, r, ca, "scree"))
+                fprintf(a.f, "%zu\t%.6g\n", ++count, field_number(t, r, cv));
+        if (!count) continue;
+        fputs("\n\n", a.f);
+        snprintf(titles + strlen(titles), sizeof titles - strlen(titles), "%sP%zu_%s",
+                 blocks++ ? " " : "", p + 1, f->roles[p]);
+    }
+    if ((rc = kvq_afile_commit(&a, err)) || !blocks) return rc;
+    char extra[2200];
+    snprintf(extra, sizeof extra, "titles='%s'", titles);
+    draw(pl, "scree.gp", "scree", "scree.tsv", extra, 900, 550);
+    return KVQ_OK;
+}
+
+/* Alpha-if-deleted bars of population p from reliability.csv. */
+static int alpha_deleted(plotter *pl, const kvq_facts *f, size_t p, const kvq_csv_table *t,
+                         kvq_error *err)
+{
+    long cp = col(t, "population"), ca = col(t, "analysis"), ci = col(t, "item"),
+         cs = col(t, "statistic"), cv = col(t, "value");
+    if (cp < 0 || ca < 0 || ci < 0 || cs < 0 || cv < 0) return KVQ_OK;
+    double alpha = NAN;
+    size_t bars = 0;
+    char data[64], base[64];
+    snprintf(data, sizeof data, "alpha_deleted_P%zu.tsv", p + 1);
+    snprintf(base, sizeof base, "alpha_deleted_P%zu", p + 1);
+    kvq_afile a;
+    int rc = open_data(&a, pl, data, err);
+    if (rc) return rc;
+    for (size_t r = 0; r < t->nrows; r++) {
+        if (!field_is(t, r, cp, f->populations[p]) || !field_is(t, r, cs, "raw_alpha")) continue;
+        if (field_is(t, r, ca, "alpha")) alpha = field_number(t, r, cv);
+        if (!field_is(t, r, ca, "alpha_if_deleted")) continue;
+        fprintf(a.f, "%s\t%.6g\n", kvq_csv_field(t, r, (size_t)ci), field_number(t, r, cv));
+        bars++;
+    }
+    if ((rc = kvq_afile_commit(&a, err)) || !bars || isnan(alpha)) return rc;
+    char extra[1024];
+    snprintf(extra, sizeof extra, "alpha=%.10g; population='%s'; nrows=%zu", alpha,
+             f->populations[p], bars);
+    draw(pl, "alpha_deleted.gp", base, data, extra, 300 + 40 * (int)bars, 600);
+    return KVQ_OK;
+}
+
+/* Chain-collapse curves of population p from chain.csv (columns variant, population, depth,
+ * rho). */
+static int chain(plotter *pl, const kvq_facts *f, size_t p, const kvq_csv_table *t,
+                 const char **variants, size_t nv, kvq_error *err)
+{
+    long cp = col(t, "population"), cvar = col(t, "variant"), cd = col(t, "depth"),
+         cr = col(t, "rho");
+    if (cp < 0 || cvar < 0 || cd < 0 || cr < 0) return KVQ_OK;
+    char data[64], base[64], titles[4096] = "";
+    snprintf(data, sizeof data, "chain_P%zu.tsv", p + 1);
+    snprintf(base, sizeof base, "chain_P%zu", p + 1);
+    kvq_afile a;
+    int rc = open_data(&a, pl, data, err);
+    if (rc) return rc;
+    size_t blocks = 0;
+    for (size_t v = 0; v < nv; v++) {
+        size_t count = 0;
+        for (size_t r = 0; r < t->nrows; r++)
+            if (field_is(t, r, cp, f->populations[p]) && field_is(t, r, cvar, variants[v]))
+                fprintf(a.f, "%.0f\t%.6g\n", field_number(t, r, cd), field_number(t, r, cr)),
+                    count++;
+        if (!count) continue;
+        fputs("\n\n", a.f);
+        snprintf(titles + strlen(titles), sizeof titles - strlen(titles), "%s%s",
+                 blocks++ ? " " : "", variants[v]);
+    }
+    if ((rc = kvq_afile_commit(&a, err)) || !blocks) return rc;
+    char extra[4300];
+    snprintf(extra, sizeof extra, "titles='%s'; tau=%g; population='%s'", titles, KVQ_CHAIN_TAU,
+             f->populations[p]);
+    draw(pl, "chain.gp", base, data, extra, 1100, 550);
+    return KVQ_OK;
+}
+
 static const char *templates_dir(void)
 {
     const char *env = getenv("KVQ_PLOTS_DIR");
     return env && *env ? env : KVQ_PLOTS_DIR;
+}
+
+/* Every figure that needs the long files of the run (reliability, factors, chain). */
+static int long_figures(plotter *pl, const char *dir, const kvq_facts *f, const char **variants,
+                        size_t nv, kvq_error *err)
+{
+    kvq_csv_table rel, fac, ch;
+    int rc = read_long(dir, "reliability.csv", &rel, err);
+    if (!rc) rc = read_long(dir, "factors.csv", &fac, err);
+    if (!rc) rc = read_long(dir, "chain.csv", &ch, err);
+    if (!rc) rc = scree(pl, f, &fac, err);
+    for (size_t p = 0; p < f->npopulations && !rc; p++) {
+        rc = alpha_deleted(pl, f, p, &rel, err);
+        if (!rc) rc = chain(pl, f, p, &ch, variants, nv, err);
+    }
+    kvq_csv_free(&rel);
+    kvq_csv_free(&fac);
+    kvq_csv_free(&ch);
+    return rc;
 }
 
 int kvq_plots_write(const char *dir, const char *heatmap_metric, int *drawn, kvq_error *err)
@@ -214,6 +357,7 @@ int kvq_plots_write(const char *dir, const char *heatmap_metric, int *drawn, kvq
     rc = heatmap(&pl, &f, variants, nv, heatmap_metric, err);
     for (size_t p = 0; p < f.npopulations && !rc; p++)
         rc = rate_distortion(&pl, &f, p, variants, nv, err);
+    if (!rc) rc = long_figures(&pl, dir, &f, variants, nv, err);
     free(variants);
     kvq_facts_free(&f);
     *drawn = pl.drawn;

@@ -7,11 +7,16 @@
 #include "population_facts.h"
 #include "reference.h"
 #include "run_spec.h"
+#include "stat_rows.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #define KVQ_MAX_THREADS 256
+
+/* Chain collapse: the depth cap and the threshold below which a chain has collapsed. */
+#define KVQ_CHAIN_DEPTH_CAP 33
+#define KVQ_CHAIN_TAU 0.5
 
 typedef struct kvq_run_config {
     const char **codecs; /* codec specs (ladder shorthands allowed); none -> every ladder */
@@ -43,6 +48,7 @@ typedef struct kvq_run {
     size_t npops;
     kvq_reference *refs;             /* one per population */
     kvq_population_facts *pop_facts; /* one per population */
+    kvq_stat_rows reliability;       /* the psychometric layer's rows, every population */
     kvq_cell *cells;                 /* cells[p * spec.nvariants + v] */
     size_t ncells;
 } kvq_run;
@@ -63,6 +69,7 @@ kvq_cell *kvq_run_cell(const kvq_run *run, size_t p, size_t v);
 int kvq_write_cells_csv(const kvq_run *run, kvq_error *err);
 int kvq_write_summary_csv(const kvq_run *run, kvq_error *err);
 int kvq_write_populations_csv(const kvq_run *run, kvq_error *err);
+int kvq_write_reliability_csv(const kvq_run *run, kvq_error *err);
 int kvq_write_manifest(const kvq_run *run, const kvq_run_config *cfg, kvq_error *err);
 
 typedef enum kvq_table_style { KVQ_TABLE_CONSOLE, KVQ_TABLE_MARKDOWN } kvq_table_style;
