@@ -1,26 +1,84 @@
-/* The metric engine: per-cell agreement between a codec's estimates and the exact values.
+/* The metric engine, per cell: agreement between a codec's estimates and the exact values —
+ * correlation, ranking, error. Reliability across codecs, factor structure, attention parity, chain
+ * collapse and bootstrap intervals have headers of their own (reliability.h, kappa.h, factors.h,
+ * attention.h, chain.h, bootstrap.h).
  *
- * Definitions (also in README, "Metrics"). Undefined cases (n < 2, a constant vector) give NaN,
- * never a number that looks valid.
+ * Definitions (also in README, "Metrics"). Undefined cases (n < 2, a constant vector, a non-finite
+ * value) give NaN, never a number that looks valid.
  */
 #ifndef KVQ_METRICS_H
 #define KVQ_METRICS_H
 
+#include "kvq/error.h"
 #include <stddef.h>
+
+/* ---- correlation (metrics/correlation.c, metrics/kendall.c) ---- */
 
 /* Pearson product-moment correlation of x and y (n values each). */
 double kvq_pearson(const double *x, const double *y, size_t n);
 
 /* Spearman's rho: Pearson correlation of the ranks, ties given their average rank (as
- * scipy.stats.spearmanr). work: 2 * n doubles of scratch. */
+ * scipy.stats.spearmanr). work: 2 * n doubles of scratch. O(n log n). */
 double kvq_spearman(const double *x, const double *y, size_t n, double *work);
 
-/* recall@k of one query: |top_k(est) ∩ top_k(exact)| / k over n candidates (k <= n). Among equal
- * scores the lower index ranks first, on both sides, so ties never depend on sort stability.
+/* Kendall's tau-b (as scipy.stats.kendalltau): (concordant - discordant) pairs over
+ * sqrt((n0 - n1)(n0 - n2)), n0 = n(n-1)/2, n1 and n2 the pairs tied in x and in y. work: 3 * n + 1
+ * doubles of scratch. O(n log n). */
+double kvq_kendall_tau_b(const double *x, const double *y, size_t n, double *work);
+
+/* ---- ranking (metrics/topk.c, metrics/recall.c) ----
+ * Order everywhere: a higher score ranks above a lower one; among equal scores the lower index
+ * ranks first, so ties never depend on sort stability. */
+
+/* Fills top[0..k) with the indices of the k highest of the n scores s, best first (1 <= k <= n).
+ * O(n log k): a bounded heap, never a full sort. */
+void kvq_top_k(const float *s, size_t n, size_t k, size_t *top);
+
+/* The index of the highest score (the first one among equal maxima); 0 when n == 0. */
+size_t kvq_argmax(const float *s, size_t n);
+
+/* For each of nq queries q_i (nq x dim, row-major), the indices of the k rows of x (n x dim) with
+ * the highest inner product <q_i, x_j>, best first: top[i * k .. i * k + k). The inner products are
+ * computed with CBLAS sgemm, a block of queries at a time (at most 32 MiB of scores), never the
+ * whole nq x n matrix. k outside [1, n] or dim == 0 -> KVQ_EINVAL. */
+int kvq_top_k_inner(const float *q, size_t nq, const float *x, size_t n, size_t dim, size_t k,
+                    size_t *top, kvq_error *err);
+
+/* |a ∩ b| / k for two sets of k distinct indices; sorts a and b in place. NaN when k == 0. */
+double kvq_top_k_overlap(size_t *a, size_t *b, size_t k);
+
+/* recall@k of one query: |top_k(est) ∩ top_k(exact)| / k over n candidates (k <= n).
  * work: 2 * k size_t of scratch. NaN when k == 0 or k > n. */
 double kvq_recall_at_k(const float *est, const float *exact, size_t n, size_t k, size_t *work);
 
+/* Top-1 agreement of one query: 1 when argmax(est) == argmax(exact), else 0 (the same as
+ * recall@1). NaN when n == 0. */
+double kvq_top1_agree(const float *est, const float *exact, size_t n);
+
+/* ---- error (metrics/error.c) ---- */
+
 /* Relative MSE: sum (x - x^)^2 / sum x^2 over n values (NaN when sum x^2 == 0). */
 double kvq_rel_mse(const float *x, const float *xhat, size_t n);
+
+/* Summary of the errors e_i = xhat_i - x_i (estimate minus truth) over n values. */
+typedef struct kvq_residuals {
+    size_t n;
+    double mae;                       /* mean |e| */
+    double rmse;                      /* sqrt(mean e^2) */
+    double bias;                      /* mean e (signed: positive when the estimate runs high) */
+    double max_abs;                   /* max |e| */
+    double p50_abs, p95_abs, p99_abs; /* percentiles of |e|, linear interpolation between order
+                                         statistics (numpy.percentile's default, R type 7) */
+    double rel_mse;                   /* kvq_rel_mse(x, xhat, n) */
+} kvq_residuals;
+
+/* Fills out for the n values of x (truth) and xhat (estimate). n == 0 -> KVQ_EINVAL; allocates n
+ * doubles for the percentiles (KVQ_ENOMEM). */
+int kvq_residuals_compute(const float *x, const float *xhat, size_t n, kvq_residuals *out,
+                          kvq_error *err);
+
+/* Mean over rows of cos(x_i, xhat_i) for rows x dim row-major arrays. A row that is zero on both
+ * sides counts 1, zero on one side only 0. NaN when rows == 0 or dim == 0. */
+double kvq_mean_cosine(const float *x, const float *xhat, size_t rows, size_t dim);
 
 #endif

@@ -1,0 +1,57 @@
+/* Agreement on categorical decisions: Cohen's kappa between two raters (unweighted, linear and
+ * quadratic weights, with standard errors and intervals) and Fleiss' kappa among many. Input: x,
+ * an n x k matrix of doubles, row-major, n subjects by k raters, each value a category label (any
+ * finite number; labels are compared for equality). Definitions in README, "Metrics".
+ */
+#ifndef KVQ_KAPPA_H
+#define KVQ_KAPPA_H
+
+#include "kvq/error.h"
+#include <stddef.h>
+
+/* At most this many distinct labels: kappa is for categories, not for continuous scores. */
+#define KVQ_KAPPA_MAX_CATEGORIES 1024
+
+typedef enum kvq_kappa_weight {
+    KVQ_KAPPA_UNWEIGHTED, /* w_ij = [i == j] */
+    KVQ_KAPPA_LINEAR,     /* w_ij = 1 - |i - j| / (L - 1) */
+    KVQ_KAPPA_QUADRATIC,  /* w_ij = 1 - (i - j)^2 / (L - 1)^2 (psych::cohen.kappa's default) */
+    KVQ_KAPPA_WEIGHTS
+} kvq_kappa_weight;
+
+/* One weighting: kappa, its standard error (Fleiss, Cohen & Everitt 1969, not under the null) and
+ * the normal interval kappa +- z SE, clipped to [-1, 1] as psych does. */
+typedef struct kvq_kappa_value {
+    double kappa, se, lo, hi;
+} kvq_kappa_value;
+
+typedef struct kvq_cohen {
+    size_t n;          /* subjects */
+    size_t categories; /* L: distinct labels of the two raters together */
+    double level;
+    kvq_kappa_value w[KVQ_KAPPA_WEIGHTS];
+} kvq_cohen;
+
+/* "unweighted", "linear", "quadratic". */
+const char *kvq_kappa_weight_name(kvq_kappa_weight w);
+
+/* Cohen's kappa between columns a and b of x (n x k), at confidence level (0 < level < 1). The
+ * categories are the distinct labels of both columns in ascending order; weights depend on the
+ * position of a label in that order, not on its value (as psych::cohen.kappa). A single category,
+ * or chance agreement of 1, makes kappa NaN. n < 1, a or b >= k, a bad level, a non-finite label ->
+ * KVQ_EINVAL; more than KVQ_KAPPA_MAX_CATEGORIES labels -> KVQ_ERANGE; KVQ_ENOMEM. */
+int kvq_cohen_kappa(const double *x, size_t n, size_t k, size_t a, size_t b, double level,
+                    kvq_cohen *out, kvq_error *err);
+
+typedef struct kvq_fleiss {
+    size_t n, k, categories;
+    double p_observed; /* mean over subjects of the proportion of agreeing rater pairs */
+    double p_chance;   /* sum over categories of the squared overall proportion */
+    double kappa;      /* (p_observed - p_chance) / (1 - p_chance); NaN when p_chance == 1 */
+} kvq_fleiss;
+
+/* Fleiss' kappa (Fleiss 1971) of the k raters of x (n x k, k >= 2, every subject rated by all).
+ * Errors as kvq_cohen_kappa. */
+int kvq_fleiss_kappa(const double *x, size_t n, size_t k, kvq_fleiss *out, kvq_error *err);
+
+#endif

@@ -1,0 +1,75 @@
+/* Reliability of a set of raters (codecs) over the same subjects: Cronbach's alpha and the six
+ * Shrout-Fleiss intraclass correlations, as R psych::alpha and psych::ICC (lmer = FALSE) report
+ * them. Input everywhere: x, an n x k matrix of doubles, row-major, n subjects (rows) by k raters
+ * or items (columns); every value finite. Definitions in README, "Metrics". Undefined quantities (a
+ * zero variance, 0/0) come back as NaN, never as a number that looks valid.
+ */
+#ifndef KVQ_RELIABILITY_H
+#define KVQ_RELIABILITY_H
+
+#include "kvq/error.h"
+#include <stddef.h>
+
+/* ---- Cronbach's alpha (metrics/alpha.c) ---- */
+
+/* What alpha becomes when one item is left out, and how that item relates to the others. */
+typedef struct kvq_alpha_item {
+    double raw_alpha; /* raw alpha of the other k - 1 items (NaN when k == 2: one item has none) */
+    double std_alpha; /* standardised alpha of the other items (NaN when k == 2) */
+    double average_r; /* mean inter-item correlation of the other items (NaN when k == 2) */
+    double r_drop; /* corrected item-total r: correlation of the item with the sum of the others */
+} kvq_alpha_item;
+
+typedef struct kvq_alpha {
+    size_t n, k;
+    double raw;       /* k/(k-1) * (1 - tr C / sum C), C the covariance matrix of the items */
+    double std;       /* k/(k-1) * (1 - k / sum R), R the correlation matrix */
+    double average_r; /* (sum R - k) / (k(k-1)): mean off-diagonal correlation */
+    double level;     /* confidence level of the interval, e.g. 0.95 */
+    double feldt_lo,
+        feldt_hi; /* Feldt (1965): 1 - (1 - raw) F^-1(1 -+ (1-level)/2; n-1, (n-1)(k-1)) */
+} kvq_alpha;
+
+/* Alpha of the k items (columns) of x over n subjects, with the Feldt interval at level (0 < level
+ * < 1). items: k entries to fill (alpha if each item is deleted), or NULL. n < 2, k < 2 or a bad
+ * level -> KVQ_EINVAL; KVQ_ENOMEM. An item with zero variance makes std, average_r and every r that
+ * involves it NaN (psych instead drops such an item and warns). */
+int kvq_alpha_compute(const double *x, size_t n, size_t k, double level, kvq_alpha *out,
+                      kvq_alpha_item *items, kvq_error *err);
+
+/* ---- intraclass correlation (metrics/icc.c) ---- */
+
+/* The six forms, in psych::ICC's order. */
+typedef enum kvq_icc_type {
+    KVQ_ICC1,  /* one-way random, single rater: absolute agreement */
+    KVQ_ICC2,  /* two-way random, single rater: absolute agreement */
+    KVQ_ICC3,  /* two-way mixed, single rater: consistency */
+    KVQ_ICC1K, /* the same, for the mean of the k raters */
+    KVQ_ICC2K,
+    KVQ_ICC3K,
+    KVQ_ICC_FORMS
+} kvq_icc_type;
+
+/* One form: the coefficient, its F test (F, df1, df2, upper-tail p) and confidence interval. */
+typedef struct kvq_icc_form {
+    double icc, f, df1, df2, p, lo, hi;
+} kvq_icc_form;
+
+typedef struct kvq_icc {
+    size_t n, k;
+    double level;
+    /* Mean squares of the two-way ANOVA: between subjects (rows), within subjects, between judges
+     * (columns), residual. */
+    double msb, msw, msj, mse;
+    kvq_icc_form form[KVQ_ICC_FORMS];
+} kvq_icc;
+
+/* "ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k". */
+const char *kvq_icc_name(kvq_icc_type t);
+
+/* The six ICCs of x (n subjects x k raters) with intervals at level (0 < level < 1). n < 2, k < 2,
+ * a bad level or a non-finite value -> KVQ_EINVAL naming the row and column; KVQ_ENOMEM. */
+int kvq_icc_compute(const double *x, size_t n, size_t k, double level, kvq_icc *out,
+                    kvq_error *err);
+
+#endif

@@ -1,0 +1,105 @@
+/* Correlation and ranking against scipy/numpy (tests/golden/gen_metrics.py): Pearson, Spearman
+ * (average ranks), Kendall tau-b on data with many ties and degenerate data; top-k order with ties;
+ * the blocked sgemm top-k against a direct computation; recall and top-1 agreement. */
+#include "kvq/metrics.h"
+#include "test_metrics_golden.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+
+Test(metrics_rank, correlations_match_scipy)
+{
+    cJSON *g = kvq_test_golden("metrics_scipy.json");
+    const cJSON *c;
+    size_t count = 0;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItem(g, "corr"))
+    {
+        size_t n, ny;
+        double *x = kvq_test_doubles(cJSON_GetObjectItem(c, "x"), &n);
+        double *y = kvq_test_doubles(cJSON_GetObjectItem(c, "y"), &ny);
+        cr_assert_eq(n, ny);
+        double *work = malloc((3 * n + 1) * sizeof *work);
+        const char *name = cJSON_GetObjectItem(c, "name")->valuestring;
+        golden_expect(kvq_pearson(x, y, n), c, "pearson", name);
+        golden_expect(kvq_spearman(x, y, n, work), c, "spearman", name);
+        golden_expect(kvq_kendall_tau_b(x, y, n, work), c, "kendall_tau_b", name);
+        free(x), free(y), free(work);
+        count++;
+    }
+    cr_assert_eq(count, 8);
+    cJSON_Delete(g);
+}
+
+Test(metrics_rank, undefined_is_nan)
+{
+    double x[3] = {1, 2, 3}, bad[3] = {1, NAN, 3}, work[10];
+    cr_assert(isnan(kvq_kendall_tau_b(x, x, 1, work)));
+    cr_assert(isnan(kvq_kendall_tau_b(x, bad, 3, work)));
+    cr_assert(isnan(kvq_spearman(bad, x, 3, work)));
+    cr_assert(isnan(kvq_pearson(x, bad, 3)));
+    cr_assert(isnan(kvq_top1_agree(NULL, NULL, 0)));
+}
+
+Test(metrics_rank, top_k_matches_stable_argsort)
+{
+    cJSON *g = kvq_test_golden("metrics_scipy.json");
+    const cJSON *c;
+    size_t count = 0;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItem(g, "topk"))
+    {
+        size_t n, k = (size_t)kvq_test_num(c, "k"), nk;
+        double *s = kvq_test_doubles(cJSON_GetObjectItem(c, "scores"), &n);
+        double *want = kvq_test_doubles(cJSON_GetObjectItem(c, "top"), &nk);
+        cr_assert_eq(nk, k);
+        float *sf = malloc(n * sizeof *sf);
+        size_t *top = malloc(k * sizeof *top);
+        for (size_t i = 0; i < n; i++) sf[i] = (float)s[i];
+        kvq_top_k(sf, n, k, top);
+        for (size_t i = 0; i < k; i++)
+            cr_assert_eq(top[i], (size_t)want[i], "case %zu rank %zu: %zu vs %g", count, i, top[i],
+                         want[i]);
+        cr_assert_eq(kvq_argmax(sf, n), (size_t)want[0]);
+        free(s), free(want), free(sf), free(top);
+        count++;
+    }
+    cr_assert_eq(count, 9);
+    cJSON_Delete(g);
+}
+
+/* The blocked sgemm selection equals selecting from scores computed one dot product at a time
+ * (in double, so exact float scores are not at issue: the data are small integers). */
+Test(metrics_rank, top_k_inner_equals_direct)
+{
+    const size_t nq = 7, n = 300, dim = 5, k = 10;
+    float *q = malloc(nq * dim * sizeof *q), *x = malloc(n * dim * sizeof *x);
+    kvq_rng rng;
+    kvq_rng_seed(&rng, 11, 3);
+    for (size_t i = 0; i < nq * dim; i++) q[i] = (float)kvq_rng_bounded(&rng, 7) - 3.0f;
+    for (size_t i = 0; i < n * dim; i++) x[i] = (float)kvq_rng_bounded(&rng, 5) - 2.0f;
+    size_t *top = malloc(nq * k * sizeof *top), want[10];
+    float *s = malloc(n * sizeof *s);
+    kvq_error err;
+    cr_assert_eq(kvq_top_k_inner(q, nq, x, n, dim, k, top, &err), 0, "%s", err.msg);
+    for (size_t i = 0; i < nq; i++) {
+        for (size_t j = 0; j < n; j++) {
+            double d = 0.0;
+            for (size_t t = 0; t < dim; t++) d += (double)q[i * dim + t] * x[j * dim + t];
+            s[j] = (float)d;
+        }
+        kvq_top_k(s, n, k, want);
+        for (size_t r = 0; r < k; r++) cr_assert_eq(top[i * k + r], want[r], "query %zu", i);
+    }
+    cr_assert_eq(kvq_top_k_inner(q, nq, x, n, dim, n + 1, top, &err), KVQ_EINVAL);
+    cr_assert(strstr(err.msg, "k = 301") != NULL, "%s", err.msg);
+    free(q), free(x), free(top), free(s);
+}
+
+Test(metrics_rank, overlap_and_top1)
+{
+    size_t a[4] = {9, 2, 7, 4}, b[4] = {4, 5, 9, 1};
+    cr_assert_eq(kvq_top_k_overlap(a, b, 4), 0.5);
+    const float est[4] = {1, 5, 5, 0}, exact[4] = {0, 1, 9, 0};
+    cr_assert_eq(kvq_top1_agree(est, exact, 4), 0.0); /* est's tie goes to index 1 */
+    cr_assert_eq(kvq_top1_agree(exact, exact, 4), 1.0);
+}
