@@ -28,3 +28,15 @@ void kvq_unpack_bits(const uint8_t *src, size_t offset, unsigned bits, size_t n,
         values[k] = (uint8_t)((v >> shift) & mask);
     }
 }
+
+void kvq_pack_signs(const float *v, size_t n, uint8_t *dst, size_t offset)
+{
+    for (size_t k = 0; k < n; k++)
+        if (v[k] >= 0.0f) dst[(offset + k) / 8] |= (uint8_t)(1u << ((offset + k) % 8));
+}
+
+void kvq_unpack_signs(const uint8_t *src, size_t offset, size_t n, float *out)
+{
+    for (size_t k = 0; k < n; k++)
+        out[k] = (src[(offset + k) / 8] >> ((offset + k) % 8)) & 1u ? 1.0f : -1.0f;
+}

@@ -6,9 +6,17 @@
 
 #define KVQ_REGISTRY(X)                                                                            \
     X(bf16)                                                                                        \
+    X(f16)                                                                                         \
+    X(int4)                                                                                        \
     X(int8)                                                                                        \
+    X(lloydmax)                                                                                    \
     X(passthrough)                                                                                 \
-    X(pq)
+    X(polarquant)                                                                                  \
+    X(pq)                                                                                          \
+    X(qjl)                                                                                         \
+    X(rabitq)                                                                                      \
+    X(turboquant)                                                                                  \
+    X(turboquant_prod)
 
 #define KVQ_DECLARE(name) extern const kvq_backend kvq_backend_##name;
 KVQ_REGISTRY(KVQ_DECLARE)

@@ -1,0 +1,186 @@
+/* int4: symmetric 4-bit quantization in groups with an f16 scale, as ggml's Q4_0. Each group of
+ * `group` consecutive coordinates (the last may be shorter) takes the element m of largest
+ * magnitude (the first on ties), the scale d = f16(m / -8), and codes q_j = clamp(floor(x_j / d +
+ * 8.5), 0, 15), decoding to (q_j - 8) d: m itself decodes exactly to -8 d, the other side of the
+ * range stops at +7 d. The scale is rounded to f16 before the codes are chosen, so the codes fit
+ * the scale that decoding uses. Scales saturate at +-65504 (rows beyond 8 * 65504 in magnitude
+ * clip).
+ *
+ * Code layout, per group of L coordinates: the f16 scale (2 bytes, little endian), then ceil(L/2)
+ * bytes whose byte k holds coordinate k in its low nibble and coordinate k + ceil(L/2) in its high
+ * nibble (ggml's Q4_0 order; a missing last coordinate of an odd L leaves a zero nibble). Bits per
+ * coordinate: 4 + 16/group (4.5 at group=32) plus the odd group's padding nibble.
+ *
+ * Relative MSE on N(0,1) rows at group=32: about 7.4e-3 (a step of max|x|/8, uniform error on the
+ * 31 other coordinates of a group; tests/golden/gen_codecs1.py simulates it). Known answer
+ * (tests/test_codecs1_int4.c): the group (-8, 4, 1, 0.4) has scale 1 (0x3c00) and codes 0, 12, 9,
+ * 8, bytes 00 3c 90 8c. */
+#include "dotf.h"
+#include "kvq/backend.h"
+#include "kvq/half.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INT4_MAX_GROUP 4096
+#define INT4_SCALE_BYTES 2
+
+static const kvq_param_doc int4_params[] = {
+    {"group", "32", "coordinates sharing one f16 scale (even, 2 to 4096)"},
+    {NULL, NULL, NULL},
+};
+
+typedef struct int4_state {
+    size_t dim, group;
+} int4_state;
+
+static int int4_create(const kvq_params *p, size_t dim, kvq_rng *rng, void **state, kvq_error *err)
+{
+    (void)rng;
+    long group;
+    int rc = kvq_params_int(p, "group", 2, INT4_MAX_GROUP, &group, err);
+    if (rc) return rc;
+    if (group % 2)
+        return kvq_fail(err, KVQ_EINVAL, "int4: group=%ld must be even (two codes per byte)",
+                        group);
+    int4_state *s = kvq_state_calloc("int4", sizeof *s, err);
+    if (!s) return KVQ_ENOMEM;
+    s->dim = dim;
+    s->group = (size_t)group;
+    *state = s;
+    return KVQ_OK;
+}
+
+/* Bytes of one group of len coordinates. */
+static size_t int4_group_bytes(size_t len)
+{
+    return INT4_SCALE_BYTES + (len + 1) / 2;
+}
+
+static size_t int4_bytes_per_row(const void *state)
+{
+    const int4_state *s = state;
+    size_t full = s->dim / s->group, rest = s->dim % s->group;
+    return full * int4_group_bytes(s->group) + (rest ? int4_group_bytes(rest) : 0);
+}
+
+static uint32_t int4_abs_bits(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    return u & 0x7fffffffu;
+}
+
+/* The f16 scale of a group: its extreme element over -8, rounded and saturated. Magnitudes are
+ * compared as integers (the bit patterns of non-negative floats sort like the floats), a max
+ * reduction that vectorises; then the first element that reaches the maximum is taken. */
+static uint16_t int4_scale(const float *x, size_t len)
+{
+    uint32_t amax = 0;
+    for (size_t j = 0; j < len; j++) amax = int4_abs_bits(x[j]) > amax ? int4_abs_bits(x[j]) : amax;
+    size_t at = 0;
+    while (int4_abs_bits(x[at]) != amax) at++;
+    float d = fminf(65504.0f, fmaxf(-65504.0f, x[at] / -8.0f));
+    return kvq_f32_to_f16(d);
+}
+
+/* floor(x / d + 8.5) clamped to [0, 15]; clamping first makes truncation equal floor. */
+static uint8_t int4_code_of(float x, float inv)
+{
+    float v = x * inv + 8.5f;
+    v = v < 0.0f ? 0.0f : v;
+    v = v > 15.0f ? 15.0f : v;
+    return (uint8_t)(int)v;
+}
+
+static void int4_encode_group(const float *x, size_t len, uint8_t *out)
+{
+    uint16_t h = int4_scale(x, len);
+    out[0] = (uint8_t)(h & 0xffu);
+    out[1] = (uint8_t)(h >> 8);
+    float d = kvq_f16_to_f32(h);
+    float inv = d != 0.0f ? 1.0f / d : 0.0f;
+    size_t half = (len + 1) / 2, both = len - half;
+    uint8_t *nibbles = out + INT4_SCALE_BYTES;
+    for (size_t k = 0; k < both; k++)
+        nibbles[k] = (uint8_t)(int4_code_of(x[k], inv) | int4_code_of(x[k + half], inv) << 4);
+    if (both < half) nibbles[half - 1] = int4_code_of(x[half - 1], inv);
+}
+
+static int int4_encode(const void *state, const float *rows, size_t n, uint8_t *codes,
+                       kvq_error *err)
+{
+    (void)err;
+    const int4_state *s = state;
+    size_t bytes = int4_bytes_per_row(s);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *code = codes + i * bytes;
+        for (size_t j = 0; j < s->dim; j += s->group) {
+            size_t len = s->dim - j < s->group ? s->dim - j : s->group;
+            int4_encode_group(rows + i * s->dim + j, len, code);
+            code += int4_group_bytes(len);
+        }
+    }
+    return KVQ_OK;
+}
+
+static void int4_decode_group(const uint8_t *in, size_t len, float *x)
+{
+    float d = kvq_f16_to_f32((uint16_t)(in[0] | in[1] << 8));
+    size_t half = (len + 1) / 2;
+    const uint8_t *nibbles = in + INT4_SCALE_BYTES;
+    for (size_t k = 0; k < half; k++) x[k] = (float)((nibbles[k] & 0x0f) - 8) * d;
+    for (size_t k = half; k < len; k++) x[k] = (float)((nibbles[k - half] >> 4) - 8) * d;
+}
+
+static void int4_decode(const int4_state *s, const uint8_t *code, float *row)
+{
+    for (size_t j = 0; j < s->dim; j += s->group) {
+        size_t len = s->dim - j < s->group ? s->dim - j : s->group;
+        int4_decode_group(code, len, row + j);
+        code += int4_group_bytes(len);
+    }
+}
+
+static int int4_reconstruct(const void *state, const uint8_t *codes, size_t n, float *rows,
+                            kvq_error *err)
+{
+    (void)err;
+    const int4_state *s = state;
+    size_t bytes = int4_bytes_per_row(s);
+    for (size_t i = 0; i < n; i++) int4_decode(s, codes + i * bytes, rows + i * s->dim);
+    return KVQ_OK;
+}
+
+static int int4_score(const void *state, const float *query, const uint8_t *codes, size_t n,
+                      float *out, kvq_error *err)
+{
+    const int4_state *s = state;
+    size_t bytes = int4_bytes_per_row(s);
+    float *row = kvq_state_calloc("int4", s->dim * sizeof *row, err);
+    if (!row) return KVQ_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        int4_decode(s, codes + i * bytes, row);
+        out[i] = kvq_dotf(query, row, s->dim);
+    }
+    free(row);
+    return KVQ_OK;
+}
+
+const kvq_backend kvq_backend_int4 = {
+    .name = "int4",
+    .summary = "4-bit codes in groups with an f16 absmax scale, as ggml Q4_0 (4.5 bits at "
+               "group=32)",
+    .grade = KVQ_GRADE_RECONSTRUCTION,
+    .params = int4_params,
+    .variants = "group=32;group=128",
+    .tolerance = 8e-3,
+    .create = int4_create,
+    .encode = int4_encode,
+    .score = int4_score,
+    .reconstruct = int4_reconstruct,
+    .bytes_per_row = int4_bytes_per_row,
+    .destroy = kvq_state_free,
+};

@@ -1,0 +1,45 @@
+/* The 1-bit quantized Johnson–Lindenstrauss sketch (QJL: Zandieh, Daliri, Han, "QJL: 1-Bit
+ * Quantized JL Transform for KV Cache Quantization with Zero Overhead", arXiv 2406.03482), shared
+ * by the qjl and turboquant_prod codecs.
+ *
+ * S is an m x d matrix of i.i.d. N(0, 1) entries. A vector r is stored as its norm and the m signs
+ * of S r; with a query q in full precision,
+ *     <q, r>^ = sqrt(pi/2) / m * |r| * <S q, sign(S r)>
+ * is unbiased over the draw of S: for each row s of S, E[sign(<s, r>) <s, q>] = sqrt(2/pi) <r,
+ * q> / |r| (the Gaussian (s.r, s.q) pair; QJL Lemma 3.2). sign(0) is taken as +1.
+ *
+ * S is regenerated from a 64-bit seed (pcg32 stream kvq_rng_derive(seed, "kvq-qjl"), GSL's
+ * Gaussian ziggurat, row-major), so it costs KVQ_SEED_BYTES of shared storage.
+ */
+#ifndef KVQ_BACKENDS_SKETCH_H
+#define KVQ_BACKENDS_SKETCH_H
+
+#include "kvq/error.h"
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct kvq_sketch {
+    size_t m, dim;
+    float *s; /* m x dim, row-major */
+} kvq_sketch;
+
+/* Draws S (m x dim) from seed. KVQ_ENOMEM naming codec on failure (then nothing to free). */
+int kvq_sketch_init(kvq_sketch *sk, size_t m, size_t dim, uint64_t seed, const char *codec,
+                    kvq_error *err);
+
+void kvq_sketch_free(kvq_sketch *sk);
+
+/* out <- S v (m floats). */
+void kvq_sketch_project(const kvq_sketch *sk, const float *v, float *out);
+
+/* Writes the m sign bits of S v (1 for >= 0) at bit offset of dst (bitpack.h layout; dst zeroed
+ * by the caller); proj is scratch for m floats. */
+void kvq_sketch_signs(const kvq_sketch *sk, const float *v, float *proj, uint8_t *dst,
+                      size_t offset);
+
+/* The estimate of <q, r> from sq = S q, |r| and the sign bits of S r at bit offset of src; signs is
+ * scratch for m floats. */
+float kvq_sketch_estimate(const kvq_sketch *sk, const float *sq, float norm, const uint8_t *src,
+                          size_t offset, float *signs);
+
+#endif
