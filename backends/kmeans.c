@@ -2,6 +2,8 @@
 #include "kmeans.h"
 #include "util.h"
 
+#include <cblas.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,11 +14,9 @@ int kvq_codebook_alloc(kvq_codebook *cb, size_t k, size_t dim, const char *who, 
     memset(cb, 0, sizeof *cb);
     cb->k = k;
     cb->dim = dim;
-    cb->kpad = (k + KVQ_CODEBOOK_LANES - 1) / KVQ_CODEBOOK_LANES * KVQ_CODEBOOK_LANES;
     cb->centroids = calloc(k * dim, sizeof *cb->centroids);
-    cb->transposed = calloc(cb->kpad * dim, sizeof *cb->transposed);
     cb->norms = calloc(k, sizeof *cb->norms);
-    if (!cb->centroids || !cb->transposed || !cb->norms) {
+    if (!cb->centroids || !cb->norms) {
         kvq_codebook_free(cb);
         return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory for %zu centroids of dimension %zu",
                         who, k, dim);
@@ -27,59 +27,119 @@ int kvq_codebook_alloc(kvq_codebook *cb, size_t k, size_t dim, const char *who, 
 void kvq_codebook_free(kvq_codebook *cb)
 {
     free(cb->centroids);
-    free(cb->transposed);
     free(cb->norms);
     memset(cb, 0, sizeof *cb);
 }
 
 void kvq_codebook_prepare(kvq_codebook *cb)
 {
+    cb->max_norm = 0.0f;
     for (size_t j = 0; j < cb->k; j++) {
         const float *c = cb->centroids + j * cb->dim;
         float norm = 0.0f;
-        for (size_t t = 0; t < cb->dim; t++) {
-            cb->transposed[t * cb->kpad + j] = c[t];
-            norm += c[t] * c[t];
-        }
+        for (size_t t = 0; t < cb->dim; t++) norm += c[t] * c[t];
         cb->norms[j] = norm;
+        cb->max_norm = fmaxf(cb->max_norm, sqrtf(norm));
     }
 }
 
-/* acc[j] += xt * row[j] over kpad entries, in chunks of a fixed width so that the compiler
- * vectorises it even at -O2. */
-static void axpy_lanes(float *restrict acc, const float *restrict row, float xt, size_t kpad)
+/* |x - c|^2 in double, summed in index order: the distance every search ranks by. */
+static double exact_d2(const float *x, const float *c, size_t dim)
 {
-    for (size_t j = 0; j < kpad; j += KVQ_CODEBOOK_LANES)
-        for (size_t u = 0; u < KVQ_CODEBOOK_LANES; u++) acc[j + u] += xt * row[j + u];
+    double s = 0.0;
+    for (size_t t = 0; t < dim; t++) {
+        double d = (double)x[t] - (double)c[t];
+        s += d * d;
+    }
+    return s;
 }
 
-/* scratch[j] = <x, c_j> for every centroid: one axpy pass per coordinate, so each entry sums its
- * products in ascending coordinate order whatever the other rows of a batch. */
-static void dots(const kvq_codebook *cb, const float *x, float *scratch)
+/* Inserts (d2, j) into best[0..*kept) (ascending, at most want entries); candidates arrive in
+ * ascending j, so a strict comparison keeps the lowest index first among equal distances. */
+static void keep_best(kvq_match *best, size_t *kept, size_t want, double d2, size_t j)
 {
-    memset(scratch, 0, cb->kpad * sizeof *scratch);
-    for (size_t t = 0; t < cb->dim; t++)
-        axpy_lanes(scratch, cb->transposed + t * cb->kpad, x[t], cb->kpad);
+    if (*kept == want && !(d2 < best[want - 1].d2)) return;
+    size_t i = *kept < want ? (*kept)++ : want - 1;
+    for (; i > 0 && d2 < best[i - 1].d2; i--) best[i] = best[i - 1];
+    best[i] = (kvq_match){j, d2};
 }
 
-size_t kvq_codebook_nearest(const kvq_codebook *cb, const float *x, float *scratch, float *dist2)
+/* The want-th smallest of the k values v, by a sorted window of want values. */
+static float kth_smallest(const float *v, size_t k, size_t want, float *window)
 {
-    dots(cb, x, scratch);
-    size_t best = 0;
-    float best_d = cb->norms[0] - 2.0f * scratch[0];
-    for (size_t j = 1; j < cb->k; j++) {
-        float d = cb->norms[j] - 2.0f * scratch[j];
-        if (d < best_d) {
-            best_d = d;
-            best = j;
-        }
+    size_t kept = 0;
+    for (size_t j = 0; j < k; j++) {
+        if (kept == want && !(v[j] < window[want - 1])) continue;
+        size_t i = kept < want ? kept++ : want - 1;
+        for (; i > 0 && v[j] < window[i - 1]; i--) window[i] = window[i - 1];
+        window[i] = v[j];
     }
-    if (dist2) {
-        float xx = 0.0f;
-        for (size_t t = 0; t < cb->dim; t++) xx += x[t] * x[t];
-        *dist2 = fmaxf(0.0f, xx + best_d);
+    return window[want - 1];
+}
+
+#define MIN_LANES 8
+
+/* The smallest of the k values v; eight running minima (exact, so their order does not matter)
+ * let the compiler vectorise the scan. */
+static float min_value(const float *v, size_t k)
+{
+    float lane[MIN_LANES];
+    size_t full = k / MIN_LANES * MIN_LANES, j = 0;
+    for (size_t u = 0; u < MIN_LANES; u++) lane[u] = v[0];
+    for (; j < full; j += MIN_LANES)
+        for (size_t u = 0; u < MIN_LANES; u++) lane[u] = v[j + u] < lane[u] ? v[j + u] : lane[u];
+    float m = lane[0];
+    for (size_t u = 1; u < MIN_LANES; u++) m = lane[u] < m ? lane[u] : m;
+    for (; j < k; j++) m = v[j] < m ? v[j] : m;
+    return m;
+}
+
+/* Picks the want nearest centroids of x from its screened values s_j = |c_j|^2 - 2 <x, c_j> as
+ * float arithmetic computed them. s_j differs from the exact |x - c_j|^2 - |x|^2 by at most
+ * e <= (dim + 2) u (|c|^2 + 2 |x| |c|) (u = 2^-24: the rounding of a dim-term dot product, of the
+ * norm and of the subtraction), so every one of the want nearest lies within 2e of the want-th
+ * smallest screened value; the margin is twice that. */
+static void pick(const kvq_codebook *cb, const float *x, const float *screen, size_t want,
+                 float *window, kvq_match *out)
+{
+    float threshold =
+        want == 1 ? min_value(screen, cb->k) : kth_smallest(screen, cb->k, want, window);
+    float xnorm = sqrtf(kvq_dot(x, x, cb->dim)), c = cb->max_norm;
+    float limit =
+        threshold + 2.0f * (float)(cb->dim + 2) * FLT_EPSILON * (c * c + 2.0f * xnorm * c);
+    size_t kept = 0;
+    for (size_t j = 0; j < cb->k; j++)
+        if (screen[j] <= limit)
+            keep_best(out, &kept, want, exact_d2(x, cb->centroids + j * cb->dim, cb->dim), j);
+}
+
+#define SEARCH_BLOCK 64
+
+int kvq_codebook_search(const kvq_codebook *cb, const float *x, size_t n, size_t ldx, size_t want,
+                        kvq_match *out, const char *who, kvq_error *err)
+{
+    size_t block = n < SEARCH_BLOCK ? n : SEARCH_BLOCK;
+    float *screen = malloc(block * cb->k * sizeof *screen);
+    float *window = malloc(want * sizeof *window);
+    if (!screen || !window) {
+        free(screen);
+        free(window);
+        return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory searching %zu centroids", who, cb->k);
     }
-    return best;
+    for (size_t i0 = 0; i0 < n; i0 += block) {
+        size_t m = n - i0 < block ? n - i0 : block;
+        for (size_t i = 0; i < m; i++)
+            memcpy(screen + i * cb->k, cb->norms, cb->k * sizeof *screen);
+        /* screen <- |c|^2 - 2 X C^T */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)cb->k, (int)cb->dim,
+                    -2.0f, x + i0 * ldx, (int)ldx, cb->centroids, (int)cb->dim, 1.0f, screen,
+                    (int)cb->k);
+        for (size_t i = 0; i < m; i++)
+            pick(cb, x + (i0 + i) * ldx, screen + i * cb->k, want, window, out + (i0 + i) * want);
+    }
+    free(screen);
+    free(window);
+    return KVQ_OK;
 }
 
 void kvq_codebook_dots(const kvq_codebook *cb, const float *q, float *out)
@@ -135,21 +195,22 @@ static int lloyd(kvq_codebook *cb, const float *rows, size_t n, unsigned iters, 
     float *dist2 = malloc(n * sizeof *dist2);
     double *sums = malloc(cb->k * cb->dim * sizeof *sums);
     size_t *counts = malloc(cb->k * sizeof *counts);
-    float *scratch = malloc(KVQ_CODEBOOK_SCRATCH(cb) * sizeof *scratch);
+    kvq_match *match = malloc(n * sizeof *match);
     int rc = KVQ_OK;
-    if (!idx || !dist2 || !sums || !counts || !scratch) {
+    if (!idx || !dist2 || !sums || !counts || !match) {
         rc = kvq_fail(err, KVQ_ENOMEM, "%s: out of memory for k-means on %zu rows", who, n);
         goto out;
     }
-    for (unsigned it = 0; it < iters; it++) {
+    for (unsigned it = 0; it < iters && !rc; it++) {
         kvq_codebook_prepare(cb);
+        rc = kvq_codebook_search(cb, rows, n, cb->dim, 1, match, who, err);
         size_t changed = 0;
-        for (size_t i = 0; i < n; i++) {
-            size_t j = kvq_codebook_nearest(cb, rows + i * cb->dim, scratch, &dist2[i]);
-            changed += it == 0 || j != idx[i];
-            idx[i] = j;
+        for (size_t i = 0; i < n && !rc; i++) {
+            changed += it == 0 || match[i].j != idx[i];
+            idx[i] = match[i].j;
+            dist2[i] = (float)match[i].d2;
         }
-        if (!changed) break;
+        if (rc || !changed) break;
         lloyd_update(cb, rows, n, idx, dist2, sums, counts);
     }
     kvq_codebook_prepare(cb);
@@ -158,7 +219,7 @@ out:
     free(dist2);
     free(sums);
     free(counts);
-    free(scratch);
+    free(match);
     return rc;
 }
 

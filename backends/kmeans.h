@@ -1,12 +1,17 @@
 /* Codebooks of centroids and how the learned-codebook codecs (pq, rvq, hclam, palette, i8hybrid,
- * kakeya, besicovitch) train and search them: k-means with k-means++ seeding (Arthur and
- * Vassilvitskii 2007) or furthest-point seeding (Gonzalez 1985), then Lloyd iterations. One
- * implementation for all of them.
+ * kakeya, besicovitch) search and train them: nearest-centroid search, k-means with k-means++
+ * seeding (Arthur and Vassilvitskii 2007) or furthest-point seeding (Gonzalez 1985), then Lloyd
+ * iterations. One implementation for all of them.
  *
- * Determinism: seeding draws only from the kvq_rng passed in, sums run in row order in double, ties
- * go to the lowest index, so the same rows and seed give the same centroids on every machine and
- * thread count. The nearest-centroid search of one row does not depend on the other rows of a
- * batch (a row encodes the same alone as in a batch). */
+ * Search. Squared distances are ranked as computed in double from the float vectors, in index
+ * order; ties go to the lowest index. A float screen (CBLAS sgemm over blocks of rows: |x - c|^2 =
+ * |x|^2 + |c|^2 - 2 <x, c>) finds the candidates first, and only candidates within a proven
+ * bound of float rounding error of the best are computed in double, so the answer is the same
+ * whatever the batch around a row, the BLAS, its threads or the machine: a row encodes the same
+ * alone as in a batch.
+ *
+ * Training. Seeding draws only from the kvq_rng passed in and sums run in row order in double, so
+ * the same rows and seed give the same centroids. */
 #ifndef KVQ_BACKENDS_KMEANS_H
 #define KVQ_BACKENDS_KMEANS_H
 
@@ -14,20 +19,19 @@
 #include "kvq/rng.h"
 #include <stddef.h>
 
-/* k centroids of dimension dim, with the transposed copy and squared norms that make the search
- * a run of vectorisable axpy passes: |x - c_j|^2 = |x|^2 + |c_j|^2 - 2 <x, c_j>. */
+/* k centroids of dimension dim. */
 typedef struct kvq_codebook {
     size_t k, dim;
-    size_t kpad;       /* k rounded up to a multiple of KVQ_CODEBOOK_LANES */
-    float *centroids;  /* k x dim, row-major */
-    float *transposed; /* dim x kpad; padding columns are 0 */
-    float *norms;      /* k: |c_j|^2 */
+    float *centroids; /* k x dim, row-major */
+    float *norms;     /* k: |c_j|^2 (float), for the screen */
+    float max_norm;   /* max_j |c_j|, for the screen's error bound */
 } kvq_codebook;
 
-#define KVQ_CODEBOOK_LANES 8
-
-/* Floats of scratch space kvq_codebook_nearest needs. */
-#define KVQ_CODEBOOK_SCRATCH(cb) ((cb)->kpad)
+/* One search result: centroid j at squared distance d2 (computed in double). */
+typedef struct kvq_match {
+    size_t j;
+    double d2;
+} kvq_match;
 
 /* Allocates cb for k >= 1 centroids of dimension dim >= 1 (centroids zeroed). KVQ_ENOMEM naming
  * who on failure, with nothing left allocated. */
@@ -36,12 +40,14 @@ int kvq_codebook_alloc(kvq_codebook *cb, size_t k, size_t dim, const char *who, 
 /* Frees what kvq_codebook_alloc allocated; cb may be zeroed (then nothing happens). */
 void kvq_codebook_free(kvq_codebook *cb);
 
-/* Recomputes the transposed copy and the norms after the centroids changed. */
+/* Recomputes the norms after the centroids changed (before any search). */
 void kvq_codebook_prepare(kvq_codebook *cb);
 
-/* The index of the centroid nearest to x (ties: the lowest index). scratch holds
- * KVQ_CODEBOOK_SCRATCH(cb) floats. When dist2 is not NULL it gets |x - c|^2 (clamped at 0). */
-size_t kvq_codebook_nearest(const kvq_codebook *cb, const float *x, float *scratch, float *dist2);
+/* For each of the n vectors x_i = x + i * ldx (cb->dim floats each): the `want` (1 <= want <= k)
+ * nearest centroids, ascending by (squared distance, index), into out[i * want + 0 .. want).
+ * KVQ_ENOMEM naming who when scratch space cannot be allocated. */
+int kvq_codebook_search(const kvq_codebook *cb, const float *x, size_t n, size_t ldx, size_t want,
+                        kvq_match *out, const char *who, kvq_error *err);
 
 /* out[j] = <q, c_j> for every centroid, each accumulated in double and rounded once (score
  * tables: a sum of table entries stays within float rounding of <q, reconstruction>). */

@@ -103,29 +103,32 @@ static size_t pq_bytes_per_row(const void *state)
     return kvq_packed_bytes(s->m, s->nbits);
 }
 
+/* Rows encoded together: one float screen (sgemm) per subspace serves them all. */
+#define PQ_CHUNK 256
+
 static int pq_encode(const void *state, const float *rows, size_t n, uint8_t *codes, kvq_error *err)
 {
     const pq_state *s = state;
     if (!s->fitted) return kvq_fail(err, KVQ_EINVAL, "pq: encode before fit");
     size_t bytes = pq_bytes_per_row(s);
-    float *scratch = malloc(KVQ_CODEBOOK_SCRATCH(&s->books[0]) * sizeof *scratch);
+    kvq_match *match = malloc(PQ_CHUNK * s->m * sizeof *match);
     uint8_t *index = malloc(s->m);
-    if (!scratch || !index) {
-        free(scratch);
-        free(index);
-        return kvq_fail(err, KVQ_ENOMEM, "pq: out of memory encoding");
-    }
+    int rc = KVQ_OK;
+    if (!match || !index) rc = kvq_fail(err, KVQ_ENOMEM, "pq: out of memory encoding");
     memset(codes, 0, n * bytes);
-    for (size_t r = 0; r < n; r++) {
-        const float *x = rows + r * s->dim;
-        for (size_t i = 0; i < s->m; i++)
-            index[i] =
-                (uint8_t)kvq_codebook_nearest(&s->books[i], x + pq_offset(s, i), scratch, NULL);
-        kvq_pack_bits(index, s->m, s->nbits, codes + r * bytes, 0);
+    for (size_t r0 = 0; r0 < n && !rc; r0 += PQ_CHUNK) {
+        size_t m = n - r0 < PQ_CHUNK ? n - r0 : PQ_CHUNK;
+        for (size_t i = 0; i < s->m && !rc; i++)
+            rc = kvq_codebook_search(&s->books[i], rows + r0 * s->dim + pq_offset(s, i), m, s->dim,
+                                     1, match + i * PQ_CHUNK, "pq", err);
+        for (size_t r = 0; r < m && !rc; r++) {
+            for (size_t i = 0; i < s->m; i++) index[i] = (uint8_t)match[i * PQ_CHUNK + r].j;
+            kvq_pack_bits(index, s->m, s->nbits, codes + (r0 + r) * bytes, 0);
+        }
     }
-    free(scratch);
+    free(match);
     free(index);
-    return KVQ_OK;
+    return rc;
 }
 
 static int pq_score(const void *state, const float *query, const uint8_t *codes, size_t n,

@@ -15,6 +15,7 @@
     X(pq)                                                                                          \
     X(qjl)                                                                                         \
     X(rabitq)                                                                                      \
+    X(rvq)                                                                                         \
     X(turboquant)                                                                                  \
     X(turboquant_prod)
 
