@@ -16,6 +16,7 @@
     X(qjl)                                                                                         \
     X(rabitq)                                                                                      \
     X(rvq)                                                                                         \
+    X(svd)                                                                                         \
     X(turboquant)                                                                                  \
     X(turboquant_prod)
 
