@@ -62,7 +62,35 @@ typedef struct request {
     int is_npy;
 } request;
 
-/* Splits "PATH[#options]" at the last '#', taking tensor=NAME out of the options. */
+/* Moves tensor=NAME out of the option text (tensor names are longer and use more characters than
+ * kvq_params values allow); the other options go to opts[cap] for kvq_params_parse_pairs. */
+static int split_options(request *rq, const char *text, char *opts, size_t cap, const char *spec,
+                         kvq_error *err)
+{
+    size_t used = 0;
+    for (const char *p = text; *p;) {
+        size_t len = strcspn(p, "&");
+        if (strncmp(p, "tensor=", 7) == 0) {
+            if (rq->tensor[0])
+                return kvq_fail(err, KVQ_EINVAL, "population '%s': tensor= given twice", spec);
+            if (len == 7 || len - 7 >= sizeof rq->tensor)
+                return kvq_fail(err, KVQ_EINVAL,
+                                "population '%s': tensor= is empty or longer than %zu characters",
+                                spec, sizeof rq->tensor - 1);
+            memcpy(rq->tensor, p + 7, len - 7);
+            rq->tensor[len - 7] = '\0';
+        } else {
+            if (used + len + 2 > cap)
+                return kvq_fail(err, KVQ_EINVAL, "population '%s': options too long", spec);
+            used +=
+                (size_t)snprintf(opts + used, cap - used, "%s%.*s", used ? "&" : "", (int)len, p);
+        }
+        p += len + (p[len] == '&');
+    }
+    return KVQ_OK;
+}
+
+/* Splits "PATH[#options]" at the last '#' and checks the options against the scheme's. */
 static int parse_request(request *rq, const char *spec, const char *rest, kvq_error *err)
 {
     const char *hash = strrchr(rest, '#');
@@ -71,24 +99,14 @@ static int parse_request(request *rq, const char *spec, const char *rest, kvq_er
         return kvq_fail(err, KVQ_EINVAL, "population '%s': missing or too long path", spec);
     memcpy(rq->path, rest, plen);
     char opts[KVQ_TEXT_MAX * 2] = "";
-    size_t used = 0;
-    for (const char *p = hash ? hash + 1 : ""; *p;) {
-        size_t len = strcspn(p, "&");
-        if (strncmp(p, "tensor=", 7) == 0 && len - 7 < sizeof rq->tensor)
-            memcpy(rq->tensor, p + 7, len - 7);
-        else if (used + len + 1 < sizeof opts)
-            used += (size_t)snprintf(opts + used, sizeof opts - used, "%s%.*s", used ? "&" : "",
-                                     (int)len, p);
-        p += len + (p[len] == '&');
-    }
-    if (hash && hash[1] && rq->tensor[0] == '\0' && used == 0)
-        return kvq_fail(err, KVQ_EINVAL, "population '%s': empty tensor= option", spec);
-    int rc = used ? kvq_params_parse_pairs(opts, '&', spec, &rq->opt, err) : KVQ_OK;
-    const kvq_param_doc *docs = rq->is_npy ? npy_options : safetensors_options;
+    int rc = hash ? split_options(rq, hash + 1, opts, sizeof opts, spec, err) : KVQ_OK;
+    if (!rc && opts[0]) rc = kvq_params_parse_pairs(opts, '&', spec, &rq->opt, err);
     snprintf(rq->opt.name, sizeof rq->opt.name, "%s", rq->is_npy ? "npy" : "safetensors");
     if (!rc && rq->is_npy && rq->tensor[0])
         rc = kvq_fail(err, KVQ_EINVAL, "population '%s': npy has no tensor= option", spec);
-    return rc ? rc : kvq_params_apply_defaults(&rq->opt, docs, err);
+    return rc ? rc
+              : kvq_params_apply_defaults(&rq->opt, rq->is_npy ? npy_options : safetensors_options,
+                                          err);
 }
 
 static int add_source(selection *sel, const kvq_checkpoint_entry *e, int part, kvq_error *err)
@@ -156,11 +174,15 @@ static int select_role(selection *sel, const kvq_checkpoint *ck, kvq_role role, 
 /* No tensor= and no role=: the only encodable tensor. */
 static int select_only(selection *sel, const kvq_checkpoint *ck, kvq_error *err)
 {
-    const kvq_checkpoint_entry *only = ck->count == 1 ? &ck->entries[0] : NULL;
+    if (ck->count == 1) return add_source(sel, &ck->entries[0], -1, err);
+    const kvq_checkpoint_entry *only = NULL;
     size_t n = 0;
-    for (size_t i = 0; i < ck->count && ck->count > 1; i++)
-        if (kvq_role_is_encodable(ck->entries[i].cls.role)) only = &ck->entries[n++, i];
-    if (only && n <= 1) return add_source(sel, only, -1, err);
+    for (size_t i = 0; i < ck->count; i++) {
+        if (!kvq_role_is_encodable(ck->entries[i].cls.role)) continue;
+        only = &ck->entries[i];
+        n++;
+    }
+    if (n == 1) return add_source(sel, only, -1, err);
     char roles[256];
     role_summary(ck, roles, sizeof roles);
     return kvq_fail(err, KVQ_EINVAL,

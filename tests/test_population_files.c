@@ -227,6 +227,10 @@ Test(population_files, errors_name_the_input)
     expect_error("npy:" DIR "fortran.npy", "Fortran-order", "fortran.npy");
     expect_error("npy:" DIR "llama_bf16.safetensors", "is not a .npy file", NULL);
     expect_error("safetensors:", "missing or too long path", NULL);
+    expect_error("safetensors:" DIR "llama_bf16.safetensors#tensor=lm_head.weight&tensor=x",
+                 "tensor= given twice", NULL);
+    expect_error("safetensors:" DIR "llama_bf16.safetensors#tensor=", "tensor= is empty", NULL);
+    expect_error("safetensors:" DIR "llama_bf16.safetensors#rows", "'rows' is not key=value", NULL);
 }
 
 Test(population_files, model_specs)
