@@ -7,6 +7,7 @@
 #define KVQ_REGISTRY(X)                                                                            \
     X(bf16)                                                                                        \
     X(f16)                                                                                         \
+    X(hclam)                                                                                       \
     X(int4)                                                                                        \
     X(int8)                                                                                        \
     X(lloydmax)                                                                                    \
