@@ -84,10 +84,10 @@ int kvq_alpha_compute(const double *x, size_t n, size_t k, double level, kvq_alp
     double *c = malloc(2 * k * k * sizeof *c);
     if (!c) return kvq_fail(err, KVQ_ENOMEM, "alpha: no memory for %zu items", k);
     double *r = c + k * k;
-    rc = kvq_column_covariance(x, n, k, c, err);
+    rc = kvq_column_covariance(x, n, k, c, "alpha", err);
     if (rc) {
         free(c);
-        return kvq_error_wrap(err, "alpha");
+        return rc;
     }
     for (size_t i = 0; i < k * k; i++) r[i] = c[i];
     kvq_covariance_to_correlation(r, k);

@@ -33,16 +33,17 @@ static void column_means(const double *x, size_t n, size_t k, double *mean)
     for (size_t j = 0; j < k; j++) mean[j] /= (double)n;
 }
 
-int kvq_column_covariance(const double *x, size_t n, size_t k, double *cov, kvq_error *err)
+int kvq_column_covariance(const double *x, size_t n, size_t k, double *cov, const char *what,
+                          kvq_error *err)
 {
-    int rc = kvq_check_finite(x, n, k, "covariance", err);
+    int rc = kvq_check_finite(x, n, k, what, err);
     if (rc) return rc;
     size_t rows = n < BLOCK_ROWS ? n : BLOCK_ROWS;
     double *mean = malloc(k * sizeof *mean), *block = malloc(rows * k * sizeof *block);
     if (!mean || !block) {
         free(mean);
         free(block);
-        return kvq_fail(err, KVQ_ENOMEM, "covariance: no memory for %zu columns", k);
+        return kvq_fail(err, KVQ_ENOMEM, "%s: no memory for %zu columns", what, k);
     }
     column_means(x, n, k, mean);
     for (size_t i0 = 0; i0 < n; i0 += rows) {

@@ -8,8 +8,10 @@
 
 /* cov (k x k, row-major) = sample covariance of the k columns of x (n x k row-major, n >= 2), with
  * the n - 1 denominator. Centred in blocks of rows and accumulated with CBLAS dsyrk, so no copy of
- * x is made. A non-finite value -> KVQ_EINVAL naming its row and column; KVQ_ENOMEM. */
-int kvq_column_covariance(const double *x, size_t n, size_t k, double *cov, kvq_error *err);
+ * x is made. A non-finite value -> KVQ_EINVAL naming its row and column; KVQ_ENOMEM. Messages start
+ * with what. */
+int kvq_column_covariance(const double *x, size_t n, size_t k, double *cov, const char *what,
+                          kvq_error *err);
 
 /* Turns a covariance matrix into the correlation matrix in place (NaN rows and columns for a zero
  * variance, 1 on the diagonal otherwise). */

@@ -1,0 +1,28 @@
+/* Attention parity: does a codec keep what attention computes from its scores? MSE parity is not
+ * attention parity: small score errors on the largest logits move the softmax a lot, large ones on
+ * the tail do not. Definitions in README, "Metrics".
+ */
+#ifndef KVQ_ATTENTION_H
+#define KVQ_ATTENTION_H
+
+#include "kvq/error.h"
+#include <stddef.h>
+
+typedef struct kvq_attention {
+    size_t nq, n;
+    double kl;   /* mean over queries of KL(p_i || p^_i) in nats, p_i = softmax(S_i / sqrt(d)),
+                    p^_i = softmax(S^_i / sqrt(d)) */
+    double top1; /* fraction of queries with argmax S^_i == argmax S_i (first among ties) */
+    double out_rel_err; /* ||P^ V - P V||_F / ||P V||_F over all queries; NaN without V or when
+                           P V is 0 */
+} kvq_attention;
+
+/* Compares exact scores S (nq x n, row-major: query i against key j) with a codec's estimates S^
+ * (same shape) for keys of dimension dim (the softmax temperature is sqrt(dim)). v: the n x dv
+ * values (row-major), or NULL. Softmax and KL are computed in double from log-sum-exp, so an
+ * estimate that underflows a probability to 0 still gives a finite KL. nq == 0, n == 0, dim == 0,
+ * or a non-finite score or value -> KVQ_EINVAL naming query and key; KVQ_ENOMEM. */
+int kvq_attention_parity(const float *exact, const float *est, size_t nq, size_t n, size_t dim,
+                         const float *v, size_t dv, kvq_attention *out, kvq_error *err);
+
+#endif

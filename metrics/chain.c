@@ -1,0 +1,147 @@
+/* Chain collapse (include/kvq/chain.h, where the definition is written out). The exact chain runs
+ * in float through CBLAS sgemm; the codec chain feeds each normalised estimate back as the next
+ * query. Every depth is computed up to the cap, so the whole curve is reported even after the
+ * collapse.
+ * Known answers (tests/test_metrics_chain.c): passthrough never collapses (rho_l stays 1 up to
+ * rounding); a codec whose scores are all 0 collapses at depth 1 (rho_1 = 0). */
+#include "kvq/chain.h"
+#include "kvq/metrics.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One given layer, encoded. */
+typedef struct layer_codes {
+    kvq_codec codec;
+    uint8_t *codes;
+} layer_codes;
+
+/* Adds "chain layer l" in front of err's message, keeping the status. */
+static int layer_failed(kvq_error *err, int rc, size_t l)
+{
+    if (err) kvq_error_wrap(err, "chain layer %zu", l + 1);
+    return rc;
+}
+
+static int encode_layer(const kvq_backend *b, const kvq_params *p, const float *w, size_t dim,
+                        kvq_rng *rng, layer_codes *lc, kvq_error *err)
+{
+    int rc = kvq_codec_open_backend(&lc->codec, b, p, dim, rng, err);
+    if (rc) return rc;
+    rc = kvq_codec_fit(&lc->codec, w, dim, rng, err);
+    if (rc) return rc;
+    lc->codes = malloc(dim * lc->codec.code_bytes);
+    if (!lc->codes) return kvq_fail(err, KVQ_ENOMEM, "no memory for %zu codes", dim);
+    return kvq_codec_encode(&lc->codec, w, dim, lc->codes, err);
+}
+
+static void close_layers(layer_codes *lc, size_t n)
+{
+    for (size_t l = 0; lc && l < n; l++) {
+        if (lc[l].codec.backend) kvq_codec_close(&lc[l].codec);
+        free(lc[l].codes);
+    }
+    free(lc);
+}
+
+static void normalize(float *h, size_t dim)
+{
+    double sum = 0.0;
+    for (size_t j = 0; j < dim; j++) sum += (double)h[j] * (double)h[j];
+    if (sum == 0.0) return;
+    double inv = 1.0 / sqrt(sum);
+    for (size_t j = 0; j < dim; j++) h[j] = (float)(h[j] * inv);
+}
+
+/* Mean Spearman of the nh row pairs, undefined ones counting 0. work: 4 * dim doubles. */
+static double mean_rho(const float *h, const float *hhat, size_t nh, size_t dim, double *work)
+{
+    double sum = 0.0, *x = work, *y = work + dim;
+    for (size_t i = 0; i < nh; i++) {
+        for (size_t j = 0; j < dim; j++) x[j] = h[i * dim + j], y[j] = hhat[i * dim + j];
+        double rho = kvq_spearman(x, y, dim, work + 2 * dim);
+        sum += isnan(rho) ? 0.0 : rho;
+    }
+    return sum / (double)nh;
+}
+
+/* One depth: h <- normalize(h W^T) exactly, hhat <- normalize(score(hhat, codes)). next: nh * dim
+ * floats of scratch. */
+static int step(const float *w, const layer_codes *lc, float *h, float *hhat, float *next,
+                size_t nh, size_t dim, kvq_error *err)
+{
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nh, (int)dim, (int)dim, 1.0f, h,
+                (int)dim, w, (int)dim, 0.0f, next, (int)dim);
+    memcpy(h, next, nh * dim * sizeof *h);
+    for (size_t i = 0; i < nh; i++) {
+        normalize(h + i * dim, dim);
+        int rc = kvq_codec_score(&lc->codec, hhat + i * dim, lc->codes, dim, next + i * dim, err);
+        if (rc) return rc;
+        normalize(next + i * dim, dim);
+    }
+    memcpy(hhat, next, nh * dim * sizeof *hhat);
+    return KVQ_OK;
+}
+
+static int check_sizes(size_t nlayers, size_t dim, size_t nh, size_t depth, kvq_error *err)
+{
+    if (nlayers == 0 || dim == 0 || nh == 0)
+        return kvq_fail(err, KVQ_EINVAL,
+                        "chain: needs layers, a dimension and starting vectors (got %zu layers, "
+                        "dim %zu, %zu vectors)",
+                        nlayers, dim, nh);
+    if (depth == 0 || depth > KVQ_CHAIN_MAX_DEPTH)
+        return kvq_fail(err, KVQ_ERANGE, "chain: depth %zu must lie in [1, %d]", depth,
+                        KVQ_CHAIN_MAX_DEPTH);
+    return KVQ_OK;
+}
+
+static int run_chain(const float *layers, const layer_codes *lc, size_t nlayers, size_t dim,
+                     const float *h0, size_t nh, kvq_chain *out, kvq_error *err)
+{
+    float *h = malloc(3 * nh * dim * sizeof *h);
+    double *work = malloc(4 * dim * sizeof *work);
+    if (!h || !work) {
+        free(h), free(work);
+        return kvq_fail(err, KVQ_ENOMEM, "chain: no memory for %zu vectors of %zu", nh, dim);
+    }
+    float *hhat = h + nh * dim, *next = hhat + nh * dim;
+    memcpy(h, h0, nh * dim * sizeof *h);
+    memcpy(hhat, h0, nh * dim * sizeof *h);
+    int rc = KVQ_OK;
+    for (size_t l = 0; !rc && l < out->depth; l++) {
+        size_t given = l % nlayers;
+        rc = step(layers + given * dim * dim, &lc[given], h, hhat, next, nh, dim, err);
+        if (rc) {
+            rc = layer_failed(err, rc, l);
+            break;
+        }
+        out->rho[l] = mean_rho(h, hhat, nh, dim, work);
+        if (!out->collapse && out->rho[l] < out->tau) out->collapse = l + 1;
+    }
+    free(h), free(work);
+    return rc;
+}
+
+int kvq_chain_collapse(const kvq_backend *b, const kvq_params *p, const float *layers,
+                       size_t nlayers, size_t dim, const float *h0, size_t nh, size_t depth,
+                       double tau, kvq_rng *rng, kvq_chain *out, kvq_error *err)
+{
+    int rc = check_sizes(nlayers, dim, nh, depth, err);
+    if (rc) return rc;
+    size_t given = nlayers < depth ? nlayers : depth; /* layers the chain reaches */
+    layer_codes *lc = calloc(given, sizeof *lc);
+    if (!lc) return kvq_fail(err, KVQ_ENOMEM, "chain: no memory for %zu layers", given);
+    for (size_t l = 0; !rc && l < given; l++) {
+        rc = encode_layer(b, p, layers + l * dim * dim, dim, rng, &lc[l], err);
+        if (rc) rc = layer_failed(err, rc, l);
+    }
+    if (!rc) {
+        *out = (kvq_chain){.depth = depth, .tau = tau};
+        rc = run_chain(layers, lc, nlayers, dim, h0, nh, out, err);
+    }
+    close_layers(lc, given);
+    return rc;
+}
