@@ -8,6 +8,7 @@
 #include "kvq/checkpoint.h"
 #include "ladder.h"
 #include "plot.h"
+#include "psychometrics.h"
 #include "scheduler.h"
 
 #include <cblas.h>
@@ -178,6 +179,7 @@ static void free_run(kvq_run *run)
     }
     free(run->refs);
     free(run->pop_facts);
+    kvq_stat_rows_free(&run->reliability);
     free(run->pops);
     kvq_strings_free(run->spec.variants, run->spec.nvariants);
     kvq_strings_free(run->spec.populations, run->spec.npopulations);
@@ -245,12 +247,14 @@ int kvq_run_matrix(const kvq_run_config *cfg)
 
     size_t failed, unsaved;
     kvq_run_cells(&run, cfg->threads, !cfg->quiet, &failed, &unsaved);
+    for (size_t p = 0; p < run.npops; p++)
+        if (kvq_psychometrics_run(&run, p, &err)) return fail_with(&run, &err, KVQ_EXIT_IO);
     finish_timing(&run, &t0);
 
     int status = failed ? KVQ_EXIT_CELLS_FAILED : KVQ_EXIT_OK;
     int drawn = 0;
     if (unsaved || kvq_write_cells_csv(&run, &err) || kvq_write_summary_csv(&run, &err) ||
-        kvq_write_populations_csv(&run, &err) ||
+        kvq_write_populations_csv(&run, &err) || kvq_write_reliability_csv(&run, &err) ||
         kvq_epiphanies_write(run.dir, run.name, cfg->epiphanies, &err) ||
         kvq_plots_write(run.dir, cfg->heatmap, &drawn, &err) ||
         kvq_write_manifest(&run, cfg, &err) || kvq_write_report(&run, cfg, failed, &err)) {

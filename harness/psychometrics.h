@@ -1,0 +1,22 @@
+/* The psychometric layer (DESIGN.md §5): per population, across every codec variant whose cell
+ * succeeded (codecs are the items / raters, the population's sampled query-row pairs the
+ * subjects, their scores the ratings):
+ *   - Cronbach's alpha (raw, standardised, average r, Feldt 95% CI), alpha if each item is
+ *     deleted, corrected item-total r;
+ *   - ICC, the six Shrout-Fleiss forms among all codecs; ICC2 (absolute agreement) and ICC3
+ *     (consistency) of each codec against the exact scores;
+ *   - Cohen's kappa of each codec against exact on top-decile membership (is the pair's row in the
+ *     top 10% of its query?) and on quintile bins of each rater's own scores (unweighted and
+ *     quadratic); Fleiss' kappa of all codecs on the quintile bins;
+ * Each codec's numbers join its cell's metrics; the whole-set numbers join the population's facts;
+ * every number goes to reliability.csv. */
+#ifndef KVQ_PSYCHOMETRICS_H
+#define KVQ_PSYCHOMETRICS_H
+
+#include "run.h"
+
+/* Runs the layer on population p. An analysis that is undefined here (fewer than two codecs, a
+ * constant rater) is skipped with its numbers left out; only running out of memory fails. */
+int kvq_psychometrics_run(kvq_run *run, size_t p, kvq_error *err);
+
+#endif
