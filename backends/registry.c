@@ -11,6 +11,7 @@
     X(int4)                                                                                        \
     X(int8)                                                                                        \
     X(lloydmax)                                                                                    \
+    X(palette)                                                                                     \
     X(passthrough)                                                                                 \
     X(polarquant)                                                                                  \
     X(pq)                                                                                          \
