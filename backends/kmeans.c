@@ -142,6 +142,22 @@ int kvq_codebook_search(const kvq_codebook *cb, const float *x, size_t n, size_t
     return KVQ_OK;
 }
 
+int kvq_codebook_residuals(const kvq_codebook *cb, const float *rows, size_t n, size_t *idx,
+                           float *resid, const char *who, kvq_error *err)
+{
+    kvq_match *match = malloc(n * sizeof *match);
+    if (!match) return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory for %zu rows", who, n);
+    int rc = kvq_codebook_search(cb, rows, n, cb->dim, 1, match, who, err);
+    for (size_t i = 0; i < n && !rc; i++) {
+        const float *c = cb->centroids + match[i].j * cb->dim;
+        for (size_t t = 0; resid && t < cb->dim; t++)
+            resid[i * cb->dim + t] = rows[i * cb->dim + t] - c[t];
+        if (idx) idx[i] = match[i].j;
+    }
+    free(match);
+    return rc;
+}
+
 void kvq_codebook_dots(const kvq_codebook *cb, const float *q, float *out)
 {
     for (size_t j = 0; j < cb->k; j++) out[j] = kvq_dot(q, cb->centroids + j * cb->dim, cb->dim);

@@ -49,6 +49,11 @@ void kvq_codebook_prepare(kvq_codebook *cb);
 int kvq_codebook_search(const kvq_codebook *cb, const float *x, size_t n, size_t ldx, size_t want,
                         kvq_match *out, const char *who, kvq_error *err);
 
+/* For each of the n rows (n x cb->dim): the index of the nearest centroid (idx, may be NULL) and
+ * the residual row - centroid (resid, n x cb->dim, may be NULL). */
+int kvq_codebook_residuals(const kvq_codebook *cb, const float *rows, size_t n, size_t *idx,
+                           float *resid, const char *who, kvq_error *err);
+
 /* out[j] = <q, c_j> for every centroid, each accumulated in double and rounded once (score
  * tables: a sum of table entries stays within float rounding of <q, reconstruction>). */
 void kvq_codebook_dots(const kvq_codebook *cb, const float *q, float *out);

@@ -87,22 +87,6 @@ static int palette_create(const kvq_params *p, size_t dim, kvq_rng *rng, void **
     return KVQ_OK;
 }
 
-/* resid = x - the nearest colour, for n rows; idx (may be NULL) gets the colour indices. */
-static int palette_residuals(const palette_state *s, const float *rows, size_t n, float *resid,
-                             uint8_t *idx, kvq_error *err)
-{
-    kvq_match *match = malloc(n * sizeof *match);
-    if (!match) return kvq_fail(err, KVQ_ENOMEM, "palette: out of memory for %zu rows", n);
-    int rc = kvq_codebook_search(&s->colors, rows, n, s->dim, 1, match, "palette", err);
-    for (size_t i = 0; i < n && !rc; i++) {
-        const float *c = s->colors.centroids + match[i].j * s->dim;
-        for (size_t t = 0; t < s->dim; t++) resid[i * s->dim + t] = rows[i * s->dim + t] - c[t];
-        if (idx) idx[i] = (uint8_t)match[i].j;
-    }
-    free(match);
-    return rc;
-}
-
 /* The leaf coefficient of direction r for residual res, before rounding. */
 static float palette_coefficient(const palette_state *s, const float *res, size_t r)
 {
@@ -117,7 +101,7 @@ static int palette_fit_leaf(palette_state *s, const float *rows, size_t n, kvq_e
     int rc = resid && mean && var
                  ? KVQ_OK
                  : kvq_fail(err, KVQ_ENOMEM, "palette: out of memory for the leaf");
-    if (!rc) rc = palette_residuals(s, rows, n, resid, NULL, err);
+    if (!rc) rc = kvq_codebook_residuals(&s->colors, rows, n, NULL, resid, "palette", err);
     kvq_pca_opts exact = {KVQ_PCA_EXACT, 0, 0, 0};
     if (!rc)
         rc = kvq_pca(resid, n, s->dim, s->rank, &exact, NULL, mean, s->basis, var, &total,
@@ -156,11 +140,11 @@ static int palette_encode(const void *state, const float *rows, size_t n, uint8_
     if (!s->fitted) return kvq_fail(err, KVQ_EINVAL, "palette: encode before fit");
     size_t bytes = palette_bytes_per_row(s);
     float *resid = malloc(n * s->dim * sizeof *resid);
-    uint8_t *idx = malloc(n);
+    size_t *idx = malloc(n * sizeof *idx);
     int rc = resid && idx ? KVQ_OK : kvq_fail(err, KVQ_ENOMEM, "palette: out of memory encoding");
-    if (!rc) rc = palette_residuals(s, rows, n, resid, idx, err);
+    if (!rc) rc = kvq_codebook_residuals(&s->colors, rows, n, idx, resid, "palette", err);
     for (size_t i = 0; i < n && !rc; i++) {
-        codes[i * bytes] = idx[i];
+        codes[i * bytes] = (uint8_t)idx[i];
         for (size_t r = 0; r < s->rank; r++) {
             float a = palette_coefficient(s, resid + i * s->dim, r);
             float q = s->scale[r] > 0.0f ? roundf(a / s->scale[r]) : 0.0f;

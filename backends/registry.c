@@ -8,6 +8,7 @@
     X(bf16)                                                                                        \
     X(f16)                                                                                         \
     X(hclam)                                                                                       \
+    X(i8hybrid)                                                                                    \
     X(int4)                                                                                        \
     X(int8)                                                                                        \
     X(lloydmax)                                                                                    \
