@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #define KVQ_REGISTRY(X)                                                                            \
+    X(besicovitch)                                                                                 \
     X(bf16)                                                                                        \
     X(f16)                                                                                         \
     X(hclam)                                                                                       \
