@@ -33,28 +33,49 @@ const char *kvq_icc_name(kvq_icc_type t)
     return t < KVQ_ICC_FORMS ? names[t] : "?";
 }
 
-/* Mean squares of the two-way layout; row: n scratch doubles, col: k. */
-static void mean_squares(const double *x, size_t n, size_t k, double *row, double *col,
-                         kvq_icc *out)
+/* Names the first non-finite value of row i (or its overflowing sum). */
+static int bad_row(const double *row, size_t i, size_t k, kvq_error *err)
+{
+    for (size_t j = 0; j < k; j++)
+        if (!isfinite(row[j]))
+            return kvq_fail(err, KVQ_EINVAL, "ICC: value at row %zu, column %zu is not finite",
+                            i + 1, j + 1);
+    return kvq_fail(err, KVQ_ERANGE, "ICC: the sum of row %zu overflows", i + 1);
+}
+
+/* col[j] = mean of column j. The row sums, needed anyway, catch every non-finite value (it makes
+ * its row's sum non-finite), so no separate pass checks the input. */
+static int column_means(const double *x, size_t n, size_t k, double *col, kvq_error *err)
 {
     for (size_t j = 0; j < k; j++) col[j] = 0.0;
     for (size_t i = 0; i < n; i++) {
         double s = 0.0;
         for (size_t j = 0; j < k; j++) s += x[i * k + j], col[j] += x[i * k + j];
-        row[i] = s / (double)k;
+        if (!isfinite(s)) return bad_row(x + i * k, i, k, err);
     }
-    double g = 0.0, ssj = 0.0, ssb = 0.0, sse = 0.0;
-    for (size_t j = 0; j < k; j++) col[j] /= (double)n, g += col[j];
-    g /= (double)k;
-    for (size_t j = 0; j < k; j++) ssj += (col[j] - g) * (col[j] - g);
+    for (size_t j = 0; j < k; j++) col[j] /= (double)n;
+    return KVQ_OK;
+}
+
+/* Mean squares of the two-way layout in a second pass over x, given the column means (turned
+ * into deviations from the grand mean in place). */
+static void mean_squares(const double *x, size_t n, size_t k, double *col, kvq_icc *out)
+{
+    double g = 0.0, ssj = 0.0, ssb = 0.0, sse = 0.0, dn = (double)n, dk = (double)k;
+    for (size_t j = 0; j < k; j++) g += col[j];
+    g /= dk;
+    for (size_t j = 0; j < k; j++) col[j] -= g, ssj += col[j] * col[j];
     for (size_t i = 0; i < n; i++) {
-        ssb += (row[i] - g) * (row[i] - g);
+        const double *row = x + i * k;
+        double r = 0.0;
+        for (size_t j = 0; j < k; j++) r += row[j];
+        r /= dk;
+        ssb += (r - g) * (r - g);
         for (size_t j = 0; j < k; j++) {
-            double e = x[i * k + j] - row[i] - col[j] + g;
+            double e = row[j] - r - col[j];
             sse += e * e;
         }
     }
-    double dn = (double)n, dk = (double)k;
     out->msb = dk * ssb / (dn - 1.0);
     out->msj = dn * ssj / (dk - 1.0);
     out->mse = sse / ((dn - 1.0) * (dk - 1.0));
@@ -146,13 +167,14 @@ int kvq_icc_compute(const double *x, size_t n, size_t k, double level, kvq_icc *
         return kvq_fail(err, KVQ_EINVAL,
                         "ICC: needs at least 2 subjects and 2 raters (got %zu x %zu)", n, k);
     int rc = kvq_check_level(level, "ICC", err);
-    if (!rc) rc = kvq_check_finite(x, n, k, "ICC", err);
     if (rc) return rc;
-    double *scratch = malloc((n + k) * sizeof *scratch);
-    if (!scratch) return kvq_fail(err, KVQ_ENOMEM, "ICC: no memory for %zu subjects", n);
+    double *col = malloc(k * sizeof *col);
+    if (!col) return kvq_fail(err, KVQ_ENOMEM, "ICC: no memory for %zu raters", k);
     *out = (kvq_icc){.n = n, .k = k, .level = level};
-    mean_squares(x, n, k, scratch, scratch + n, out);
-    free(scratch);
+    rc = column_means(x, n, k, col, err);
+    if (!rc) mean_squares(x, n, k, col, out);
+    free(col);
+    if (rc) return rc;
     coefficients(out);
     tests_and_bounds(out);
     return KVQ_OK;
