@@ -16,6 +16,7 @@
 #include "kvq/checkpoint.h"
 #include "populations.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,7 @@ static void role_summary(const kvq_checkpoint *ck, char *buf, size_t size)
         if (counts[r])
             used += (size_t)snprintf(buf + used, size - used, "%s%s x%zu", used ? ", " : "",
                                      kvq_role_name((kvq_role)r), counts[r]);
+    if (used == 0) snprintf(buf, size, "none");
 }
 
 /* Tensors of role (and layer, when >= 0); q/k/v fall back to blocks of fused qkv tensors. */
@@ -211,7 +213,7 @@ static int select_tensors(selection *sel, const kvq_checkpoint *ck, request *rq,
     if (rc) return rc;
     const char *layer_text = kvq_params_get(&rq->opt, "layer"); /* npy has no layer= */
     long want_layer = layer_text && layer_text[0] ? (long)layer : -1;
-    sel->src = calloc(ck->count, sizeof *sel->src);
+    sel->src = calloc(ck->count ? ck->count : 1, sizeof *sel->src);
     if (!sel->src) return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory", ck->path);
     if (role_text[0] && (rc = kvq_role_parse(role_text, &sel->role, err))) return rc;
     if (rq->is_npy) {
@@ -238,16 +240,32 @@ static int select_tensors(selection *sel, const kvq_checkpoint *ck, request *rq,
     return rc;
 }
 
+/* Converts view row `row` of src into out[dim], refusing NaN and infinities: every metric
+ * downstream would turn them into NaN without saying where they came from. */
+static int read_finite(const source *src, size_t row, size_t dim, float *out, kvq_error *err)
+{
+    kvq_tensor_read_row(src->entry->tensor, src->entry->cls.transposed, row, out);
+    for (size_t j = 0; j < dim; j++)
+        if (!isfinite(out[j]))
+            return kvq_fail(
+                err, KVQ_EINVAL,
+                "tensor '%s' row %zu column %zu is %g: kvqeval samples finite rows only",
+                src->entry->tensor->name, row, j, (double)out[j]);
+    return KVQ_OK;
+}
+
 /* Reads the selection's rows idx[count] (sorted, global numbering) into out[count x dim]. */
-static void read_rows(const selection *sel, const size_t *idx, size_t count, float *out)
+static int read_rows(const selection *sel, const size_t *idx, size_t count, float *out,
+                     kvq_error *err)
 {
     size_t s = 0, base = 0;
-    for (size_t k = 0; k < count; k++) {
+    int rc = KVQ_OK;
+    for (size_t k = 0; k < count && !rc; k++) {
         while (idx[k] >= base + sel->src[s].rows) base += sel->src[s++].rows;
-        const source *src = &sel->src[s];
-        kvq_tensor_read_row(src->entry->tensor, src->entry->cls.transposed,
-                            src->first + idx[k] - base, out + k * sel->dim);
+        rc = read_finite(&sel->src[s], sel->src[s].first + idx[k] - base, sel->dim,
+                         out + k * sel->dim, err);
     }
+    return rc;
 }
 
 static int sample(kvq_population *pop, const selection *sel, const kvq_params *opt, kvq_error *err)
@@ -272,9 +290,9 @@ static int sample(kvq_population *pop, const selection *sel, const kvq_params *o
     kvq_rng rng;
     kvq_rng_derive(&rng, pop->seed, sel->label);
     if (!rc) rc = kvq_sample_rows(&rng, sel->total, n, nq, ri, qi, err);
+    if (!rc) rc = read_rows(sel, ri, n, pop->rows, err);
+    if (!rc) rc = read_rows(sel, qi, nq, pop->queries, err);
     if (!rc) {
-        read_rows(sel, ri, n, pop->rows);
-        read_rows(sel, qi, nq, pop->queries);
         pop->n = n;
         pop->nq = nq;
         pop->dim = sel->dim;
@@ -305,14 +323,13 @@ static int load_chain(kvq_population *pop, const selection *sel, kvq_error *err)
                         sel->count, d, d, CHAIN_MAX_BYTES);
     pop->chain = malloc(sel->count * d * d * sizeof(float));
     if (!pop->chain) return kvq_fail(err, KVQ_ENOMEM, "chain=1: out of memory");
-    for (size_t i = 0; i < sel->count; i++) {
-        const source *s = &sel->src[i];
-        for (size_t r = 0; r < d; r++)
-            kvq_tensor_read_row(s->entry->tensor, s->entry->cls.transposed, s->first + r,
-                                pop->chain + (i * d + r) * d);
-    }
-    pop->chain_len = sel->count;
-    return KVQ_OK;
+    int rc = KVQ_OK;
+    for (size_t i = 0; i < sel->count && !rc; i++)
+        for (size_t r = 0; r < d && !rc; r++)
+            rc = read_finite(&sel->src[i], sel->src[i].first + r, d, pop->chain + (i * d + r) * d,
+                             err);
+    if (!rc) pop->chain_len = sel->count;
+    return rc;
 }
 
 static int by_layer(const void *a, const void *b)

@@ -65,15 +65,17 @@ cp "$FIX/sharded/model-00001-of-00002.safetensors" "$TMP/shards/"
 expect 2 "cannot open '$TMP/shards/model-00002-of-00002.safetensors'" -- inspect "$TMP/shards"
 
 # Real-file populations through a run.
-expect 0 "Spearman" -- --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#role=vocab" \
+expect 0 "Spearman" -- --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#role=lm_head" \
     --out "$TMP/run" --seed 2
-grep -q '"tensor":	*"model.embed_tokens.weight"' "$TMP/run/manifest.json" \
-    || grep -q 'model.embed_tokens.weight' "$TMP/run/manifest.json" || fail "manifest lacks the tensor"
+grep -q '"tensor":[[:space:]]*"lm_head.weight"' "$TMP/run/manifest.json" || fail "manifest lacks the tensor"
+grep -q '"dtype":[[:space:]]*"BF16"' "$TMP/run/manifest.json" || fail "manifest lacks the dtype"
+expect 2 "tensor 'model.embed_tokens.weight' row 0 column 3 is inf" -- --codec int8 \
+    --population "safetensors:$FIX/llama_bf16.safetensors#role=vocab" --out "$TMP/run4"
 expect 2 "no qkv_proj tensor" -- --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#role=qkv_proj" \
     --out "$TMP/run2"
 expect 2 "truncated" -- --codec int8 --population "safetensors:$TMP/truncated.safetensors#role=vocab" \
     --out "$TMP/run3"
-[ ! -e "$TMP/run2" ] && [ ! -e "$TMP/run3" ] || fail "a refused population left a run folder"
+[ ! -e "$TMP/run2" ] && [ ! -e "$TMP/run3" ] && [ ! -e "$TMP/run4" ] || fail "a refused population left a run folder"
 expect 0 "synthetic:kv_cache" -- list populations
 
 echo "$fails failed"

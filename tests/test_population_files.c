@@ -61,13 +61,13 @@ static size_t expect_rows_from(const kvq_population *pop, const char *key)
 Test(population_files, bf16_role_rows_are_real_rows)
 {
     kvq_population pop;
-    load(&pop, "safetensors:" DIR "llama_bf16.safetensors#role=vocab&rows=50&queries=14", 1);
+    load(&pop, "safetensors:" DIR "llama_bf16.safetensors#role=lm_head&rows=50&queries=14", 1);
     cr_assert_eq(pop.n, 50);
     cr_assert_eq(pop.nq, 14);
     cr_assert_eq(pop.dim, 16);
-    cr_assert_eq(expect_rows_from(&pop, "llama_embed_bits"), 64, "all 64 rows drawn once");
-    cr_assert_eq(pop.role, KVQ_ROLE_VOCAB_EMBED);
-    cr_assert_str_eq(pop.tensor, "model.embed_tokens.weight");
+    cr_assert_eq(expect_rows_from(&pop, "llama_lm_head_bits"), 64, "all 64 rows drawn once");
+    cr_assert_eq(pop.role, KVQ_ROLE_OUTPUT_HEAD);
+    cr_assert_str_eq(pop.tensor, "lm_head.weight");
     cr_assert_str_eq(pop.dtype, "BF16");
     cr_assert_eq(pop.layer, -1);
     cr_assert_eq(pop.ndim, 2);
@@ -80,18 +80,18 @@ Test(population_files, bf16_role_rows_are_real_rows)
 Test(population_files, defaults_and_seeds)
 {
     kvq_population a, b, c;
-    load(&a, "safetensors:" DIR "llama_bf16.safetensors#role=vocab", 3);
+    load(&a, "safetensors:" DIR "llama_bf16.safetensors#role=lm_head", 3);
     cr_assert_eq(a.nq, 12, "min(256, 64 / 5)");
     cr_assert_eq(a.n, 52, "min(4096, 64 - queries)");
-    load(&b, "safetensors:" DIR "llama_bf16.safetensors#role=vocab&rows=20", 3);
-    load(&c, "safetensors:" DIR "llama_bf16.safetensors#role=vocab&rows=20&seed=4", 3);
+    load(&b, "safetensors:" DIR "llama_bf16.safetensors#role=lm_head&rows=20", 3);
+    load(&c, "safetensors:" DIR "llama_bf16.safetensors#role=lm_head&rows=20&seed=4", 3);
     kvq_population d;
-    load(&d, "safetensors:" DIR "llama_bf16.safetensors#role=vocab&rows=20", 3);
+    load(&d, "safetensors:" DIR "llama_bf16.safetensors#role=lm_head&rows=20", 3);
     cr_assert_eq(memcmp(b.rows, d.rows, 20 * 16 * sizeof(float)), 0, "same seed, same sample");
     cr_assert_eq(memcmp(b.queries, d.queries, b.nq * 16 * sizeof(float)), 0);
     cr_assert_neq(memcmp(b.rows, c.rows, 20 * 16 * sizeof(float)), 0, "seed= ignored");
     cr_assert_eq(c.seed, 4);
-    expect_rows_from(&c, "llama_embed_bits");
+    expect_rows_from(&c, "llama_lm_head_bits");
     kvq_population_free(&a);
     kvq_population_free(&b);
     kvq_population_free(&c);
@@ -227,6 +227,9 @@ Test(population_files, errors_name_the_input)
     expect_error("npy:" DIR "fortran.npy", "Fortran-order", "fortran.npy");
     expect_error("npy:" DIR "llama_bf16.safetensors", "is not a .npy file", NULL);
     expect_error("safetensors:", "missing or too long path", NULL);
+    expect_error("safetensors:" DIR "llama_bf16.safetensors#role=vocab",
+                 "tensor 'model.embed_tokens.weight' row 0 column 3 is inf",
+                 "kvqeval samples finite rows only");
     expect_error("safetensors:" DIR "llama_bf16.safetensors#tensor=lm_head.weight&tensor=x",
                  "tensor= given twice", NULL);
     expect_error("safetensors:" DIR "llama_bf16.safetensors#tensor=", "tensor= is empty", NULL);
@@ -247,6 +250,15 @@ Test(population_files, model_specs)
         char want[512];
         snprintf(want, sizeof want, "safetensors:%sllama_bf16.safetensors#role=%s", DIR, roles[i]);
         cr_assert_str_eq(specs[i], want);
+    }
+    kvq_model_population_specs_free(specs, n);
+    cr_assert_eq(kvq_model_population_specs(DIR "gpt2_f32.safetensors", &specs, &n, &err), KVQ_OK,
+                 "%s", err.msg);
+    static const char *const gpt2[] = {"o_proj",   "qkv_proj", "mlp_up",
+                                       "mlp_down", "vocab",    "pos_embed"};
+    cr_assert_eq(n, 6);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert(strstr(specs[i], gpt2[i]), "%s lacks %s", specs[i], gpt2[i]);
         kvq_population pop;
         load(&pop, specs[i], 1);
         kvq_population_free(&pop);

@@ -84,7 +84,8 @@ def llama():
         t[p + "input_layernorm.weight"] = bf16((16,))[0]
         t[p + "post_attention_layernorm.weight"] = bf16((16,))[0]
     t["model.norm.weight"] = bf16((16,))[0]
-    t["lm_head.weight"] = bf16((64, 16))[0]
+    t["lm_head.weight"], lm_ref = bf16((64, 16))
+    golden["llama_lm_head_bits"] = bits(lm_ref)
     write_safetensors(os.path.join(OUT, "llama_bf16.safetensors"), t, {"format": "pt"})
 
 
