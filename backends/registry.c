@@ -12,6 +12,7 @@
     X(i8hybrid)                                                                                    \
     X(int4)                                                                                        \
     X(int8)                                                                                        \
+    X(kakeya)                                                                                      \
     X(lloydmax)                                                                                    \
     X(palette)                                                                                     \
     X(passthrough)                                                                                 \
