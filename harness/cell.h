@@ -2,6 +2,7 @@
 #ifndef KVQ_CELL_H
 #define KVQ_CELL_H
 
+#include "kvq/chain.h"
 #include "kvq/error.h"
 #include "kvq/population.h"
 #include "reference.h"
@@ -28,13 +29,19 @@ typedef struct kvq_cell {
     char error[KVQ_ERROR_MSG_MAX]; /* the failure's message */
     size_t nmetrics;
     kvq_metric_value metrics[KVQ_CELL_METRICS_MAX];
-    double wall_s, cpu_s; /* time spent in the cell */
+    double wall_s, cpu_s;                       /* time spent in the cell */
+    double encode_rows_per_s, score_rows_per_s; /* throughput, in this thread's CPU time */
 
     /* The codec's view of the population's subjects (reference.h), for the psychometric layer;
      * NULL when the cell failed. */
     size_t nsubjects;
     double *subject_score; /* the codec's score of each subject */
     uint8_t *subject_top;  /* 1 when the subject's row is in the codec's top decile */
+
+    /* Chain collapse (harness/cell_chain.c): rho at depths 1..chain_len, 0 when not run. */
+    size_t chain_len;
+    double chain_rho[KVQ_CHAIN_MAX_DEPTH];
+    char note[KVQ_ERROR_MSG_MAX]; /* why a part of the evaluation was skipped, "" if none */
 } kvq_cell;
 
 /* Evaluates cell->variant on ref->pop: fit on the rows, encode them, score the queries against
@@ -43,6 +50,13 @@ typedef struct kvq_cell {
  * cell->metrics and the subject arrays, or cell->status and cell->error on failure; returns
  * cell->status. */
 int kvq_cell_run(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed);
+
+/* The parts of a cell's evaluation (harness/cell_scores.c, harness/cell_chain.c). */
+struct kvq_codec;
+int kvq_cell_score_metrics(kvq_cell *cell, const kvq_reference *ref, const float *est, kvq_rng *rng,
+                           kvq_error *err);
+int kvq_cell_chain(kvq_cell *cell, const struct kvq_codec *codec, const kvq_population *pop,
+                   kvq_rng *rng, kvq_error *err);
 
 /* Appends a metric (ignored beyond KVQ_CELL_METRICS_MAX). */
 void kvq_cell_add(kvq_cell *cell, const char *name, double value, double ci_low, double ci_high);

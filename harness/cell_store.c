@@ -24,6 +24,11 @@ static cJSON *cell_json(const kvq_cell *cell, const char *population)
     cJSON_AddStringToObject(o, "error", cell->error);
     cJSON_AddNumberToObject(o, "wall_s", cell->wall_s);
     cJSON_AddNumberToObject(o, "cpu_s", cell->cpu_s);
+    cJSON_AddNumberToObject(o, "encode_rows_per_s", cell->encode_rows_per_s);
+    cJSON_AddNumberToObject(o, "score_rows_per_s", cell->score_rows_per_s);
+    cJSON_AddStringToObject(o, "note", cell->note);
+    cJSON_AddItemToObject(o, "chain_rho",
+                          cJSON_CreateDoubleArray(cell->chain_rho, (int)cell->chain_len));
     cJSON *metrics = cJSON_AddArrayToObject(o, "metrics");
     for (size_t i = 0; i < cell->nmetrics; i++) {
         const kvq_metric_value *m = &cell->metrics[i];
@@ -90,6 +95,20 @@ static int load_subjects(kvq_cell *cell, const cJSON *o)
     return 0;
 }
 
+static int load_chain(kvq_cell *cell, const cJSON *rho)
+{
+    cell->chain_len = 0;
+    if (!rho) return 0;
+    if (!cJSON_IsArray(rho) || cJSON_GetArraySize(rho) > KVQ_CHAIN_MAX_DEPTH) return -1;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, rho)
+    {
+        if (!cJSON_IsNumber(item)) return -1;
+        cell->chain_rho[cell->chain_len++] = item->valuedouble;
+    }
+    return 0;
+}
+
 static int load_metrics(kvq_cell *cell, const cJSON *o)
 {
     const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(o, "metrics");
@@ -119,6 +138,11 @@ static int fill_cell(kvq_cell *cell, const char *population, const cJSON *o)
     snprintf(cell->error, sizeof cell->error, "%s", error->valuestring);
     cell->wall_s = number_or_nan(o, "wall_s");
     cell->cpu_s = number_or_nan(o, "cpu_s");
+    cell->encode_rows_per_s = number_or_nan(o, "encode_rows_per_s");
+    cell->score_rows_per_s = number_or_nan(o, "score_rows_per_s");
+    const cJSON *note = cJSON_GetObjectItemCaseSensitive(o, "note");
+    snprintf(cell->note, sizeof cell->note, "%s", cJSON_IsString(note) ? note->valuestring : "");
+    if (load_chain(cell, cJSON_GetObjectItemCaseSensitive(o, "chain_rho"))) return -1;
     cell->nmetrics = 0;
     return load_metrics(cell, o) || load_subjects(cell, o) ? -1 : 0;
 }

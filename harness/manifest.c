@@ -63,6 +63,7 @@ static cJSON *cell_json(const kvq_run *run, const kvq_cell *c)
     cJSON_AddStringToObject(o, "population", run->pops[c->population].name);
     cJSON_AddStringToObject(o, "status", c->status ? "failed" : "ok");
     if (c->status) cJSON_AddStringToObject(o, "error", c->error);
+    if (c->note[0]) cJSON_AddStringToObject(o, "note", c->note);
     cJSON_AddNumberToObject(o, "wall_s", c->wall_s);
     cJSON_AddNumberToObject(o, "cpu_s", c->cpu_s);
     return o;

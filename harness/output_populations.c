@@ -1,9 +1,12 @@
-/* The population-level files, long format:
+/* The long-format files beside cells.csv:
  *   populations.csv   run,population,role,metric,value,ci_low,ci_high
  *                     (facts about each population itself and the psychometric layer's
  *                     whole-set numbers)
  *   reliability.csv   run,population,role,analysis,item,statistic,value,ci_low,ci_high
- *                     (every number of the psychometric layer) */
+ *                     (every number of the psychometric layer)
+ *   factors.csv       the same columns: the factor structure (scree, parallel, loading, summary)
+ *   chain.csv         run,codec,variant,population,role,depth,rho
+ *                     (the chain-collapse curve of every cell that ran one) */
 #include "atomic_file.h"
 #include "csv.h"
 #include "run.h"
@@ -54,19 +57,51 @@ int kvq_write_populations_csv(const kvq_run *run, kvq_error *err)
     return kvq_afile_commit(&a, err);
 }
 
-int kvq_write_reliability_csv(const kvq_run *run, kvq_error *err)
+static int write_stat_rows(const kvq_run *run, const kvq_stat_rows *rows, const char *name,
+                           kvq_error *err)
 {
     kvq_afile a;
-    int rc = open_in_run(&a, run, "reliability.csv",
+    int rc = open_in_run(&a, run, name,
                          "run,population,role,analysis,item,statistic,value,ci_low,ci_high\n", err);
     if (rc) return rc;
-    for (size_t i = 0; i < run->reliability.count; i++) {
-        const kvq_stat_row *r = &run->reliability.items[i];
+    for (size_t i = 0; i < rows->count; i++) {
+        const kvq_stat_row *r = &rows->items[i];
         const kvq_population *pop = &run->pops[r->population];
         const char *fields[] = {run->name,   pop->name, kvq_role_name(pop->role),
                                 r->analysis, r->item,   r->statistic};
         write_texts(a.f, fields, 6);
         write_value(a.f, r->value, r->ci_low, r->ci_high);
+    }
+    return kvq_afile_commit(&a, err);
+}
+
+int kvq_write_reliability_csv(const kvq_run *run, kvq_error *err)
+{
+    return write_stat_rows(run, &run->reliability, "reliability.csv", err);
+}
+
+int kvq_write_factors_csv(const kvq_run *run, kvq_error *err)
+{
+    return write_stat_rows(run, &run->factors, "factors.csv", err);
+}
+
+int kvq_write_chain_csv(const kvq_run *run, kvq_error *err)
+{
+    kvq_afile a;
+    int rc =
+        open_in_run(&a, run, "chain.csv", "run,codec,variant,population,role,depth,rho\n", err);
+    if (rc) return rc;
+    for (size_t i = 0; i < run->ncells; i++) {
+        const kvq_cell *c = &run->cells[i];
+        const kvq_population *pop = &run->pops[c->population];
+        for (size_t l = 0; l < c->chain_len; l++) {
+            const char *fields[] = {run->name, c->codec, c->variant, pop->name,
+                                    kvq_role_name(pop->role)};
+            write_texts(a.f, fields, 5);
+            fprintf(a.f, "%zu,", l + 1);
+            kvq_csv_number(a.f, c->chain_rho[l]);
+            fputc('\n', a.f);
+        }
     }
     return kvq_afile_commit(&a, err);
 }

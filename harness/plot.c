@@ -268,7 +268,7 @@ static int alpha_deleted(plotter *pl, const kvq_facts *f, size_t p, const kvq_cs
     char extra[1024];
     snprintf(extra, sizeof extra, "alpha=%.10g; population='%s'; nrows=%zu", alpha,
              f->populations[p], bars);
-    draw(pl, "alpha_deleted.gp", base, data, extra, 300 + 40 * (int)bars, 600);
+    draw(pl, "alpha_deleted.gp", base, data, extra, 600 + 30 * (int)bars, 600);
     return KVQ_OK;
 }
 

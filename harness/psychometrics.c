@@ -1,5 +1,6 @@
 /* The psychometric layer (harness/psychometrics.h). */
 #include "psychometrics.h"
+#include "kvq/factors.h"
 #include "kvq/kappa.h"
 #include "kvq/reliability.h"
 
@@ -11,6 +12,7 @@
 
 #define LEVEL 0.95
 #define BINS 5
+#define PARALLEL_SIMS 100
 
 typedef struct layer {
     kvq_run *run;
@@ -26,6 +28,13 @@ static void stat(layer *L, const char *analysis, const char *item, const char *s
                  double value, double lo, double hi)
 {
     if (kvq_stat_add(&L->run->reliability, L->p, analysis, item, statistic, value, lo, hi))
+        L->oom = 1;
+}
+
+static void factor_row(layer *L, const char *analysis, const char *item, const char *statistic,
+                       double value)
+{
+    if (kvq_stat_add(&L->run->factors, L->p, analysis, item, statistic, value, NAN, NAN))
         L->oom = 1;
 }
 
@@ -174,6 +183,40 @@ static void fleiss(layer *L)
     free(codecs);
 }
 
+/* Factor structure of the codecs: scree, Horn's parallel analysis (seeded by the run seed and the
+ * population), first-factor loadings. */
+static void factors(layer *L)
+{
+    char label[KVQ_TEXT_MAX + 16];
+    snprintf(label, sizeof label, "parallel|%s", L->run->pops[L->p].name);
+    kvq_rng rng;
+    kvq_rng_derive(&rng, L->run->spec.seed, label);
+    kvq_factors f;
+    if (kvq_factors_compute(L->x, L->n, L->k, PARALLEL_SIMS, &rng, &f, NULL) != KVQ_OK) return;
+    char name[32];
+    for (size_t i = 0; i < L->k; i++) {
+        snprintf(name, sizeof name, "eigenvalue_%zu", i + 1);
+        factor_row(L, "scree", "", name, f.eigenvalues[i]);
+    }
+    for (size_t i = 0; i < L->k; i++) {
+        snprintf(name, sizeof name, "simulated_%zu", i + 1);
+        factor_row(L, "parallel", "", name, f.parallel_mean[i]);
+    }
+    for (size_t i = 0; i < L->k; i++) {
+        kvq_cell *c = item_cell(L, i);
+        factor_row(L, "loading", c->variant, "factor1", f.loadings[i]);
+        kvq_cell_add(c, "factor1_loading", f.loadings[i], NAN, NAN);
+    }
+    factor_row(L, "summary", "", "first_share", f.first_share);
+    factor_row(L, "summary", "", "kaiser", (double)f.kaiser);
+    factor_row(L, "summary", "", "parallel", (double)f.parallel);
+    kvq_population_facts *pf = &L->run->pop_facts[L->p];
+    kvq_population_fact(pf, "factor1_share", f.first_share);
+    kvq_population_fact(pf, "factors_kaiser", (double)f.kaiser);
+    kvq_population_fact(pf, "factors_parallel", (double)f.parallel);
+    kvq_factors_free(&f);
+}
+
 static int gather(layer *L)
 {
     kvq_run *run = L->run;
@@ -217,6 +260,7 @@ int kvq_psychometrics_run(kvq_run *run, size_t p, kvq_error *err)
         alpha(&L);
         icc_all(&L);
         fleiss(&L);
+        factors(&L);
     }
     free(L.variant);
     free(L.x);

@@ -5,6 +5,9 @@
  *     deleted, corrected item-total r;
  *   - ICC, the six Shrout-Fleiss forms among all codecs; ICC2 (absolute agreement) and ICC3
  *     (consistency) of each codec against the exact scores;
+ *   - factor structure: eigenvalues of the codec x codec correlation matrix, share of the first
+ *     factor, first-factor loadings, factors by Kaiser and by Horn's parallel analysis
+ * (factors.csv);
  *   - Cohen's kappa of each codec against exact on top-decile membership (is the pair's row in the
  *     top 10% of its query?) and on quintile bins of each rater's own scores (unweighted and
  *     quadratic); Fleiss' kappa of all codecs on the quintile bins;

@@ -180,6 +180,7 @@ static void free_run(kvq_run *run)
     free(run->refs);
     free(run->pop_facts);
     kvq_stat_rows_free(&run->reliability);
+    kvq_stat_rows_free(&run->factors);
     free(run->pops);
     kvq_strings_free(run->spec.variants, run->spec.nvariants);
     kvq_strings_free(run->spec.populations, run->spec.npopulations);
@@ -255,6 +256,7 @@ int kvq_run_matrix(const kvq_run_config *cfg)
     int drawn = 0;
     if (unsaved || kvq_write_cells_csv(&run, &err) || kvq_write_summary_csv(&run, &err) ||
         kvq_write_populations_csv(&run, &err) || kvq_write_reliability_csv(&run, &err) ||
+        kvq_write_factors_csv(&run, &err) || kvq_write_chain_csv(&run, &err) ||
         kvq_epiphanies_write(run.dir, run.name, cfg->epiphanies, &err) ||
         kvq_plots_write(run.dir, cfg->heatmap, &drawn, &err) ||
         kvq_write_manifest(&run, cfg, &err) || kvq_write_report(&run, cfg, failed, &err)) {

@@ -14,10 +14,6 @@
 
 #define KVQ_MAX_THREADS 256
 
-/* Chain collapse: the depth cap and the threshold below which a chain has collapsed. */
-#define KVQ_CHAIN_DEPTH_CAP 33
-#define KVQ_CHAIN_TAU 0.5
-
 typedef struct kvq_run_config {
     const char **codecs; /* codec specs (ladder shorthands allowed); none -> every ladder */
     size_t ncodecs;
@@ -49,6 +45,7 @@ typedef struct kvq_run {
     kvq_reference *refs;             /* one per population */
     kvq_population_facts *pop_facts; /* one per population */
     kvq_stat_rows reliability;       /* the psychometric layer's rows, every population */
+    kvq_stat_rows factors;           /* its factor-structure rows */
     kvq_cell *cells;                 /* cells[p * spec.nvariants + v] */
     size_t ncells;
 } kvq_run;
@@ -70,6 +67,8 @@ int kvq_write_cells_csv(const kvq_run *run, kvq_error *err);
 int kvq_write_summary_csv(const kvq_run *run, kvq_error *err);
 int kvq_write_populations_csv(const kvq_run *run, kvq_error *err);
 int kvq_write_reliability_csv(const kvq_run *run, kvq_error *err);
+int kvq_write_factors_csv(const kvq_run *run, kvq_error *err);
+int kvq_write_chain_csv(const kvq_run *run, kvq_error *err);
 int kvq_write_manifest(const kvq_run *run, const kvq_run_config *cfg, kvq_error *err);
 
 typedef enum kvq_table_style { KVQ_TABLE_CONSOLE, KVQ_TABLE_MARKDOWN } kvq_table_style;

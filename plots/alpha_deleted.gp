@@ -3,7 +3,7 @@
 # Variables: datafile (columns variant, alpha_if_deleted), alpha, population, nrows, outbase, fmt,
 # width_px, height_px.
 load plotsdir . "/common.gp"
-set title sprintf("Cronbach's alpha if one codec is deleted (%s; alpha = %.4f)", population, alpha)
+set title sprintf("Cronbach's alpha if one codec is deleted\n%s (alpha of all codecs = %.4f, dashed)", population, alpha)
 set style data histograms
 set style fill solid 0.8 border -1
 set boxwidth 0.8

@@ -6,7 +6,7 @@ load plotsdir . "/common.gp"
 set title sprintf("Chain collapse on %s", population)
 set xlabel "depth (layers applied)"
 set ylabel "mean Spearman rho, exact vs through the codec"
-set yrange [-0.1:1.05]
+set yrange [-0.5<*:1.05]
 set key outside right top
 n = words(titles)
 plot for [i=0:n-1] datafile index i using 1:2 with linespoints pt 7 ps 0.6 lw 1.5 title word(titles, i+1), \

@@ -7,6 +7,7 @@ set title "Scree: eigenvalues of the codec x codec correlation matrix"
 set xlabel "factor"
 set ylabel "eigenvalue"
 set logscale y
+set format y "%g"
 set key inside top right
 set xtics 1
 n = words(titles)

@@ -1,0 +1,109 @@
+/* Agreement of a codec's scores with the exact ones, for one cell (harness/cell.h).
+ *
+ * est holds the codec's scores S^ of every query against every row (nq x n), ref the exact S.
+ * Per query: Pearson, Spearman, Kendall tau-b over the n rows, recall@1/10/100; each averaged
+ * over the queries with a 95% percentile bootstrap interval over queries (1000 resamples from the
+ * cell's stream). Over all pairs: bias and RMSE of the scores. Attention parity of softmax(S/sqrt
+ * d) against softmax(S^/sqrt d), with the population's rows as the values. And the codec's view of
+ * the psychometric subjects. */
+#include "cell.h"
+#include "kvq/attention.h"
+#include "kvq/bootstrap.h"
+#include "kvq/metrics.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BOOTSTRAP_REPS 1000
+#define LEVEL 0.95
+
+static const size_t recall_ks[] = {1, 10, 100};
+enum { PEARSON, SPEARMAN, KENDALL, RECALL1, RECALL10, RECALL100, PER_QUERY };
+static const char *const per_query_names[PER_QUERY] = {"pearson",  "spearman",  "kendall_tau_b",
+                                                       "recall@1", "recall@10", "recall@100"};
+
+/* The codec's view of the subjects that ask query q, from its scores est of that query. */
+static void record_subjects(kvq_cell *cell, const kvq_reference *ref, size_t q, const float *est)
+{
+    size_t n = ref->pop->n;
+    for (size_t s = q; s < ref->nsubjects; s += ref->pop->nq) {
+        size_t r = ref->subject_row[s];
+        cell->subject_score[s] = est[r];
+        cell->subject_top[s] = (uint8_t)kvq_in_top_k(est, n, r, ref->top_k);
+    }
+}
+
+/* The per-query values of every metric, v[m * nq + q]. */
+static void per_query(const kvq_reference *ref, const float *est, double *v, double *x, size_t *top)
+{
+    size_t n = ref->pop->n, nq = ref->pop->nq;
+    for (size_t q = 0; q < nq; q++) {
+        const float *s = ref->exact + q * n, *e = est + q * n;
+        for (size_t i = 0; i < n; i++) x[i] = s[i], x[n + i] = e[i];
+        v[PEARSON * nq + q] = kvq_pearson(x, x + n, n);
+        v[SPEARMAN * nq + q] = kvq_spearman(x, x + n, n, x + 2 * n);
+        v[KENDALL * nq + q] = kvq_kendall_tau_b(x, x + n, n, x + 2 * n);
+        for (size_t k = 0; k < 3; k++)
+            v[(RECALL1 + k) * nq + q] =
+                recall_ks[k] <= n ? kvq_recall_at_k(e, s, n, recall_ks[k], top) : NAN;
+    }
+}
+
+/* Attention parity; scores that overflow float (rows of huge norm) leave it out with a note. */
+static int attention(kvq_cell *cell, const kvq_reference *ref, const float *est, kvq_error *err)
+{
+    const kvq_population *pop = ref->pop;
+    kvq_attention a;
+    kvq_error why;
+    int rc = kvq_attention_parity(ref->exact, est, pop->nq, pop->n, pop->dim, pop->rows, pop->dim,
+                                  &a, &why);
+    if (rc == KVQ_EINVAL) {
+        snprintf(cell->note, sizeof cell->note, "attention parity skipped: %s", why.msg);
+        return KVQ_OK;
+    }
+    if (rc) return kvq_fail(err, rc, "%s", why.msg);
+    kvq_cell_add(cell, "attn_kl", a.kl, NAN, NAN);
+    kvq_cell_add(cell, "attn_top1", a.top1, NAN, NAN);
+    kvq_cell_add(cell, "attn_out_rel_err", a.out_rel_err, NAN, NAN);
+    return KVQ_OK;
+}
+
+int kvq_cell_score_metrics(kvq_cell *cell, const kvq_reference *ref, const float *est, kvq_rng *rng,
+                           kvq_error *err)
+{
+    const kvq_population *pop = ref->pop;
+    size_t n = pop->n, nq = pop->nq;
+    double *v = malloc(PER_QUERY * nq * sizeof *v);
+    double *x = malloc((5 * n + 1) * sizeof *x); /* exact, estimate, scratch (3n + 1) */
+    size_t *top = malloc(2 * recall_ks[2] * sizeof *top);
+    cell->subject_score = malloc(ref->nsubjects * sizeof *cell->subject_score);
+    cell->subject_top = malloc(ref->nsubjects * sizeof *cell->subject_top);
+    cell->nsubjects = ref->nsubjects;
+    int rc = KVQ_OK;
+    if (!v || !x || !top || !cell->subject_score || !cell->subject_top) {
+        rc = kvq_fail(err, KVQ_ENOMEM, "out of memory for the metrics of %zu queries", nq);
+        goto out;
+    }
+    per_query(ref, est, v, x, top);
+    for (size_t m = 0; m < PER_QUERY && !rc; m++) {
+        if (m >= RECALL1 && recall_ks[m - RECALL1] > n) continue; /* fewer rows than k */
+        kvq_interval ci;
+        rc = kvq_bootstrap_mean(v + m * nq, nq, BOOTSTRAP_REPS, LEVEL, rng, &ci, err);
+        if (!rc) kvq_cell_add(cell, per_query_names[m], ci.estimate, ci.lo, ci.hi);
+    }
+    kvq_residuals r;
+    if (!rc) rc = kvq_residuals_compute(ref->exact, est, nq * n, &r, err);
+    if (!rc) {
+        kvq_cell_add(cell, "score_bias", r.bias, NAN, NAN);
+        kvq_cell_add(cell, "score_rmse", r.rmse, NAN, NAN);
+        rc = attention(cell, ref, est, err);
+    }
+    for (size_t q = 0; q < nq && !rc; q++) record_subjects(cell, ref, q, est + q * n);
+out:
+    free(v);
+    free(x);
+    free(top);
+    return rc;
+}
