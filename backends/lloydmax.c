@@ -18,6 +18,7 @@
 #include "kvq/backend.h"
 #include "lloyd.h"
 #include "util.h"
+#include "widths.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -41,7 +42,7 @@ static int lloydmax_create(const kvq_params *p, size_t dim, kvq_rng *rng, void *
 {
     (void)rng;
     long bits;
-    int rc = kvq_params_int(p, "bits", 1, KVQ_LLOYD_MAX_BITS, &bits, err);
+    int rc = kvq_param_capped(p, "bits", 1, KVQ_LLOYD_MAX_BITS, "8-bit codebook index", &bits, err);
     if (rc) return rc;
     lloydmax_state *s = kvq_state_calloc("lloydmax", sizeof *s, err);
     if (!s) return KVQ_ENOMEM;

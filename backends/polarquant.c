@@ -30,6 +30,7 @@
 #include "seed.h"
 #include "util.h"
 #include "wht.h"
+#include "widths.h"
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
@@ -115,8 +116,10 @@ static int polarquant_read_params(const kvq_params *p, size_t dim, long *levels,
                                   long *bits, kvq_error *err)
 {
     int rc = kvq_params_int(p, "levels", 1, PQ_MAX_LEVELS, levels, err);
-    if (!rc) rc = kvq_params_int(p, "bits1", 1, KVQ_LLOYD_MAX_BITS, bits1, err);
-    if (!rc) rc = kvq_params_int(p, "bits", 1, KVQ_LLOYD_MAX_BITS, bits, err);
+    if (!rc)
+        rc = kvq_param_capped(p, "bits1", 1, KVQ_LLOYD_MAX_BITS, "8-bit angle index", bits1, err);
+    if (!rc)
+        rc = kvq_param_capped(p, "bits", 1, KVQ_LLOYD_MAX_BITS, "8-bit angle index", bits, err);
     if (!rc && dim < 2)
         rc = kvq_fail(err, KVQ_EUNSUPPORTED,
                       "polarquant: dimension %zu has no angle to quantize (needs dim >= 2)", dim);

@@ -33,7 +33,9 @@
 #include "seed.h"
 #include "util.h"
 #include "wht.h"
+#include "widths.h"
 
+#include <gsl/gsl_sort_float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +69,7 @@ static int rabitq_create(const kvq_params *p, size_t dim, kvq_rng *rng, void **s
 {
     long bits;
     uint64_t seed;
-    int rc = kvq_params_int(p, "bits", 1, RQ_MAX_BITS, &bits, err);
+    int rc = kvq_param_capped(p, "bits", 1, RQ_MAX_BITS, "8-bit code", &bits, err);
     if (!rc) rc = kvq_codec_seed(p, rng, &seed, err);
     if (rc) return rc;
     rabitq_state *s = kvq_state_calloc("rabitq", sizeof *s, err);
@@ -97,70 +99,84 @@ static size_t rabitq_shared_bytes(const void *state)
 
 /* ---- the grid point ---- */
 
-/* A breakpoint of the scale sweep: coordinate j steps up at scale t. */
-typedef struct rq_step {
-    double t;
-    size_t j;
-} rq_step;
-
-static int rq_step_order(const void *a, const void *b)
-{
-    const rq_step *x = a, *y = b;
-    if (x->t != y->t) return x->t < y->t ? -1 : 1;
-    return (x->j > y->j) - (x->j < y->j);
-}
+/* Scratch of the scale sweep: the coordinates by increasing |o'_j|, the next breakpoint of each
+ * level's list, and the coordinates in the order they step up. */
+typedef struct rq_sweep {
+    size_t *order; /* dim */
+    size_t *head;  /* 2^(bits-1): per level k >= 1, how many coordinates have reached it */
+    size_t *path;  /* dim * (2^(bits-1) - 1) */
+} rq_sweep;
 
 /* Magnitudes k[j] in [0, 2^(bits-1)) maximising the cosine between (k + 1/2) and a = |o'|.
- * steps is scratch for dim * (2^(bits-1) - 1) entries. */
-static void rq_magnitudes(const float *a, size_t dim, unsigned bits, rq_step *steps, uint8_t *k)
+ * Coordinate j reaches level k at scale t = k / a_j, so level k's breakpoints come in the order of
+ * decreasing a_j: the sweep merges these 2^(bits-1) - 1 sorted lists, taking the smallest next
+ * breakpoint each step, and records which coordinate stepped. */
+static void rq_magnitudes(const float *a, size_t dim, unsigned bits, const rq_sweep *w, uint8_t *k)
 {
     unsigned top = (1u << (bits - 1)) - 1u;
-    size_t count = 0;
-    for (size_t j = 0; j < dim; j++)
-        for (unsigned level = 1; level <= top && a[j] > 0.0f; level++)
-            steps[count++] = (rq_step){(double)level / a[j], j};
-    if (count) qsort(steps, count, sizeof *steps, rq_step_order);
+    gsl_sort_float_index(w->order, a, 1, dim);
+    size_t live = dim; /* coordinates with a_j > 0, the last ones of order */
+    while (live > 0 && a[w->order[dim - live]] <= 0.0f) live--;
+    for (unsigned level = 1; level <= top; level++) w->head[level] = 0;
     memset(k, 0, dim);
-    double dot = 0.0, sq = 0.25 * (double)dim, best = -1.0;
+    /* cosines compared squared and cross-multiplied, breakpoints l / a compared as l a' < l' a:
+     * no division or root in the loop */
+    double dot = 0.0, sq = 0.25 * (double)dim, best_dot = 0.0, best_sq = 1.0;
     for (size_t j = 0; j < dim; j++) dot += 0.5 * a[j];
-    size_t best_steps = 0;
-    for (size_t e = 0; e <= count; e++) {
-        double cosine = dot / sqrt(sq);
-        if (cosine > best) {
-            best = cosine;
-            best_steps = e;
+    size_t steps = 0, best_steps = 0;
+    for (;;) {
+        if (dot * dot * best_sq > best_dot * best_dot * sq) {
+            best_dot = dot;
+            best_sq = sq;
+            best_steps = steps;
         }
-        if (e == count) break;
-        size_t j = steps[e].j;
+        unsigned pick = 0;
+        float a_pick = 0.0f;
+        for (unsigned level = 1; level <= top; level++) {
+            if (w->head[level] == live) continue;
+            float a_next = a[w->order[dim - 1 - w->head[level]]];
+            if (!pick || (float)level * a_pick < (float)pick * a_next) {
+                pick = level;
+                a_pick = a_next;
+            }
+        }
+        if (!pick) break;
+        size_t j = w->order[dim - 1 - w->head[pick]++];
+        w->path[steps++] = j;
         dot += a[j];
         sq += 2.0 * k[j] + 2.0; /* (k + 3/2)^2 - (k + 1/2)^2 */
         k[j]++;
     }
     memset(k, 0, dim);
-    for (size_t e = 0; e < best_steps; e++) k[steps[e].j]++;
+    for (size_t e = 0; e < best_steps; e++) k[w->path[e]]++;
 }
 
 /* Per-call scratch. */
 typedef struct rq_scratch {
     float *y;       /* dim: the rotated row or query */
-    float *g;       /* dim: the decoded grid point */
+    float *g;       /* dim: the decoded grid point, or |o'| while encoding */
     uint8_t *u;     /* dim: codes */
-    rq_step *steps; /* dim * (2^(bits-1) - 1), encode only */
+    rq_sweep sweep; /* encode only */
 } rq_scratch;
 
 static int rq_scratch_alloc(const rabitq_state *s, int encoding, rq_scratch *w, kvq_error *err)
 {
-    size_t nsteps = encoding ? s->dim * ((1u << (s->bits - 1)) - 1u) : 0;
+    size_t levels = (size_t)1 << (s->bits - 1);
+    size_t words = encoding ? s->dim + levels + s->dim * (levels - 1) : 0;
     memset(w, 0, sizeof *w);
     w->y = kvq_state_calloc("rabitq", 2 * s->dim * sizeof *w->y, err);
     if (w->y) w->u = kvq_state_calloc("rabitq", s->dim, err);
-    if (w->u && nsteps) w->steps = kvq_state_calloc("rabitq", nsteps * sizeof *w->steps, err);
-    if (!w->y || !w->u || (nsteps && !w->steps)) {
+    if (w->u && words) w->sweep.order = kvq_state_calloc("rabitq", words * sizeof(size_t), err);
+    if (!w->u || (words && !w->sweep.order)) {
         free(w->y);
         free(w->u);
         return KVQ_ENOMEM;
     }
     w->g = w->y + s->dim;
+    if (words) {
+        w->sweep.head = w->sweep.order + s->dim;
+        w->sweep.path = w->sweep.head + levels;
+    }
     return KVQ_OK;
 }
 
@@ -168,7 +184,7 @@ static void rq_scratch_free(rq_scratch *w)
 {
     free(w->y);
     free(w->u);
-    free(w->steps);
+    free(w->sweep.order);
 }
 
 /* g_j = u_j - (2^bits - 1)/2 for the codes u; returns |g|. */
@@ -186,7 +202,7 @@ static void rq_encode_row(const rabitq_state *s, const float *x, rq_scratch *w, 
     float norm = (float)sqrt((double)kvq_dot(x, x, s->dim));
     unsigned middle = 1u << (s->bits - 1);
     for (size_t j = 0; j < s->dim; j++) w->g[j] = fabsf(w->y[j]);
-    rq_magnitudes(w->g, s->dim, s->bits, w->steps, w->u);
+    rq_magnitudes(w->g, s->dim, s->bits, &w->sweep, w->u);
     for (size_t j = 0; j < s->dim; j++) /* sign and magnitude to the code u */
         w->u[j] = (uint8_t)(w->y[j] >= 0.0f ? middle + w->u[j] : middle - 1u - w->u[j]);
     float length = rq_grid(s, w->u, w->g);

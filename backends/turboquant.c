@@ -20,6 +20,7 @@
 #include "seed.h"
 #include "turbo.h"
 #include "util.h"
+#include "widths.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +52,7 @@ static int turboquant_create(const kvq_params *p, size_t dim, kvq_rng *rng, void
 {
     long bits;
     uint64_t seed;
-    int rc = kvq_params_int(p, "bits", 1, KVQ_LLOYD_MAX_BITS, &bits, err);
+    int rc = kvq_param_capped(p, "bits", 1, KVQ_LLOYD_MAX_BITS, "8-bit codebook index", &bits, err);
     if (!rc) rc = kvq_codec_seed(p, rng, &seed, err);
     if (rc) return rc;
     turboquant_state *s = kvq_state_calloc("turboquant", sizeof *s, err);

@@ -25,6 +25,7 @@
 #include "sketch.h"
 #include "turbo.h"
 #include "util.h"
+#include "widths.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -60,7 +61,8 @@ static int turboquant_prod_create(const kvq_params *p, size_t dim, kvq_rng *rng,
 {
     long bits;
     uint64_t seed;
-    int rc = kvq_params_int(p, "bits", 2, TQP_MAX_BITS, &bits, err);
+    int rc = kvq_param_capped(p, "bits", 2, TQP_MAX_BITS, "8-bit codebook index plus the sign bit",
+                              &bits, err);
     if (!rc) rc = kvq_codec_seed(p, rng, &seed, err);
     if (rc) return rc;
     turboquant_prod_state *s = kvq_state_calloc("turboquant_prod", sizeof *s, err);

@@ -1,0 +1,71 @@
+/* qjl (backends/qjl.c): the estimate is unbiased over the Gaussian projection, the code layout is
+ * the documented one, and the sketch size is a checked parameter. */
+#include "codecs1_util.h"
+
+#include <string.h>
+
+static double without_sqrt_pi_over_2(const kvq_codec *codec, const float *q, const uint8_t *code,
+                                     float score)
+{
+    (void)codec;
+    (void)q;
+    (void)code;
+    return score * sqrt(2.0 / acos(-1.0));
+}
+
+/* 10^5 pairs: 1000 projections x 100 rows. The estimate without its sqrt(pi/2) factor, 20% low,
+ * must fail the same test, or the test could not fail. */
+Test(qjl, mean_error_within_three_standard_errors)
+{
+    codecs1_bias b = codecs1_mean_error("qjl", 128, 1000, 100, without_sqrt_pi_over_2);
+    cr_log_info("%s: mean error %.4g (se %.3g); biased estimate %.4g (se %.3g)", "qjl", b.mean,
+                b.se, b.other_mean, b.other_se);
+    cr_assert_lt(fabs(b.mean), 3.0 * b.se, "mean error %g, standard error %g", b.mean, b.se);
+    cr_assert_gt(fabs(b.other_mean), 3.0 * b.other_se, "biased estimate: mean error %g, se %g",
+                 b.other_mean, b.other_se);
+}
+
+Test(qjl, code_layout)
+{
+    kvq_codec codec;
+    codecs1_open(&codec, "qjl:bits=3,seed=5", 40);
+    cr_assert_eq(codec.code_bytes, 4 + 15); /* f32 norm + 120 sign bits */
+    float row[40];
+    for (int j = 0; j < 40; j++) row[j] = (float)(j % 7) - 3.0f;
+    uint8_t *code = codecs1_round_trip(&codec, row, 1, NULL);
+    float norm;
+    memcpy(&norm, code, sizeof norm);
+    cr_assert_float_eq(norm, sqrt(codecs1_dot(row, row, 40)), 1e-5);
+    free(code);
+    kvq_codec_close(&codec);
+}
+
+/* The estimate scales with the row: the norm multiplies, the signs do not change. */
+Test(qjl, scale_equivariant)
+{
+    kvq_codec codec;
+    kvq_error err;
+    codecs1_open(&codec, "qjl:seed=9", 64);
+    float *rows = kvq_test_gaussian_rows(2, 64, 8);
+    for (int j = 0; j < 64; j++) rows[64 + j] = 4.0f * rows[j];
+    uint8_t *codes = codecs1_round_trip(&codec, rows, 2, NULL);
+    cr_assert_eq(memcmp(codes + 4, codes + codec.code_bytes + 4, codec.code_bytes - 4), 0);
+    float *q = kvq_test_gaussian_rows(1, 64, 10), s[2];
+    cr_assert_eq(kvq_codec_score(&codec, q, codes, 2, s, &err), KVQ_OK);
+    cr_assert_float_eq(s[1], 4.0f * s[0], 1e-4 * fabsf(s[1]) + 1e-6);
+    free(rows);
+    free(q);
+    free(codes);
+    kvq_codec_close(&codec);
+}
+
+Test(qjl, sketch_size_checked)
+{
+    kvq_codec codec;
+    kvq_error err;
+    cr_assert_eq(kvq_codec_open(&codec, "qjl:bits=0", 16, NULL, &err), KVQ_EINVAL);
+    cr_assert(strstr(err.msg, "bits=0"), "%s", err.msg);
+    cr_assert_eq(kvq_codec_open(&codec, "qjl:bits=17", 16, NULL, &err), KVQ_EINVAL);
+    cr_assert_eq(kvq_codec_open(&codec, "qjl", 16, NULL, &err), KVQ_EINVAL);
+    cr_assert(strstr(err.msg, "seed=0 needs a random stream"), "%s", err.msg);
+}
