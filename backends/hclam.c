@@ -134,31 +134,43 @@ static int hclam_encode(const void *state, const float *rows, size_t n, uint8_t 
     return rc;
 }
 
-static const float *hclam_leaf(const hclam_state *s, const uint8_t *code)
+/* The leaf code i decodes to; KVQ_EINVAL when its fine index is past its cluster's leaves (a code
+ * this instance did not write). */
+static int hclam_leaf(const hclam_state *s, const uint8_t *codes, size_t i, const float **leaf,
+                      kvq_error *err)
 {
     hclam_code c;
-    memcpy(&c, code, sizeof c);
-    return s->leaves[c.coarse].centroids + c.fine * s->dim;
+    memcpy(&c, codes + i * sizeof c, sizeof c);
+    int rc = kvq_codebook_check(&s->top, c.coarse, i, "hclam", err);
+    if (!rc) rc = kvq_codebook_check(&s->leaves[c.coarse], c.fine, i, "hclam", err);
+    if (rc) return rc;
+    *leaf = s->leaves[c.coarse].centroids + c.fine * s->dim;
+    return KVQ_OK;
 }
 
 static int hclam_score(const void *state, const float *query, const uint8_t *codes, size_t n,
                        float *out, kvq_error *err)
 {
-    (void)err;
     const hclam_state *s = state;
-    for (size_t i = 0; i < n; i++)
-        out[i] = kvq_dot(query, hclam_leaf(s, codes + i * sizeof(hclam_code)), s->dim);
+    for (size_t i = 0; i < n; i++) {
+        const float *leaf;
+        int rc = hclam_leaf(s, codes, i, &leaf, err);
+        if (rc) return rc;
+        out[i] = kvq_dot(query, leaf, s->dim);
+    }
     return KVQ_OK;
 }
 
 static int hclam_reconstruct(const void *state, const uint8_t *codes, size_t n, float *rows,
                              kvq_error *err)
 {
-    (void)err;
     const hclam_state *s = state;
-    for (size_t i = 0; i < n; i++)
-        memcpy(rows + i * s->dim, hclam_leaf(s, codes + i * sizeof(hclam_code)),
-               s->dim * sizeof *rows);
+    for (size_t i = 0; i < n; i++) {
+        const float *leaf;
+        int rc = hclam_leaf(s, codes, i, &leaf, err);
+        if (rc) return rc;
+        memcpy(rows + i * s->dim, leaf, s->dim * sizeof *rows);
+    }
     return KVQ_OK;
 }
 

@@ -127,27 +127,31 @@ static int i8hybrid_score(const void *state, const float *query, const uint8_t *
     float *table = malloc(s->k * sizeof *table);
     if (!table) return kvq_fail(err, KVQ_ENOMEM, "i8hybrid: out of memory scoring");
     kvq_codebook_dots(&s->colors, query, table);
-    for (size_t i = 0; i < n; i++) {
+    int rc = KVQ_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
         const uint8_t *code = codes + i * i8hybrid_bytes_per_row(s);
         float scale;
         i8hybrid_head head = i8hybrid_head_of(code, &scale);
+        rc = kvq_codebook_check(&s->colors, head.index, i, "i8hybrid", err);
+        if (rc) break;
         float acc = 0.0f;
         for (size_t t = 0; t < s->dim; t++) acc += query[t] * (float)(int8_t)code[sizeof head + t];
         out[i] = table[head.index] + scale * acc;
     }
     free(table);
-    return KVQ_OK;
+    return rc;
 }
 
 static int i8hybrid_reconstruct(const void *state, const uint8_t *codes, size_t n, float *rows,
                                 kvq_error *err)
 {
-    (void)err;
     const i8hybrid_state *s = state;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *code = codes + i * i8hybrid_bytes_per_row(s);
         float scale;
         i8hybrid_head head = i8hybrid_head_of(code, &scale);
+        int rc = kvq_codebook_check(&s->colors, head.index, i, "i8hybrid", err);
+        if (rc) return rc;
         const float *c = s->colors.centroids + head.index * s->dim;
         for (size_t t = 0; t < s->dim; t++)
             rows[i * s->dim + t] = c[t] + scale * (float)(int8_t)code[sizeof head + t];

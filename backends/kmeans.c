@@ -158,6 +158,17 @@ int kvq_codebook_residuals(const kvq_codebook *cb, const float *rows, size_t n, 
     return rc;
 }
 
+int kvq_codebook_check(const kvq_codebook *cb, size_t index, size_t i, const char *who,
+                       kvq_error *err)
+{
+    if (index >= cb->k)
+        return kvq_fail(err, KVQ_EINVAL,
+                        "%s: code %zu holds centroid index %zu of a codebook of %zu: not a code "
+                        "of this instance",
+                        who, i, index, cb->k);
+    return KVQ_OK;
+}
+
 void kvq_codebook_dots(const kvq_codebook *cb, const float *q, float *out)
 {
     for (size_t j = 0; j < cb->k; j++) out[j] = kvq_dot(q, cb->centroids + j * cb->dim, cb->dim);

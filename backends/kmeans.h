@@ -54,6 +54,11 @@ int kvq_codebook_search(const kvq_codebook *cb, const float *x, size_t n, size_t
 int kvq_codebook_residuals(const kvq_codebook *cb, const float *rows, size_t n, size_t *idx,
                            float *resid, const char *who, kvq_error *err);
 
+/* KVQ_EINVAL naming who and code i when index is not a centroid of cb: decoding a code that this
+ * instance did not write must fail, not read out of bounds. */
+int kvq_codebook_check(const kvq_codebook *cb, size_t index, size_t i, const char *who,
+                       kvq_error *err);
+
 /* out[j] = <q, c_j> for every centroid, each accumulated in double and rounded once (score
  * tables: a sum of table entries stays within float rounding of <q, reconstruction>). */
 void kvq_codebook_dots(const kvq_codebook *cb, const float *q, float *out);

@@ -171,25 +171,29 @@ static int palette_score(const void *state, const float *query, const uint8_t *c
     if (!table) return kvq_fail(err, KVQ_ENOMEM, "palette: out of memory scoring");
     kvq_codebook_dots(&s->colors, query, table);
     for (size_t r = 0; r < s->rank; r++) proj[r] = kvq_dot(query, s->basis + r * s->dim, s->dim);
-    for (size_t i = 0; i < n; i++) {
+    int rc = KVQ_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
         const uint8_t *code = codes + i * bytes;
+        rc = kvq_codebook_check(&s->colors, code[0], i, "palette", err);
+        if (rc) break;
         float acc = table[code[0]];
         for (size_t r = 0; r < s->rank; r++) acc += palette_weight(s, code, r) * proj[r];
         out[i] = acc;
     }
     free(table);
-    return KVQ_OK;
+    return rc;
 }
 
 static int palette_reconstruct(const void *state, const uint8_t *codes, size_t n, float *rows,
                                kvq_error *err)
 {
-    (void)err;
     const palette_state *s = state;
     size_t bytes = palette_bytes_per_row(s);
     for (size_t i = 0; i < n; i++) {
         const uint8_t *code = codes + i * bytes;
         float *x = rows + i * s->dim;
+        int rc = kvq_codebook_check(&s->colors, code[0], i, "palette", err);
+        if (rc) return rc;
         memcpy(x, s->colors.centroids + code[0] * s->dim, s->dim * sizeof *x);
         for (size_t r = 0; r < s->rank; r++) {
             float w = palette_weight(s, code, r);

@@ -252,13 +252,19 @@ static void rvq_pack(const rvq_state *s, const uint8_t *idx, uint8_t *code)
     }
 }
 
-static void rvq_unpack(const rvq_state *s, const uint8_t *code, uint8_t *idx)
+/* The level indices of code i; KVQ_EINVAL when one is past its level's centroids (a code this
+ * instance did not write). */
+static int rvq_unpack(const rvq_state *s, const uint8_t *code, size_t i, uint8_t *idx,
+                      kvq_error *err)
 {
     size_t offset = 0;
     for (size_t l = 0; l < s->levels; l++) {
         kvq_unpack_bits(code, offset, s->bits[l], 1, idx + l);
         offset += s->bits[l];
+        int rc = kvq_codebook_check(&s->books[l], idx[l], i, "rvq", err);
+        if (rc) return rc;
     }
+    return KVQ_OK;
 }
 
 static int rvq_encode(const void *state, const float *rows, size_t n, uint8_t *codes,
@@ -296,26 +302,27 @@ static int rvq_score(const void *state, const float *query, const uint8_t *codes
     for (size_t l = 0; l < s->levels; l++)
         kvq_codebook_dots(&s->books[l], query, table + offset[l]);
     uint8_t idx[RVQ_MAX_LEVELS];
-    for (size_t i = 0; i < n; i++) {
-        rvq_unpack(s, codes + i * bytes, idx);
+    int rc = KVQ_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        rc = rvq_unpack(s, codes + i * bytes, i, idx, err);
         float acc = 0.0f;
-        for (size_t l = 0; l < s->levels; l++) acc += table[offset[l] + idx[l]];
+        for (size_t l = 0; l < s->levels && !rc; l++) acc += table[offset[l] + idx[l]];
         out[i] = acc;
     }
     free(table);
-    return KVQ_OK;
+    return rc;
 }
 
 static int rvq_reconstruct(const void *state, const uint8_t *codes, size_t n, float *rows,
                            kvq_error *err)
 {
-    (void)err;
     const rvq_state *s = state;
     size_t bytes = rvq_bytes_per_row(s);
     uint8_t idx[RVQ_MAX_LEVELS];
     for (size_t i = 0; i < n; i++) {
         float *x = rows + i * s->dim;
-        rvq_unpack(s, codes + i * bytes, idx);
+        int rc = rvq_unpack(s, codes + i * bytes, i, idx, err);
+        if (rc) return rc;
         memset(x, 0, s->dim * sizeof *x);
         for (size_t l = 0; l < s->levels; l++) {
             const float *c = s->books[l].centroids + idx[l] * s->dim;
