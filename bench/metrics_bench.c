@@ -3,6 +3,7 @@
  *     <metric> <result> <wall seconds> <CPU seconds, all threads>
  * Usage:
  *     metrics_bench spearman X.f64 Y.f64 N
+ *     metrics_bench kendall X.f64 Y.f64 N      (tau-b)
  *     metrics_bench icc X.f64 N K               (result: ICC2; every form is computed)
  *     metrics_bench recall Q.f32 X.f32 XHAT.f32 NQ N DIM K
  *                                               (mean recall@K of XHAT's top K against X's)
@@ -65,14 +66,15 @@ static size_t arg_size(const char *s)
     return (size_t)v;
 }
 
-static int bench_spearman(char **argv)
+/* Spearman or Kendall tau-b of two columns read from files. */
+static int bench_rank(char **argv, int kendall)
 {
     size_t n = arg_size(argv[4]);
     double *x = load(argv[2], n, sizeof *x), *y = load(argv[3], n, sizeof *y);
-    double *work = malloc(2 * n * sizeof *work);
+    double *work = malloc((3 * n + 1) * sizeof *work);
     timer t = timer_start();
-    double rho = kvq_spearman(x, y, n, work);
-    report("spearman", rho, t);
+    double r = kendall ? kvq_kendall_tau_b(x, y, n, work) : kvq_spearman(x, y, n, work);
+    report(argv[1], r, t);
     free(x), free(y), free(work);
     return 0;
 }
@@ -117,9 +119,11 @@ static int bench_recall(char **argv)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
-    if (argc == 5 && !strcmp(argv[1], "spearman")) return bench_spearman(argv);
+    if (argc == 5 && !strcmp(argv[1], "spearman")) return bench_rank(argv, 0);
+    if (argc == 5 && !strcmp(argv[1], "kendall")) return bench_rank(argv, 1);
     if (argc == 5 && !strcmp(argv[1], "icc")) return bench_icc(argv);
     if (argc == 9 && !strcmp(argv[1], "recall")) return bench_recall(argv);
-    fputs("usage: metrics_bench spearman X Y N | icc X N K | recall Q X XHAT NQ N DIM K\n", stderr);
+    fputs("usage: metrics_bench spearman|kendall X Y N | icc X N K | recall Q X XHAT NQ N DIM K\n",
+          stderr);
     return 2;
 }
