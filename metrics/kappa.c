@@ -79,30 +79,31 @@ static double weight(kvq_kappa_weight w, size_t i, size_t j, size_t count)
     }
 }
 
-/* Kappa, SE and interval of one weighting from the L x L proportions p and margins r, c. */
+/* Kappa, SE and interval of one weighting from the L x L proportions p and margins r, c; wr and wc
+ * are L doubles of scratch for the weighted margins. */
 static kvq_kappa_value weighted_kappa(const double *p, const double *r, const double *c, size_t L,
-                                      size_t n, kvq_kappa_weight w, double z)
+                                      size_t n, kvq_kappa_weight w, double z, double *wr,
+                                      double *wc)
 {
     kvq_kappa_value out = {NAN, NAN, NAN, NAN};
     if (L < 2) return out;
     double po = 0.0, pe = 0.0;
+    for (size_t i = 0; i < L; i++) wr[i] = wc[i] = 0.0;
     for (size_t i = 0; i < L; i++)
         for (size_t j = 0; j < L; j++) {
-            po += weight(w, i, j, L) * p[i * L + j];
-            pe += weight(w, i, j, L) * r[i] * c[j];
+            double wij = weight(w, i, j, L);
+            po += wij * p[i * L + j];
+            pe += wij * r[i] * c[j];
+            wr[i] += c[j] * wij;
+            wc[j] += r[i] * wij;
         }
     out.kappa = (po - pe) / (1.0 - pe);
     double sum = 0.0, q = 1.0 - out.kappa;
-    for (size_t i = 0; i < L; i++) {
-        double wr = 0.0;
-        for (size_t j = 0; j < L; j++) wr += c[j] * weight(w, i, j, L);
+    for (size_t i = 0; i < L; i++)
         for (size_t j = 0; j < L; j++) {
-            double wc = 0.0;
-            for (size_t m = 0; m < L; m++) wc += r[m] * weight(w, m, j, L);
-            double t = weight(w, i, j, L) - (wr + wc) * q;
+            double t = weight(w, i, j, L) - (wr[i] + wc[j]) * q;
             sum += p[i * L + j] * t * t;
         }
-    }
     double tail = out.kappa - pe * q;
     double var = (sum - tail * tail) / ((double)n * (1.0 - pe) * (1.0 - pe));
     out.se = sqrt(var > 0.0 ? var : 0.0);
@@ -124,12 +125,12 @@ int kvq_cohen_kappa(const double *x, size_t n, size_t k, size_t a, size_t b, dou
     size_t L = 0, cols[2] = {a, b};
     if (!rc) rc = collect_labels(x, n, k, cols, 2, &labels, &L, err);
     if (rc) return rc;
-    double *p = calloc(L * L + 2 * L, sizeof *p);
+    double *p = calloc(L * L + 4 * L, sizeof *p);
     if (!p) {
         free(labels);
         return kvq_fail(err, KVQ_ENOMEM, "Cohen's kappa: no memory for %zu categories", L);
     }
-    double *r = p + L * L, *c = r + L;
+    double *r = p + L * L, *c = r + L, *wr = c + L, *wc = wr + L;
     for (size_t s = 0; s < n; s++) {
         size_t i = label_index(labels, L, x[s * k + a]), j = label_index(labels, L, x[s * k + b]);
         p[i * L + j] += 1.0 / (double)n, r[i] += 1.0 / (double)n, c[j] += 1.0 / (double)n;
@@ -137,7 +138,7 @@ int kvq_cohen_kappa(const double *x, size_t n, size_t k, size_t a, size_t b, dou
     *out = (kvq_cohen){.n = n, .categories = L, .level = level};
     double z = gsl_cdf_ugaussian_Pinv(1.0 - (1.0 - level) / 2.0);
     for (int w = 0; w < KVQ_KAPPA_WEIGHTS; w++)
-        out->w[w] = weighted_kappa(p, r, c, L, n, (kvq_kappa_weight)w, z);
+        out->w[w] = weighted_kappa(p, r, c, L, n, (kvq_kappa_weight)w, z, wr, wc);
     free(p);
     free(labels);
     return KVQ_OK;
