@@ -1,0 +1,136 @@
+/* Principal directions (backends/pca.h), exact and randomised, against numpy.linalg.svd of the
+ * same matrix (tests/golden/gen_codecs2.py), plus the rank-by-variance rule and refusals. */
+#include "../backends/pca.h"
+#include "test_codecs2.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct golden_pca {
+    cJSON *json;
+    size_t n, dim, rank;
+    float *rows;
+    double *var, *dir; /* numpy: all dim variances, dim x dim directions (rows) */
+} golden_pca;
+
+static void golden_load(golden_pca *g)
+{
+    g->json = kvq_test_golden("codecs2.json");
+    const cJSON *p = cJSON_GetObjectItem(g->json, "pca");
+    size_t count, nvar, ndir;
+    double *rows = kvq_test_doubles(cJSON_GetObjectItem(p, "rows"), &count);
+    g->var = kvq_test_doubles(cJSON_GetObjectItem(p, "variances"), &nvar);
+    g->dir = kvq_test_doubles(cJSON_GetObjectItem(p, "directions"), &ndir);
+    g->n = (size_t)kvq_test_num(p, "n");
+    g->dim = (size_t)kvq_test_num(p, "dim");
+    g->rank = (size_t)kvq_test_num(p, "rank");
+    cr_assert_eq(count, g->n * g->dim);
+    cr_assert_eq(nvar, g->dim);
+    g->rows = malloc(count * sizeof *g->rows);
+    for (size_t i = 0; i < count; i++) g->rows[i] = (float)rows[i];
+    free(rows);
+}
+
+static void golden_free(golden_pca *g)
+{
+    cJSON_Delete(g->json);
+    free(g->rows);
+    free(g->var);
+    free(g->dir);
+}
+
+/* Fits rank directions with o and compares variances (relative tol) and directions (|cos|). */
+static void check_against_numpy(const kvq_pca_opts *o, double var_tol, double cos_tol)
+{
+    golden_pca g;
+    golden_load(&g);
+    kvq_rng rng;
+    kvq_rng_seed(&rng, 3, 3);
+    float *mean = malloc(g.dim * sizeof *mean), *basis = malloc(g.rank * g.dim * sizeof *basis);
+    double *var = malloc(g.rank * sizeof *var), total;
+    kvq_error err;
+    gsl_set_error_handler_off();
+    cr_assert_eq(
+        kvq_pca(g.rows, g.n, g.dim, g.rank, o, &rng, mean, basis, var, &total, "test", &err),
+        KVQ_OK, "%s", err.msg);
+    double want_total = 0.0;
+    for (size_t i = 0; i < g.dim; i++) want_total += g.var[i];
+    cr_assert_float_eq(total, want_total, 1e-5 * want_total);
+    for (size_t r = 0; r < g.rank; r++) {
+        cr_assert_float_eq(var[r], g.var[r], var_tol * g.var[r], "variance %zu: %g vs numpy %g", r,
+                           var[r], g.var[r]);
+        double dot = 0.0, norm = 0.0;
+        for (size_t t = 0; t < g.dim; t++) {
+            dot += basis[r * g.dim + t] * g.dir[r * g.dim + t];
+            norm += (double)basis[r * g.dim + t] * basis[r * g.dim + t];
+        }
+        cr_assert_float_eq(norm, 1.0, 1e-5, "direction %zu not unit", r);
+        cr_assert_gt(fabs(dot), 1.0 - cos_tol, "direction %zu: |cos| with numpy's %g", r,
+                     fabs(dot));
+    }
+    free(mean);
+    free(basis);
+    free(var);
+    golden_free(&g);
+}
+
+Test(pca, exact_matches_numpy_svd)
+{
+    kvq_pca_opts exact = {KVQ_PCA_EXACT, 1, 0, 0};
+    check_against_numpy(&exact, 1e-5, 1e-6);
+}
+
+/* The spectrum falls by 4 per direction: two power iterations pin the top three. */
+Test(pca, randomised_matches_numpy_svd)
+{
+    kvq_pca_opts random = {KVQ_PCA_RANDOMIZED, 1, 5, 2};
+    check_against_numpy(&random, 1e-4, 1e-5);
+}
+
+Test(pca, sign_convention_and_determinism)
+{
+    golden_pca g;
+    golden_load(&g);
+    kvq_pca_opts random = {KVQ_PCA_RANDOMIZED, 1, 5, 1};
+    float a[30], b[30], mean[10];
+    double var[3], total;
+    kvq_rng ra, rb;
+    kvq_rng_seed(&ra, 4, 4);
+    kvq_rng_seed(&rb, 4, 4);
+    cr_assert_eq(kvq_pca(g.rows, g.n, g.dim, 3, &random, &ra, mean, a, var, &total, "t", NULL), 0);
+    cr_assert_eq(kvq_pca(g.rows, g.n, g.dim, 3, &random, &rb, mean, b, var, &total, "t", NULL), 0);
+    cr_assert_eq(memcmp(a, b, sizeof a), 0);
+    for (size_t r = 0; r < 3; r++) {
+        size_t big = 0;
+        for (size_t t = 1; t < g.dim; t++)
+            if (fabsf(a[r * g.dim + t]) > fabsf(a[r * g.dim + big])) big = t;
+        cr_assert_gt(a[r * g.dim + big], 0.0f, "direction %zu: largest coordinate negative", r);
+    }
+    golden_free(&g);
+}
+
+Test(pca, rank_for_variance_ratio)
+{
+    const double var[4] = {5.0, 3.0, 1.5, 0.5};
+    cr_assert_eq(kvq_pca_rank_for(var, 4, 10.0, 0.5), 1);
+    cr_assert_eq(kvq_pca_rank_for(var, 4, 10.0, 0.8), 2);
+    cr_assert_eq(kvq_pca_rank_for(var, 4, 10.0, 0.81), 3);
+    cr_assert_eq(kvq_pca_rank_for(var, 2, 10.0, 0.99), 2); /* capped */
+}
+
+Test(pca, refuses_rank_out_of_range)
+{
+    float rows[4 * 3] = {0}, mean[3], basis[12];
+    double var[4], total;
+    kvq_error err;
+    kvq_pca_opts exact = {KVQ_PCA_EXACT, 1, 0, 0};
+    cr_assert_eq(kvq_pca(rows, 4, 3, 4, &exact, NULL, mean, basis, var, &total, "mycodec", &err),
+                 KVQ_EINVAL);
+    cr_assert(strstr(err.msg, "mycodec") && strstr(err.msg, "rank 4"), "%s", err.msg);
+    cr_assert_eq(kvq_pca(rows, 2, 3, 3, &exact, NULL, mean, basis, var, &total, "mycodec", &err),
+                 KVQ_EINVAL);
+    kvq_pca_opts random = {KVQ_PCA_RANDOMIZED, 1, 2, 1};
+    cr_assert_eq(kvq_pca(rows, 4, 3, 2, &random, NULL, mean, basis, var, &total, "mycodec", &err),
+                 KVQ_EINVAL);
+    cr_assert(strstr(err.msg, "random stream"), "%s", err.msg);
+}
