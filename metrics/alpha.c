@@ -9,6 +9,7 @@
  * Known answer (tests/test_metrics_reliability.c, from psych): the Shrout-Fleiss 6 x 4 ratings
  * give raw alpha 0.9093155 (equal to ICC3k) and standardised alpha 0.9269436. */
 #include "covariance.h"
+#include "fdist.h"
 #include "kvq/reliability.h"
 
 #include <gsl/gsl_cdf.h>
@@ -69,8 +70,8 @@ static void feldt(kvq_alpha *a)
 {
     double tail = (1.0 - a->level) / 2.0, df1 = (double)a->n - 1.0;
     double df2 = df1 * ((double)a->k - 1.0);
-    a->feldt_lo = 1.0 - (1.0 - a->raw) * gsl_cdf_fdist_Pinv(1.0 - tail, df1, df2);
-    a->feldt_hi = 1.0 - (1.0 - a->raw) * gsl_cdf_fdist_Pinv(tail, df1, df2);
+    a->feldt_lo = 1.0 - (1.0 - a->raw) * kvq_fdist_upper_quantile(tail, df1, df2);
+    a->feldt_hi = 1.0 - (1.0 - a->raw) * kvq_fdist_upper_quantile(1.0 - tail, df1, df2);
 }
 
 int kvq_alpha_compute(const double *x, size_t n, size_t k, double level, kvq_alpha *out,

@@ -20,6 +20,7 @@
  * 4): their 6 x 4 ratings give ICC1 0.17, ICC2 0.29, ICC3 0.71, ICC1k 0.44, ICC2k 0.62, ICC3k 0.91.
  */
 #include "covariance.h"
+#include "fdist.h"
 #include "kvq/reliability.h"
 
 #include <gsl/gsl_cdf.h>
@@ -91,14 +92,6 @@ static double upper_p(double f, double df1, double df2)
     return gsl_cdf_fdist_Q(f, df1, df2);
 }
 
-/* The F quantile of upper probability tail: F^-1(1 - tail; df1, df2); NaN for df that are not
- * finite and positive. */
-static double f_quantile(double tail, double df1, double df2)
-{
-    if (!(df1 > 0.0 && df2 > 0.0 && isfinite(df1) && isfinite(df2))) return NAN;
-    return gsl_cdf_fdist_Qinv(tail, df1, df2);
-}
-
 static void f_test(kvq_icc_form *form, double f, double df1, double df2)
 {
     form->f = f, form->df1 = df1, form->df2 = df2, form->p = upper_p(f, df1, df2);
@@ -123,7 +116,8 @@ static void icc2_bounds(kvq_icc *o, double tail)
     double b = n * (1.0 + (k - 1.0) * icc) - k * icc;
     double vd = (n - 1.0) * k * k * icc * icc * fj * fj + b * b;
     double v = isfinite(fj) ? vn / vd : k - 1.0;
-    double fu = f_quantile(tail, n - 1.0, v), fl = f_quantile(tail, v, n - 1.0);
+    double fu = kvq_fdist_upper_quantile(tail, n - 1.0, v),
+           fl = kvq_fdist_upper_quantile(tail, v, n - 1.0);
     double common = k * o->msj + (k * n - k - n) * o->mse;
     double lo = n * (o->msb - fu * o->mse) / (fu * common + n * o->msb);
     double hi = n * (fl * o->msb - o->mse) / (common + n * fl * o->msb);
@@ -154,10 +148,12 @@ static void tests_and_bounds(kvq_icc *o)
     static const kvq_icc_type residual_forms[] = {KVQ_ICC2, KVQ_ICC3, KVQ_ICC2K, KVQ_ICC3K};
     for (size_t i = 0; i < sizeof residual_forms / sizeof *residual_forms; i++)
         f_test(&o->form[residual_forms[i]], f3, n - 1.0, df3d);
-    bounds(&o->form[KVQ_ICC1], &o->form[KVQ_ICC1K], f1 / f_quantile(tail, n - 1.0, df1d),
-           f1 * f_quantile(tail, df1d, n - 1.0), k);
-    bounds(&o->form[KVQ_ICC3], &o->form[KVQ_ICC3K], f3 / f_quantile(tail, n - 1.0, df3d),
-           f3 * f_quantile(tail, df3d, n - 1.0), k);
+    bounds(&o->form[KVQ_ICC1], &o->form[KVQ_ICC1K],
+           f1 / kvq_fdist_upper_quantile(tail, n - 1.0, df1d),
+           f1 * kvq_fdist_upper_quantile(tail, df1d, n - 1.0), k);
+    bounds(&o->form[KVQ_ICC3], &o->form[KVQ_ICC3K],
+           f3 / kvq_fdist_upper_quantile(tail, n - 1.0, df3d),
+           f3 * kvq_fdist_upper_quantile(tail, df3d, n - 1.0), k);
     icc2_bounds(o, tail);
 }
 
