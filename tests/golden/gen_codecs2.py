@@ -7,9 +7,6 @@ Writes codecs2.json next to this script:
                 closed-form Gaussian cell moments from scipy.stats.norm): mse (Max 1960: 0.3634,
                 0.1175), centroids, and at 2 bits the probability of each cell (what the kakeya
                 residual coordinates must fill when their scale makes them N(0,1))
-  rvq_2x1bit:   relative MSE of two greedy 1-bit residual stages on N(0,1): stage 1 is the 1-bit
-                Lloyd-Max quantizer, stage 2 the optimal 2-level quantizer of the residual density
-                (Lloyd's iteration with scipy.integrate.quad cell moments)
   besicovitch:  relative MSE of quantizing the angle of an isotropic 2-D vector to 2^d equally
                 spaced directions with the exact projection as magnitude:
                 E[sin^2 theta], theta ~ U(-pi/2^d, pi/2^d), by scipy.integrate.quad
@@ -46,32 +43,6 @@ def gaussian_lloyd(bits):
               for ci, a, b in zip(c, t[:-1], t[1:]))
     cells = (norm.cdf(t[1:]) - norm.cdf(t[:-1])).tolist()
     return {"bits": bits, "mse": mse, "centroids": c.tolist(), "cells": cells}
-
-
-def rvq_two_stage():
-    c1 = math.sqrt(2 / math.pi)  # the 1-bit Lloyd-Max level
-
-    def pdf(r):  # density of x - sign(x) c1 for x ~ N(0,1)
-        return norm.pdf(r + c1) * (r > -c1) + norm.pdf(r - c1) * (r < c1)
-
-    def moment(k, a, b):
-        pts = [p for p in (-c1, 0.0, c1) if a < p < b]
-        return integrate.quad(lambda r: r ** k * pdf(r), a, b, points=pts or None, limit=200,
-                              epsabs=1e-13)[0]
-
-    lo, hi = -14.0, 14.0  # the density beyond is below 1e-40
-    c = np.array([-0.5, 0.5])
-    for _ in range(10000):
-        t = 0.5 * (c[0] + c[1])
-        new = np.array([moment(1, lo, t) / moment(0, lo, t), moment(1, t, hi) / moment(0, t, hi)])
-        if np.max(np.abs(new - c)) < 1e-13:
-            c = new
-            break
-        c = new
-    t = 0.5 * (c[0] + c[1])
-    mse = sum(moment(2, a, b) - 2 * ci * moment(1, a, b) + ci * ci * moment(0, a, b)
-              for ci, a, b in ((c[0], lo, t), (c[1], t, hi)))
-    return {"levels": c.tolist(), "rel_mse": mse}
 
 
 def besicovitch():
@@ -117,7 +88,6 @@ def main():
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "lloyd": [gaussian_lloyd(1), gaussian_lloyd(2)],
-        "rvq_2x1bit": rvq_two_stage(),
         "besicovitch": besicovitch(),
         "pca": pca(),
         "fps": fps(),
