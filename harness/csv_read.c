@@ -104,9 +104,15 @@ static int split(kvq_csv_table *t, parser *ps, kvq_error *err)
         size_t count = ps->nfields - first;
         if (first == 0) {
             t->ncols = count;
-        } else if (count != t->ncols) {
-            return kvq_fail(err, KVQ_EFORMAT, "%s:%zu: %zu fields, but the header has %zu", t->path,
-                            line, count, t->ncols);
+        } else if (count < t->ncols) {
+            return kvq_fail(err, KVQ_EFORMAT,
+                            "%s:%zu: %zu fields, but the header has %zu: no value for column %zu "
+                            "'%s'",
+                            t->path, line, count, t->ncols, count + 1, ps->fields[count]);
+        } else if (count > t->ncols) {
+            return kvq_fail(err, KVQ_EFORMAT,
+                            "%s:%zu: %zu fields, but the header has %zu: field %zu has no column",
+                            t->path, line, count, t->ncols, t->ncols + 1);
         } else {
             t->nrows++;
         }

@@ -61,7 +61,9 @@ Test(csv, quoting_line_endings_and_bom)
 
 Test(csv, refusals_name_file_and_line)
 {
-    expect_error("a,b\n1,2\n3\n", 10, ":3: 1 fields, but the header has 2");
+    expect_error("a,b\n1,2\n3\n", 10,
+                 ":3: 1 fields, but the header has 2: no value for column 2 'b'");
+    expect_error("a,b\n1,2,3\n", 10, ":2: 3 fields, but the header has 2: field 3 has no column");
     expect_error("a,b\n1,\"open\n", 12, ":2: unterminated quoted field");
     expect_error("a,b\n1,x\"y\n", 10, ":2: quote inside an unquoted field");
     expect_error("a,b\n1,\"q\"x\n", 11, ":2: characters after a closing quote");
