@@ -1,10 +1,10 @@
 /* int4: symmetric 4-bit quantization in groups with an f16 scale, as ggml's Q4_0. Each group of
  * `group` consecutive coordinates (the last may be shorter) takes the element m of largest
- * magnitude (the first on ties), the scale d = f16(m / -8), and codes q_j = clamp(floor(x_j / d +
- * 8.5), 0, 15), decoding to (q_j - 8) d: m itself decodes exactly to -8 d, the other side of the
- * range stops at +7 d. The scale is rounded to f16 before the codes are chosen, so the codes fit
- * the scale that decoding uses. Scales saturate at +-65504 (rows beyond 8 * 65504 in magnitude
- * clip).
+ * magnitude (+m on a tie between +m and -m, where ggml takes the first), the scale d = f16(m / -8),
+ * and codes q_j = clamp(floor(x_j / d + 8.5), 0, 15), decoding to (q_j - 8) d: m itself decodes
+ * exactly to -8 d, the other side of the range stops at +7 d. The scale is rounded to f16 before
+ * the codes are chosen, so the codes fit the scale that decoding uses. Scales saturate at +-65504
+ * (rows beyond 8 * 65504 in magnitude clip).
  *
  * Code layout, per group of L coordinates: the f16 scale (2 bytes, little endian), then ceil(L/2)
  * bytes whose byte k holds coordinate k in its low nibble and coordinate k + ceil(L/2) in its high
@@ -16,15 +16,17 @@
  * (tests/test_codecs1_int4.c): the group (-8, 4, 1, 0.4) has scale 1 (0x3c00) and codes 0, 12, 9,
  * 8, bytes 00 3c 90 8c. */
 #include "dotf.h"
+#include "halfvec.h"
 #include "kvq/backend.h"
-#include "kvq/half.h"
 #include "util.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define INT4_MAX_GROUP 4096
+#define INT4_DEFAULT_GROUP 32
 #define INT4_SCALE_BYTES 2
 
 static const kvq_param_doc int4_params[] = {
@@ -66,28 +68,38 @@ static size_t int4_bytes_per_row(const void *state)
     return full * int4_group_bytes(s->group) + (rest ? int4_group_bytes(rest) : 0);
 }
 
-static uint32_t int4_abs_bits(float x)
+static uint32_t int4_bits(float x)
 {
     uint32_t u;
     memcpy(&u, &x, sizeof u);
-    return u & 0x7fffffffu;
+    return u;
 }
 
-/* The f16 scale of a group: its extreme element over -8, rounded and saturated. Magnitudes are
- * compared as integers (the bit patterns of non-negative floats sort like the floats), a max
- * reduction that vectorises; then the first element that reaches the maximum is taken. */
-static uint16_t int4_scale(const float *x, size_t len)
+/* The f16 scale of a group: its extreme element m over -8, rounded and saturated. Magnitudes are
+ * compared as integers (the bit patterns of non-negative floats sort like the floats), and so are
+ * the signed patterns, where every negative float sorts below every positive one: m is +max|x|
+ * when the largest signed pattern reaches it, else -max|x|. Two max reductions that vectorise,
+ * no search for the element. */
+static inline uint16_t int4_scale(const float *x, size_t len)
 {
     uint32_t amax = 0;
-    for (size_t j = 0; j < len; j++) amax = int4_abs_bits(x[j]) > amax ? int4_abs_bits(x[j]) : amax;
-    size_t at = 0;
-    while (int4_abs_bits(x[at]) != amax) at++;
-    float d = fminf(65504.0f, fmaxf(-65504.0f, x[at] / -8.0f));
-    return kvq_f32_to_f16(d);
+    int32_t top = INT32_MIN;
+    for (size_t j = 0; j < len; j++) {
+        uint32_t a = int4_bits(x[j]) & 0x7fffffffu;
+        int32_t v;
+        memcpy(&v, &x[j], sizeof v);
+        amax = a > amax ? a : amax;
+        top = v > top ? v : top;
+    }
+    float m;
+    memcpy(&m, &amax, sizeof m);
+    float d = (top == (int32_t)amax ? m : -m) / -8.0f;
+    d = d > 65504.0f ? 65504.0f : d < -65504.0f ? -65504.0f : d; /* no libm call */
+    return kvq_half_from_float(d);
 }
 
 /* floor(x / d + 8.5) clamped to [0, 15]; clamping first makes truncation equal floor. */
-static uint8_t int4_code_of(float x, float inv)
+static inline uint8_t int4_code_of(float x, float inv)
 {
     float v = x * inv + 8.5f;
     v = v < 0.0f ? 0.0f : v;
@@ -95,13 +107,14 @@ static uint8_t int4_code_of(float x, float inv)
     return (uint8_t)(int)v;
 }
 
-static void int4_encode_group(const float *x, size_t len, uint8_t *out)
+static inline void int4_encode_group(const float *x, size_t len, uint8_t *out)
 {
     uint16_t h = int4_scale(x, len);
     out[0] = (uint8_t)(h & 0xffu);
     out[1] = (uint8_t)(h >> 8);
-    float d = kvq_f16_to_f32(h);
-    float inv = d != 0.0f ? 1.0f / d : 0.0f;
+    float d = kvq_half_to_float(h);
+    float inv = 1.0f / d; /* infinite for d = 0, then replaced: a select, not a branch */
+    inv = d != 0.0f ? inv : 0.0f;
     size_t half = (len + 1) / 2, both = len - half;
     uint8_t *nibbles = out + INT4_SCALE_BYTES;
     for (size_t k = 0; k < both; k++)
@@ -109,8 +122,8 @@ static void int4_encode_group(const float *x, size_t len, uint8_t *out)
     if (both < half) nibbles[half - 1] = int4_code_of(x[half - 1], inv);
 }
 
-static int int4_encode(const void *state, const float *rows, size_t n, uint8_t *codes,
-                       kvq_error *err)
+KVQ_VECTOR_CLONES static int int4_encode(const void *state, const float *rows, size_t n,
+                                         uint8_t *codes, kvq_error *err)
 {
     (void)err;
     const int4_state *s = state;
@@ -119,23 +132,27 @@ static int int4_encode(const void *state, const float *rows, size_t n, uint8_t *
         uint8_t *code = codes + i * bytes;
         for (size_t j = 0; j < s->dim; j += s->group) {
             size_t len = s->dim - j < s->group ? s->dim - j : s->group;
-            int4_encode_group(rows + i * s->dim + j, len, code);
+            /* a copy for the default group, its length a constant, so that its loops unroll */
+            if (len == INT4_DEFAULT_GROUP)
+                int4_encode_group(rows + i * s->dim + j, INT4_DEFAULT_GROUP, code);
+            else
+                int4_encode_group(rows + i * s->dim + j, len, code);
             code += int4_group_bytes(len);
         }
     }
     return KVQ_OK;
 }
 
-static void int4_decode_group(const uint8_t *in, size_t len, float *x)
+static inline void int4_decode_group(const uint8_t *in, size_t len, float *x)
 {
-    float d = kvq_f16_to_f32((uint16_t)(in[0] | in[1] << 8));
+    float d = kvq_half_to_float((uint32_t)(in[0] | in[1] << 8));
     size_t half = (len + 1) / 2;
     const uint8_t *nibbles = in + INT4_SCALE_BYTES;
     for (size_t k = 0; k < half; k++) x[k] = (float)((nibbles[k] & 0x0f) - 8) * d;
     for (size_t k = half; k < len; k++) x[k] = (float)((nibbles[k - half] >> 4) - 8) * d;
 }
 
-static void int4_decode(const int4_state *s, const uint8_t *code, float *row)
+static inline void int4_decode(const int4_state *s, const uint8_t *code, float *row)
 {
     for (size_t j = 0; j < s->dim; j += s->group) {
         size_t len = s->dim - j < s->group ? s->dim - j : s->group;
@@ -144,8 +161,8 @@ static void int4_decode(const int4_state *s, const uint8_t *code, float *row)
     }
 }
 
-static int int4_reconstruct(const void *state, const uint8_t *codes, size_t n, float *rows,
-                            kvq_error *err)
+KVQ_VECTOR_CLONES static int int4_reconstruct(const void *state, const uint8_t *codes, size_t n,
+                                              float *rows, kvq_error *err)
 {
     (void)err;
     const int4_state *s = state;
@@ -154,8 +171,8 @@ static int int4_reconstruct(const void *state, const uint8_t *codes, size_t n, f
     return KVQ_OK;
 }
 
-static int int4_score(const void *state, const float *query, const uint8_t *codes, size_t n,
-                      float *out, kvq_error *err)
+KVQ_VECTOR_CLONES static int int4_score(const void *state, const float *query, const uint8_t *codes,
+                                        size_t n, float *out, kvq_error *err)
 {
     const int4_state *s = state;
     size_t bytes = int4_bytes_per_row(s);

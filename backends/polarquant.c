@@ -24,8 +24,8 @@
  * scipy on the same densities, and a row whose angles all sit on centroids decodes exactly. */
 #include "bitpack.h"
 #include "dotf.h"
+#include "halfvec.h"
 #include "kvq/backend.h"
-#include "kvq/half.h"
 #include "lloyd.h"
 #include "seed.h"
 #include "util.h"
@@ -39,7 +39,6 @@
 
 #define PQ_MAX_LEVELS 24
 #define PQ_RADIUS_BYTES 2
-#define PQ_F16_MAX 65504.0f
 
 static const kvq_param_doc polarquant_params[] = {
     {"levels", "4", "polar levels L, 1 to 24 (capped at log2 of the padded dimension)"},
@@ -207,7 +206,7 @@ static void pq_encode_row(const polarquant_state *s, const float *x, float *v, u
         offset += count * s->codebook[l].bits;
     }
     for (size_t i = 0; i < count; i++) {
-        uint16_t h = kvq_f32_to_f16(fminf(v[i], PQ_F16_MAX));
+        uint16_t h = kvq_half_from_float(v[i]); /* saturates at 65504 */
         code[2 * i] = (uint8_t)(h & 0xffu);
         code[2 * i + 1] = (uint8_t)(h >> 8);
     }
@@ -242,7 +241,7 @@ static void pq_decode_rotated(const polarquant_state *s, const uint8_t *code, ui
 {
     size_t radii = pq_radii(s);
     for (size_t i = 0; i < radii; i++)
-        v[i] = kvq_f16_to_f32((uint16_t)(code[2 * i] | code[2 * i + 1] << 8));
+        v[i] = kvq_half_to_float((uint32_t)(code[2 * i] | code[2 * i + 1] << 8));
     const uint8_t *angles = code + PQ_RADIUS_BYTES * radii;
     size_t offset = pq_angle_bits(s);
     for (unsigned l = s->levels; l-- > 0;) {

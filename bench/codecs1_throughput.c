@@ -3,7 +3,8 @@
  *   encode: all n rows, rows per second;
  *   score:  each of the q queries (a second raw f32 file, q x dim) against all n codes, rows
  *           scored per second;
- * each the best of REPEATS timed passes (wall clock, one thread), and the relative MSE of the
+ * each the best of REPEATS timed passes (CPU time of the process, one thread: on a shared machine
+ * wall clock measures the neighbours' load as much as the codec), and the relative MSE of the
  * reconstruction, sum |x - x^|^2 / sum |x|^2 (NaN for signature-grade codecs). Prints one JSON
  * object per variant and line.
  * Usage: codecs1_throughput ROWS.f32 N QUERIES.f32 Q DIM SPEC... */
@@ -20,7 +21,7 @@
 static double seconds(void)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
