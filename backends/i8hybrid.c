@@ -4,9 +4,10 @@
  * round(r_j / scale) in [-127, 127]; a row decodes to c + scale q. Code layout: u8 index, f32
  * scale (little endian, unaligned), dim i8: 5 + dim bytes, 8 + 40 / dim bits per coordinate.
  * Shared bytes: the palette (k * dim f32).
- * Known answer (its test checks it): a row equal to a colour decodes exactly (scale 0), and the
- * relative MSE on N(0,1) rows is palette's times int8's on the residual (tests/golden/
- * gen_codecs2.py integrates int8's factor), far below either alone. */
+ * Known answers (its test checks them): a row equal to a colour decodes exactly, with scale 0
+ * (at iters=0 the colours are training rows); on N(0,1) rows the error is below int8's on the
+ * rows themselves, about palette's relative MSE times int8's, since int8's error scales with the
+ * energy it codes. */
 #include "kmeans.h"
 #include "kvq/backend.h"
 #include "util.h"
