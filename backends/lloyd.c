@@ -7,6 +7,7 @@
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <pthread.h>
+#include <string.h>
 
 /* Centroids move less than this (relative to the spread of the codebook) at convergence: far
  * below float resolution, and the mse, stationary at the optimum, is then exact to ~1e-15. */
@@ -110,19 +111,20 @@ static int lloyd_run(const cell_model *model, unsigned bits, double *c, kvq_lloy
     unsigned levels = 1u << bits;
     double t[KVQ_LLOYD_MAX_LEVELS - 1];
     double moved = INFINITY, mse = 0.0, mass = 1.0;
-    for (long it = 0; it < LLOYD_MAX_ITERATIONS && moved > 0.0; it++) {
+    for (long it = 0; it < LLOYD_MAX_ITERATIONS; it++) {
         double spread = c[levels - 1] - c[0] + 1.0;
         int rc = lloyd_step(model, levels, c, t, &moved, &mse, &mass, err);
         if (rc) return rc;
         if (moved <= LLOYD_TOLERANCE * spread) {
-            /* thresholds and mse of the final centroids */
+            /* one more step for the thresholds and mse of these centroids (its move is dropped) */
+            double final[KVQ_LLOYD_MAX_LEVELS];
+            memcpy(final, c, levels * sizeof *c);
             rc = lloyd_step(model, levels, c, t, &moved, &mse, &mass, err);
             if (rc) return rc;
             cb->bits = bits;
             cb->levels = levels;
-            for (unsigned i = 0; i < levels; i++) cb->centroid[i] = (float)c[i];
-            for (unsigned i = 0; i + 1 < levels; i++)
-                cb->threshold[i] = (float)(0.5 * (c[i] + c[i + 1]));
+            for (unsigned i = 0; i < levels; i++) cb->centroid[i] = (float) final[i];
+            for (unsigned i = 0; i + 1 < levels; i++) cb->threshold[i] = (float)t[i];
             cb->mse = mse / mass;
             return KVQ_OK;
         }

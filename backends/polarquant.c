@@ -178,7 +178,7 @@ static size_t polarquant_shared_bytes(const void *state)
 
 /* ---- encode ---- */
 
-/* Angles of pairs (a, b) of one level into index, radii into r (in place over the first half). */
+/* One level: the angle of each pair (v[2i], v[2i+1]) into index[i], its radius into v[i]. */
 static void pq_level(const kvq_lloyd *cb, float *v, size_t pairs, int first, uint8_t *index)
 {
     const float two_pi = (float)(2.0 * acos(-1.0));

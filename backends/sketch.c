@@ -12,6 +12,10 @@
 int kvq_sketch_init(kvq_sketch *sk, size_t m, size_t dim, uint64_t seed, const char *codec,
                     kvq_error *err)
 {
+    if (m > KVQ_SKETCH_MAX_FLOATS / dim)
+        return kvq_fail(err, KVQ_ERANGE,
+                        "%s: a %zu x %zu Gaussian projection exceeds the %zu MiB kept in memory",
+                        codec, m, dim, KVQ_SKETCH_MAX_FLOATS * sizeof(float) >> 20);
     float *s = kvq_state_calloc(codec, m * dim * sizeof *s, err);
     if (!s) return KVQ_ENOMEM;
     kvq_rng rng;

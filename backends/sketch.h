@@ -23,7 +23,11 @@ typedef struct kvq_sketch {
     float *s; /* m x dim, row-major */
 } kvq_sketch;
 
-/* Draws S (m x dim) from seed. KVQ_ENOMEM naming codec on failure (then nothing to free). */
+/* The largest S kept in memory: 2^26 floats (256 MiB). */
+#define KVQ_SKETCH_MAX_FLOATS ((size_t)1 << 26)
+
+/* Draws S (m x dim) from seed. KVQ_ERANGE naming codec, m and dim when S would exceed
+ * KVQ_SKETCH_MAX_FLOATS; KVQ_ENOMEM on failure to allocate (then nothing to free). */
 int kvq_sketch_init(kvq_sketch *sk, size_t m, size_t dim, uint64_t seed, const char *codec,
                     kvq_error *err);
 

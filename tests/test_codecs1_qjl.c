@@ -66,6 +66,8 @@ Test(qjl, sketch_size_checked)
     cr_assert_eq(kvq_codec_open(&codec, "qjl:bits=0", 16, NULL, &err), KVQ_EINVAL);
     cr_assert(strstr(err.msg, "bits=0"), "%s", err.msg);
     cr_assert_eq(kvq_codec_open(&codec, "qjl:bits=17", 16, NULL, &err), KVQ_EINVAL);
+    cr_assert_eq(kvq_codec_open(&codec, "qjl:bits=16,seed=1", 8192, NULL, &err), KVQ_ERANGE);
+    cr_assert(strstr(err.msg, "131072 x 8192") && strstr(err.msg, "256 MiB"), "%s", err.msg);
     cr_assert_eq(kvq_codec_open(&codec, "qjl", 16, NULL, &err), KVQ_EINVAL);
     cr_assert(strstr(err.msg, "seed=0 needs a random stream"), "%s", err.msg);
 }
