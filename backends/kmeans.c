@@ -115,6 +115,9 @@ static void pick(const kvq_codebook *cb, const float *x, const float *screen, si
 
 #define SEARCH_BLOCK 64
 
+/* How far apart a split puts its two centroids, relative to the furthest row. */
+#define SPLIT_STEP 1e-3f
+
 int kvq_codebook_search(const kvq_codebook *cb, const float *x, size_t n, size_t ldx, size_t want,
                         kvq_match *out, const char *who, kvq_error *err)
 {
@@ -186,30 +189,58 @@ static float dist2_direct(const float *a, const float *b, size_t dim)
     return d;
 }
 
-/* One Lloyd update from the assignment idx: each centroid becomes the mean of its rows; an empty
- * cluster takes the row furthest from its centroid (dist2 of it set to -1 so that no second empty
- * cluster takes the same row). */
+/* Moves centroid j (an empty or one-row cluster) next to centroid big and splits big's rows
+ * between them: the two sit a hair either side of big's centroid along the direction of its row
+ * furthest from it, so the next assignment cuts the cluster in two by the hyperplane between. */
+static void split_cluster(kvq_codebook *cb, const float *rows, size_t n, const size_t *idx,
+                          const float *dist2, size_t big, size_t j)
+{
+    size_t dim = cb->dim, far = n;
+    for (size_t i = 0; i < n; i++)
+        if (idx[i] == big && (far == n || dist2[i] > dist2[far])) far = i;
+    float *cb_big = cb->centroids + big * dim, *cj = cb->centroids + j * dim;
+    for (size_t t = 0; far < n && t < dim; t++) {
+        float step = SPLIT_STEP * (rows[far * dim + t] - cb_big[t]);
+        cj[t] = cb_big[t] + step;
+        cb_big[t] -= step;
+    }
+}
+
+/* One Lloyd update from the assignment idx: each centroid becomes the mean of its rows. A cluster
+ * of at most one row is a centroid wasted on an outlier (k-means++ seeds outliers readily in high
+ * dimension) or on nothing: it splits the cluster with the largest squared error instead, when
+ * that cluster holds at least twice the average count (each cluster is split at most once per
+ * update); an empty cluster with nothing to split takes the row furthest from its centroid. */
 static void lloyd_update(kvq_codebook *cb, const float *rows, size_t n, const size_t *idx,
-                         float *dist2, double *sums, size_t *counts)
+                         float *dist2, double *sums, size_t *counts, double *sse)
 {
     size_t k = cb->k, dim = cb->dim;
     memset(sums, 0, k * dim * sizeof *sums);
     memset(counts, 0, k * sizeof *counts);
+    memset(sse, 0, k * sizeof *sse);
     for (size_t i = 0; i < n; i++) {
         counts[idx[i]]++;
+        sse[idx[i]] += dist2[i];
         for (size_t t = 0; t < dim; t++) sums[idx[i] * dim + t] += rows[i * dim + t];
     }
+    for (size_t j = 0; j < k; j++)
+        for (size_t t = 0; counts[j] && t < dim; t++)
+            cb->centroids[j * dim + t] = (float)(sums[j * dim + t] / (double)counts[j]);
     for (size_t j = 0; j < k; j++) {
-        float *c = cb->centroids + j * dim;
-        if (counts[j]) {
-            for (size_t t = 0; t < dim; t++) c[t] = (float)(sums[j * dim + t] / (double)counts[j]);
-            continue;
+        if (counts[j] > 1) continue;
+        size_t big = 0;
+        for (size_t c = 1; c < k; c++)
+            if (sse[c] > sse[big]) big = c;
+        if (sse[big] > 0.0 && counts[big] * k >= 2 * n) {
+            split_cluster(cb, rows, n, idx, dist2, big, j);
+            sse[big] = sse[j] = 0.0;
+        } else if (counts[j] == 0) {
+            size_t far = 0;
+            for (size_t i = 1; i < n; i++)
+                if (dist2[i] > dist2[far]) far = i;
+            memcpy(cb->centroids + j * dim, rows + far * dim, dim * sizeof(float));
+            dist2[far] = -1.0f;
         }
-        size_t far = 0;
-        for (size_t i = 1; i < n; i++)
-            if (dist2[i] > dist2[far]) far = i;
-        memcpy(c, rows + far * dim, dim * sizeof *c);
-        dist2[far] = -1.0f;
     }
 }
 
@@ -222,9 +253,10 @@ static int lloyd(kvq_codebook *cb, const float *rows, size_t n, unsigned iters, 
     float *dist2 = malloc(n * sizeof *dist2);
     double *sums = malloc(cb->k * cb->dim * sizeof *sums);
     size_t *counts = malloc(cb->k * sizeof *counts);
+    double *sse = malloc(cb->k * sizeof *sse);
     kvq_match *match = malloc(n * sizeof *match);
     int rc = KVQ_OK;
-    if (!idx || !dist2 || !sums || !counts || !match) {
+    if (!idx || !dist2 || !sums || !counts || !sse || !match) {
         rc = kvq_fail(err, KVQ_ENOMEM, "%s: out of memory for k-means on %zu rows", who, n);
         goto out;
     }
@@ -238,7 +270,7 @@ static int lloyd(kvq_codebook *cb, const float *rows, size_t n, unsigned iters, 
             dist2[i] = (float)match[i].d2;
         }
         if (rc || !changed) break;
-        lloyd_update(cb, rows, n, idx, dist2, sums, counts);
+        lloyd_update(cb, rows, n, idx, dist2, sums, counts, sse);
     }
     kvq_codebook_prepare(cb);
 out:
@@ -246,6 +278,7 @@ out:
     free(dist2);
     free(sums);
     free(counts);
+    free(sse);
     free(match);
     return rc;
 }

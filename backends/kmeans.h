@@ -11,7 +11,12 @@
  * alone as in a batch.
  *
  * Training. Seeding draws only from the kvq_rng passed in and sums run in row order in double, so
- * the same rows and seed give the same centroids. */
+ * the same rows and seed give the same centroids. Lloyd's update re-uses a centroid left with at
+ * most one row (in high dimension k-means++ readily seeds outliers, and a residual level seeded on
+ * a row that earlier levels coded exactly collapses into one cluster around it) to split the
+ * cluster with the largest squared error, when that one holds at least twice the average count;
+ * FAISS splits only empty clusters, and trains residual levels on progressively more dimensions
+ * instead. */
 #ifndef KVQ_BACKENDS_KMEANS_H
 #define KVQ_BACKENDS_KMEANS_H
 

@@ -346,7 +346,7 @@ const kvq_backend kvq_backend_rvq = {
     .grade = KVQ_GRADE_RECONSTRUCTION,
     .params = rvq_params,
     .variants = "k=256;k=256-256;k=256-256-256-256;k=256-256-256-256-256-256-256-256",
-    .tolerance = 0.5,
+    .tolerance = 0.45,
     .create = rvq_create,
     .fit = rvq_fit,
     .encode = rvq_encode,

@@ -181,3 +181,28 @@ Test(kmeans, check_refuses_foreign_indices)
     cr_assert(strstr(err.msg, "mycodec") && strstr(err.msg, "code 17"), "%s", err.msg);
     kvq_codebook_free(&cb);
 }
+
+/* The residual-level collapse: rows that earlier levels coded exactly are zero, and a centroid
+ * seeded on zero is nearer to every other row than any other centroid, so without splitting one
+ * cluster swallows nearly everything while the rest keep a row each. */
+Test(kmeans, no_collapse_around_a_central_seed)
+{
+    const size_t n = 4096, dim = 64, k = 64;
+    float *x = kvq_test_gaussian_rows(n, dim, 8);
+    memset(x, 0, n / 10 * dim * sizeof *x); /* a tenth of the rows are zero */
+    kvq_codebook cb;
+    kvq_rng rng;
+    kvq_rng_seed(&rng, 9, 9);
+    cr_assert_eq(kvq_codebook_alloc(&cb, k, dim, "test", NULL), KVQ_OK);
+    cr_assert_eq(kvq_kmeans_train(&cb, x, n, 25, &rng, "test", NULL), KVQ_OK);
+    kvq_match *m = malloc(n * sizeof *m);
+    cr_assert_eq(kvq_codebook_search(&cb, x, n, dim, 1, m, "test", NULL), KVQ_OK);
+    size_t count[64] = {0}, biggest = 0;
+    for (size_t i = 0; i < n; i++) count[m[i].j]++;
+    for (size_t j = 0; j < k; j++) biggest = count[j] > biggest ? count[j] : biggest;
+    /* the zero rows are one point and stay together; beyond them, twice the average at most */
+    cr_assert_lt(biggest, n / 10 + 2 * n / k, "one cluster holds %zu of %zu rows", biggest, n);
+    free(m);
+    free(x);
+    kvq_codebook_free(&cb);
+}
