@@ -46,7 +46,7 @@ typedef struct rvq_beam {
 } rvq_beam;
 
 /* Rows searched together: one float screen (sgemm) per level serves them all. */
-#define RVQ_CHUNK 64
+#define RVQ_CHUNK 256
 
 /* The scratch space of one search (per call, so that encode is thread-safe). */
 typedef struct rvq_work {
