@@ -1,6 +1,9 @@
 /* Facts about each population itself (no codec): its size and the signature statistics the
- * research reads (populations/signature.c), plus the excess kurtosis after the randomised
- * Walsh–Hadamard rotation the rotation codecs use. The psychometric layer adds its per-population
+ * research reads (populations/signature.c: norm_cv, norm_max_ratio, mean_abs_cos, kurtosis,
+ * eff_rank), mean_abs_cos_null (E|cos| of random directions in the same dimension, the yardstick
+ * of near-orthogonality), and the excess kurtosis of the rows scaled to unit RMS before
+ * (kurtosis_rows) and after (kurtosis_wht) the randomised Walsh–Hadamard rotation the rotation
+ * codecs use. The psychometric layer adds its per-population
  * results to the same list. Written to populations.csv:
  *     run,population,role,metric,value */
 #ifndef KVQ_POPULATION_FACTS_H
