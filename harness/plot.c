@@ -179,7 +179,7 @@ static int rate_distortion(plotter *pl, const kvq_facts *f, size_t p, const char
     if ((rc = kvq_afile_commit(&a, err)) || blocks == 0) return rc;
     char extra[4096];
     snprintf(extra, sizeof extra, "titles='%s'; population='%s'", titles, f->populations[p]);
-    draw(pl, "rate_distortion.gp", base, data, extra, 1200, 500);
+    draw(pl, "rate_distortion.gp", base, data, extra, 1700, 600);
     return KVQ_OK;
 }
 

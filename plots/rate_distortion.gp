@@ -5,14 +5,18 @@
 # width_px, height_px.
 load plotsdir . "/common.gp"
 set multiplot layout 1,2 title sprintf("Rate-distortion on %s", population)
-set xlabel "bits per coordinate"
+set xlabel "bits per coordinate (log scale)"
 set ylabel "Spearman rho of scores vs exact"
-set key inside bottom right
+set key outside right top font ",9" spacing 0.9
 set logscale x 2
+set format x "%g"
 n = words(titles)
-plot for [i=0:n-1] datafile index i using 1:2 with linespoints pt 7 lw 1.5 title word(titles, i+1)
-set ylabel "relative MSE of reconstructed rows"
+# 9 colours x 13 point shapes: every codec of the registry gets its own pair.
+plot for [i=0:n-1] datafile index i using 1:2 with linespoints lc (i % 9) + 1 pt (i % 13) + 1 \
+     lw 1.5 title word(titles, i+1)
+set ylabel "relative MSE of reconstructed rows (log scale)"
 set logscale y
-set key inside top right
-plot for [i=0:n-1] datafile index i using 1:3 with linespoints pt 7 lw 1.5 title word(titles, i+1)
+set format y "%.0e"
+plot for [i=0:n-1] datafile index i using 1:3 with linespoints lc (i % 9) + 1 pt (i % 13) + 1 \
+     lw 1.5 title word(titles, i+1)
 unset multiplot
