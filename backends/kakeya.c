@@ -46,7 +46,9 @@ static const kvq_param_doc kakeya_params[] = {
     {"block", "512", "training rows per skeleton block"},
     {"rank", "8", "skeleton rank cap"},
     {"var", "0", "skeleton rank: smallest reaching this variance ratio (0: always the cap)"},
-    {"method", "exact", "skeleton basis: 'exact' or 'random' (randomised SVD)"},
+    {"method", "auto",
+     "skeleton basis: 'exact', 'random' (randomised SVD), 'auto' (exact up to "
+     "dim 256)"},
     {"power", "2", "randomised basis: power iterations"},
     {"oversample", "10", "randomised basis: extra sketch columns"},
     {"k", "16", "coefficient centroids per block (u8 index: at most 256)"},

@@ -6,15 +6,14 @@
  * isotropic data furthest points are outliers, and decoding to the nearest of them is worse than
  * decoding to zero (relative MSE 1.40 on 2048 N(0,1) rows of dim 128), which no default may be.
  * Leaf (leaf=1): the residual r = x - c is projected on the top leaf_rank principal directions of
- * the training residuals (exact PCA, uncentred, backends/pca.h); each coefficient is an i8 with a
- * shared per-direction scale (the largest |coefficient| of the training rows over 127; larger
- * ones are clipped). Code layout: u8 index, then leaf_rank i8 coefficients when leaf=1 (the
- * research's 9 bytes per row at leaf_rank=8): 8 (1 + leaf_rank) / dim bits per coordinate.
- * Shared bytes: the palette (k * dim f32), and with the leaf the basis (leaf_rank * dim f32) and
- * the scales (leaf_rank f32).
- * Known answer (its test checks it against tests/golden/gen_codecs2.py, which samples the same
- * furthest points with numpy): at iters=0 the palette is exactly the rows numpy picks, and each
- * row decodes to the nearest of them. */
+ * the training residuals (uncentred PCA, backends/pca.h: exact up to dim 256, randomised above);
+ * each coefficient is an i8 with a shared per-direction scale (the largest |coefficient| of the
+ * training rows over 127; larger ones are clipped). Code layout: u8 index, then leaf_rank i8
+ * coefficients when leaf=1 (the research's 9 bytes per row at leaf_rank=8): 8 (1 + leaf_rank) / dim
+ * bits per coordinate. Shared bytes: the palette (k * dim f32), and with the leaf the basis
+ * (leaf_rank * dim f32) and the scales (leaf_rank f32). Known answer (its test checks it against
+ * tests/golden/gen_codecs2.py, which samples the same furthest points with numpy): at iters=0 the
+ * palette is exactly the rows numpy picks, and each row decodes to the nearest of them. */
 #include "kmeans.h"
 #include "kvq/backend.h"
 #include "pca.h"
@@ -94,7 +93,8 @@ static float palette_coefficient(const palette_state *s, const float *res, size_
 }
 
 /* The basis of the training residuals and the scale of each direction. */
-static int palette_fit_leaf(palette_state *s, const float *rows, size_t n, kvq_error *err)
+static int palette_fit_leaf(palette_state *s, const float *rows, size_t n, kvq_rng *rng,
+                            kvq_error *err)
 {
     float *resid = malloc(n * s->dim * sizeof *resid), *mean = malloc(s->dim * sizeof *mean);
     double *var = malloc(s->rank * sizeof *var), total;
@@ -102,10 +102,10 @@ static int palette_fit_leaf(palette_state *s, const float *rows, size_t n, kvq_e
                  ? KVQ_OK
                  : kvq_fail(err, KVQ_ENOMEM, "palette: out of memory for the leaf");
     if (!rc) rc = kvq_codebook_residuals(&s->colors, rows, n, NULL, resid, "palette", err);
-    kvq_pca_opts exact = {KVQ_PCA_EXACT, 0, 0, 0};
+    kvq_pca_opts opts = {KVQ_PCA_AUTO, 0, 10, 2};
     if (!rc)
-        rc = kvq_pca(resid, n, s->dim, s->rank, &exact, NULL, mean, s->basis, var, &total,
-                     "palette", err);
+        rc = kvq_pca(resid, n, s->dim, s->rank, &opts, rng, mean, s->basis, var, &total, "palette",
+                     err);
     for (size_t i = 0; i < n && !rc; i++)
         for (size_t r = 0; r < s->rank; r++) {
             float a = fabsf(palette_coefficient(s, resid + i * s->dim, r)) / 127.0f;
@@ -119,10 +119,9 @@ static int palette_fit_leaf(palette_state *s, const float *rows, size_t n, kvq_e
 
 static int palette_fit(void *state, const float *rows, size_t n, kvq_rng *rng, kvq_error *err)
 {
-    (void)rng;
     palette_state *s = state;
     int rc = kvq_kmeans_fps(&s->colors, rows, n, s->iters, "palette", err);
-    if (!rc && s->rank) rc = palette_fit_leaf(s, rows, n, err);
+    if (!rc && s->rank) rc = palette_fit_leaf(s, rows, n, rng, err);
     s->fitted = !rc;
     return rc;
 }

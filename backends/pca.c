@@ -213,7 +213,10 @@ int kvq_pca(const float *rows, size_t n, size_t dim, size_t r, const kvq_pca_opt
                         "%s: rank %zu must lie in [1, %zu] (the row dimension and the %zu "
                         "training rows)",
                         who, r, dim < n ? dim : n, n);
-    if (o->method == KVQ_PCA_RANDOMIZED && !rng)
+    kvq_pca_method method = o->method;
+    if (method == KVQ_PCA_AUTO)
+        method = dim <= KVQ_PCA_EXACT_MAX_DIM ? KVQ_PCA_EXACT : KVQ_PCA_RANDOMIZED;
+    if (method == KVQ_PCA_RANDOMIZED && !rng)
         return kvq_fail(err, KVQ_EINVAL, "%s: the randomised basis needs a random stream", who);
     pca_data d = {rows, n, dim, calloc(dim, sizeof(double)),
                   malloc(PCA_BLOCK * dim * sizeof(double))};
@@ -229,9 +232,8 @@ int kvq_pca(const float *rows, size_t n, size_t dim, size_t r, const kvq_pca_opt
         d.mean[t] /= (double)n;
         mean[t] = (float)d.mean[t];
     }
-    int rc = o->method == KVQ_PCA_EXACT
-                 ? pca_exact(&d, r, basis, var, total, who, err)
-                 : pca_randomized(&d, r, o, rng, basis, var, total, who, err);
+    int rc = method == KVQ_PCA_EXACT ? pca_exact(&d, r, basis, var, total, who, err)
+                                     : pca_randomized(&d, r, o, rng, basis, var, total, who, err);
     free(d.mean);
     free(d.block);
     return rc;
@@ -250,12 +252,14 @@ size_t kvq_pca_rank_for(const double *var, size_t r, double total, double ratio)
 int kvq_pca_method_param(const char *codec, const char *key, const char *value, kvq_pca_method *out,
                          kvq_error *err)
 {
-    if (strcmp(value, "exact") == 0) {
+    if (strcmp(value, "auto") == 0) {
+        *out = KVQ_PCA_AUTO;
+    } else if (strcmp(value, "exact") == 0) {
         *out = KVQ_PCA_EXACT;
     } else if (strcmp(value, "random") == 0) {
         *out = KVQ_PCA_RANDOMIZED;
     } else {
-        return kvq_fail(err, KVQ_EINVAL, "%s: %s=%s is neither 'exact' nor 'random'", codec, key,
+        return kvq_fail(err, KVQ_EINVAL, "%s: %s=%s is not 'auto', 'exact' or 'random'", codec, key,
                         value);
     }
     return KVQ_OK;

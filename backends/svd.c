@@ -1,8 +1,9 @@
 /* svd: rank-r projection on a shared basis (PCA / truncated SVD, Eckart and Young 1936). Fit
  * learns the mean of the rows and their top-r principal directions V (backends/pca.h): exactly
  * (GSL eigendecomposition of the covariance) or by randomised subspace iteration with power
- * iterations and re-orthonormalisation (Halko, Martinsson and Tropp 2011). A row x is coded by
- * its r coefficients c = V (x - mean) and decodes to mean + V^T c. Code layout: r little-endian
+ * iterations and re-orthonormalisation (Halko, Martinsson and Tropp 2011); by default exactly up
+ * to dim 256 and randomised above, where the exact O(dim^3) solve takes minutes. A row x is coded
+ * by its r coefficients c = V (x - mean) and decodes to mean + V^T c. Code layout: r little-endian
  * f32 coefficients, 4 r bytes, 32 r / dim bits per coordinate; shared bytes: the basis (r * dim
  * f32) and the mean (dim f32, when centring). score is <q, mean> + sum_i c_i <q, v_i>, with the
  * r + 1 inner products computed once per call.
@@ -18,7 +19,9 @@
 
 static const kvq_param_doc svd_params[] = {
     {"rank", "32", "rank r of the projection (1..dim)"},
-    {"method", "exact", "basis: 'exact' (eigendecomposition) or 'random' (randomised SVD)"},
+    {"method", "auto",
+     "basis: 'exact' (eigendecomposition), 'random' (randomised SVD), 'auto' "
+     "(exact up to dim 256)"},
     {"power", "2", "randomised: power iterations"},
     {"oversample", "10", "randomised: extra sketch columns"},
     {"center", "1", "subtract the mean of the fitted rows first"},

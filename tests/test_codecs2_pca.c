@@ -95,6 +95,7 @@ Test(pca, sign_convention_and_determinism)
     float a[30], b[30], mean[10];
     double var[3], total;
     kvq_rng ra, rb;
+    gsl_set_error_handler_off();
     kvq_rng_seed(&ra, 4, 4);
     kvq_rng_seed(&rb, 4, 4);
     cr_assert_eq(kvq_pca(g.rows, g.n, g.dim, 3, &random, &ra, mean, a, var, &total, "t", NULL), 0);
@@ -133,4 +134,29 @@ Test(pca, refuses_rank_out_of_range)
     cr_assert_eq(kvq_pca(rows, 4, 3, 2, &random, NULL, mean, basis, var, &total, "mycodec", &err),
                  KVQ_EINVAL);
     cr_assert(strstr(err.msg, "random stream"), "%s", err.msg);
+}
+
+/* auto is exact up to KVQ_PCA_EXACT_MAX_DIM (no stream needed) and randomised above (a stream is
+ * needed, and its absence is reported). */
+Test(pca, auto_switches_to_randomised_above_the_exact_limit)
+{
+    const size_t small = KVQ_PCA_EXACT_MAX_DIM, big = KVQ_PCA_EXACT_MAX_DIM + 1, n = 300;
+    float *rows = kvq_test_gaussian_rows(n, big, 5);
+    float *mean = malloc(big * sizeof *mean), *basis = malloc(2 * big * sizeof *basis);
+    double var[2], total;
+    kvq_error err;
+    kvq_pca_opts automatic = {KVQ_PCA_AUTO, 1, 4, 1};
+    gsl_set_error_handler_off();
+    cr_assert_eq(kvq_pca(rows, n, small, 2, &automatic, NULL, mean, basis, var, &total, "t", &err),
+                 KVQ_OK, "%s", err.msg);
+    cr_assert_eq(kvq_pca(rows, n, big, 2, &automatic, NULL, mean, basis, var, &total, "t", &err),
+                 KVQ_EINVAL);
+    cr_assert(strstr(err.msg, "random stream"), "%s", err.msg);
+    kvq_rng rng;
+    kvq_rng_seed(&rng, 5, 5);
+    cr_assert_eq(kvq_pca(rows, n, big, 2, &automatic, &rng, mean, basis, var, &total, "t", &err),
+                 KVQ_OK, "%s", err.msg);
+    free(rows);
+    free(mean);
+    free(basis);
 }
