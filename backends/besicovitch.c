@@ -304,7 +304,7 @@ static int besicovitch_score(const void *state, const float *query, const uint8_
                              float *out, kvq_error *err)
 {
     const besicovitch_state *s = state;
-    besicovitch_work w;
+    besicovitch_work w = {0};
     float *table = malloc(s->groups * s->ndir * sizeof *table), *qg = malloc(s->g * sizeof *qg);
     int rc = table && qg ? besicovitch_work_alloc(s, &w, err)
                          : kvq_fail(err, KVQ_ENOMEM, "besicovitch: out of memory scoring");
@@ -335,7 +335,7 @@ static int besicovitch_reconstruct(const void *state, const uint8_t *codes, size
                                    kvq_error *err)
 {
     const besicovitch_state *s = state;
-    besicovitch_work w;
+    besicovitch_work w = {0};
     int rc = besicovitch_work_alloc(s, &w, err);
     if (rc) return rc;
     for (size_t r = 0; r < n; r++) {
