@@ -8,12 +8,12 @@
  * (at iters=0 the colours are training rows); on N(0,1) rows the error is below int8's on the
  * rows themselves, about palette's relative MSE times int8's, since int8's error scales with the
  * energy it codes. */
+#include "absmax8.h"
 #include "kmeans.h"
 #include "kvq/backend.h"
 #include "util.h"
 #include "widths.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,16 +85,10 @@ static size_t i8hybrid_bytes_per_row(const void *state)
 /* Quantizes the residual r (dim floats) into code (head + dim i8). */
 static void i8hybrid_pack(const i8hybrid_state *s, size_t index, const float *r, uint8_t *code)
 {
-    float amax = 0.0f;
-    for (size_t t = 0; t < s->dim; t++) amax = fmaxf(amax, fabsf(r[t]));
-    float scale = amax / 127.0f, inv = scale > 0.0f ? 1.0f / scale : 0.0f;
+    float scale = kvq_absmax8_quantize(r, s->dim, code + sizeof(i8hybrid_head));
     i8hybrid_head head = {.index = (uint8_t)index};
     memcpy(head.scale, &scale, sizeof scale);
     memcpy(code, &head, sizeof head);
-    for (size_t t = 0; t < s->dim; t++) {
-        float q = fminf(127.0f, fmaxf(-127.0f, roundf(r[t] * inv)));
-        code[sizeof head + t] = (uint8_t)(int8_t)q;
-    }
 }
 
 static int i8hybrid_encode(const void *state, const float *rows, size_t n, uint8_t *codes,

@@ -6,7 +6,7 @@
  * integrates the value the known-answer test checks). Known answer: the row (1, -0.5, 0.25, 0)
  * encodes to scale 1/127, codes (127, -64, 32, 0)
  * (-63.5 rounds away from zero). */
-#include "dotf.h"
+#include "absmax8.h"
 #include "kvq/backend.h"
 #include "util.h"
 
@@ -28,36 +28,6 @@ static float int8_scale_of(const uint8_t *code)
     return scale;
 }
 
-/* max_j |x_j| on the bit patterns: with the sign bit cleared, finite floats order like unsigned
- * integers, a max the compiler vectorises (fmaxf does not, for its NaN rules; rows are finite). */
-static KVQ_VECTOR_CLONES float int8_absmax(const float *x, size_t dim)
-{
-    uint32_t m = 0;
-    for (size_t j = 0; j < dim; j++) {
-        uint32_t u;
-        memcpy(&u, &x[j], sizeof u);
-        u &= 0x7fffffffu;
-        m = u > m ? u : m;
-    }
-    float f;
-    memcpy(&f, &m, sizeof f);
-    return f;
-}
-
-/* q_j = round(x_j * inv), ties away from zero, as roundf but in a form that vectorises:
- * truncate, then step away from zero when the dropped fraction is at least a half. */
-static KVQ_VECTOR_CLONES void int8_quantize(const float *x, size_t dim, float inv, uint8_t *q)
-{
-    for (size_t j = 0; j < dim; j++) {
-        float v = x[j] * inv;
-        int32_t t = (int32_t)v;
-        float frac = v - (float)t;
-        t += (frac >= 0.5f) - (frac <= -0.5f);
-        t = t > 127 ? 127 : t < -127 ? -127 : t;
-        q[j] = (uint8_t)(int8_t)t;
-    }
-}
-
 static int int8_encode(const void *state, const float *rows, size_t n, uint8_t *codes,
                        kvq_error *err)
 {
@@ -66,9 +36,8 @@ static int int8_encode(const void *state, const float *rows, size_t n, uint8_t *
     for (size_t i = 0; i < n; i++) {
         const float *x = rows + i * s->dim;
         uint8_t *code = codes + i * (sizeof(float) + s->dim);
-        float scale = int8_absmax(x, s->dim) / 127.0f;
+        float scale = kvq_absmax8_quantize(x, s->dim, code + sizeof(float));
         memcpy(code, &scale, sizeof scale);
-        int8_quantize(x, s->dim, scale > 0.0f ? 1.0f / scale : 0.0f, code + sizeof(float));
     }
     return KVQ_OK;
 }
