@@ -1,23 +1,8 @@
 #!/bin/sh
 # End-to-end checks of the kvqeval program: what a user sees for good and bad command lines.
 # Usage: cli_test.sh PATH/TO/kvqeval
-set -u
 KVQ=$1
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-# expect STATUS PATTERN -- ARGS: runs kvqeval ARGS, checks the exit status and that stderr+stdout
-# match the grep pattern.
-expect() {
-    want=$1 pattern=$2
-    shift 3
-    "$KVQ" "$@" >"$TMP/out" 2>&1
-    got=$?
-    [ "$got" -eq "$want" ] || fail "kvqeval $*: exit $got, want $want: $(cat "$TMP/out")"
-    grep -q -- "$pattern" "$TMP/out" || fail "kvqeval $*: output lacks '$pattern': $(cat "$TMP/out")"
-}
+. "$(dirname "$0")/lib.sh"
 
 expect 0 "usage: kvqeval" -- --help
 expect 0 "^kvqeval [0-9]" -- --version
@@ -66,5 +51,4 @@ grep -v "_per_s," "$TMP/a/cells.csv" | cut -d, -f2- >"$TMP/a.csv"
 grep -v "_per_s," "$TMP/b/cells.csv" | cut -d, -f2- >"$TMP/b.csv"
 cmp -s "$TMP/a.csv" "$TMP/b.csv" || fail "same seed gave different cells.csv"
 
-[ "$fails" -eq 0 ] && echo "cli: all checks passed"
-[ "$fails" -eq 0 ]
+finish cli

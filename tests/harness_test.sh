@@ -2,12 +2,8 @@
 # End-to-end checks of the matrix harness: results independent of the thread count, a killed run
 # resumed with no cell lost or repeated, the epiphany table on hand-checkable predictions, and a
 # run without gnuplot. Usage: harness_test.sh PATH/TO/kvqeval
-set -u
 KVQ=$1
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 CODECS="--codec passthrough --codec int8 --codec bf16"
 POPS="--population synthetic:gaussian?n=600&dim=32&queries=40 --population synthetic:gaussian?n=300&dim=16&queries=20&seed=3"
@@ -110,5 +106,4 @@ if command -v gnuplot >/dev/null; then
     done
 fi
 
-[ "$fails" -eq 0 ] && echo "harness: all checks passed"
-[ "$fails" -eq 0 ]
+finish harness

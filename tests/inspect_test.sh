@@ -2,24 +2,9 @@
 # End-to-end checks of `kvqeval inspect` and of real-file populations, on the fixture checkpoints
 # of tests/golden/gen_populations.py, and on malformed copies made here.
 # Usage: inspect_test.sh PATH/TO/kvqeval TESTS_SOURCE_DIR
-set -u
 KVQ=$1
 FIX=$2/golden/populations
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-# expect STATUS PATTERN -- ARGS: runs kvqeval ARGS, checks the exit status and that stdout+stderr
-# match the grep pattern (basic regular expression).
-expect() {
-    want=$1 pattern=$2
-    shift 3
-    "$KVQ" "$@" >"$TMP/out" 2>&1
-    got=$?
-    [ "$got" -eq "$want" ] || fail "kvqeval $*: exit $got, want $want: $(head -c 600 "$TMP/out")"
-    grep -q -- "$pattern" "$TMP/out" || fail "kvqeval $*: output lacks '$pattern': $(head -c 600 "$TMP/out")"
-}
+. "$(dirname "$0")/lib.sh"
 
 # Every tensor with dtype, shape, role, layer and bytes; totals per role.
 expect 0 "^model.layers.1.self_attn.k_proj.weight  *BF16  *8x16  *k_proj  *1  *256$" -- inspect "$FIX/llama_bf16.safetensors"
@@ -78,5 +63,4 @@ expect 2 "truncated" -- --codec int8 --population "safetensors:$TMP/truncated.sa
 [ ! -e "$TMP/run2" ] && [ ! -e "$TMP/run3" ] && [ ! -e "$TMP/run4" ] || fail "a refused population left a run folder"
 expect 0 "synthetic:kv_cache" -- list populations
 
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish inspect

@@ -2,25 +2,9 @@
 # End-to-end checks of `kvqeval stats`: the numbers R psych prints for the Shrout & Fleiss (1979)
 # ratings, every analysis in every format, and the errors a user sees for bad CSV files.
 # Usage: stats_cli_test.sh PATH/TO/kvqeval PATH/TO/tests
-set -u
 KVQ=$1
 DATA=$2/golden
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-# expect STATUS PATTERN -- ARGS: runs kvqeval ARGS; checks the exit status and that stderr matches
-# the grep pattern; on failure stdout must stay empty (no half-written report).
-expect() {
-    want=$1 pattern=$2
-    shift 3
-    "$KVQ" "$@" >"$TMP/out" 2>"$TMP/err"
-    got=$?
-    [ "$got" -eq "$want" ] || fail "kvqeval $*: exit $got, want $want: $(cat "$TMP/err")"
-    grep -q -- "$pattern" "$TMP/err" || fail "kvqeval $*: stderr lacks '$pattern': $(cat "$TMP/err")"
-    [ "$want" -eq 0 ] || [ ! -s "$TMP/out" ] || fail "kvqeval $*: output on failure: $(cat "$TMP/out")"
-}
+. "$(dirname "$0")/lib.sh"
 
 # near ANALYSIS ITEM STATISTIC COLUMN WANT: the CSV output in $TMP/csv has that row, and its column
 # (4 value, 5 ci_low, 6 ci_high) equals WANT to 1e-6 relative.
@@ -100,5 +84,4 @@ expect 2 "--csv FILE is required" -- stats icc
 expect 2 "needs a value" -- stats icc --csv
 expect 2 "--level takes" -- stats icc --csv "$TMP/tiny.csv" --level 1.5
 
-[ "$fails" -eq 0 ] && echo "stats cli: all checks passed"
-[ "$fails" -eq 0 ]
+finish "stats cli"
