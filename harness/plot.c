@@ -133,7 +133,11 @@ static int heatmap(plotter *pl, const kvq_facts *f, const char **variants, size_
     }
     if ((rc = kvq_afile_commit(&a, err))) return rc;
     snprintf(extra, sizeof extra, "metric='%s'; nrows=%zu; ncols=%zu", metric, nv, f->npopulations);
-    draw(pl, "heatmap.gp", base, data, extra, 300 + 110 * (int)f->npopulations, 160 + 22 * (int)nv);
+    size_t label = 0; /* the widest variant label, for the left margin */
+    for (size_t v = 0; v < nv; v++)
+        if (strlen(variants[v]) > label) label = strlen(variants[v]);
+    int width = 200 + 8 * (int)label + 110 * (int)f->npopulations;
+    draw(pl, "heatmap.gp", base, data, extra, width < 640 ? 640 : width, 160 + 22 * (int)nv);
     return KVQ_OK;
 }
 
@@ -153,6 +157,7 @@ static int rate_distortion(plotter *pl, const kvq_facts *f, size_t p, const char
     int rc = open_data(&a, pl, data, err);
     if (rc) return rc;
     size_t blocks = 0;
+    int has_mse = 0;
     for (size_t v = 0; v < nv; v++) {
         size_t len = codec_len(variants[v]);
         int first = 1; /* draw each codec once, at its first variant */
@@ -165,9 +170,10 @@ static int rate_distortion(plotter *pl, const kvq_facts *f, size_t p, const char
                 continue;
             double bits = fact_value(f, variants[u], f->populations[p], "bits_per_coord");
             if (isnan(bits)) continue;
+            double mse = fact_value(f, variants[u], f->populations[p], "rel_mse");
             fprintf(a.f, "%.6g\t%.6g\t%.6g\n", bits,
-                    fact_value(f, variants[u], f->populations[p], "spearman"),
-                    fact_value(f, variants[u], f->populations[p], "rel_mse"));
+                    fact_value(f, variants[u], f->populations[p], "spearman"), mse);
+            has_mse |= mse > 0.0 && isfinite(mse);
             any = 1;
         }
         if (!any) continue;
@@ -178,7 +184,8 @@ static int rate_distortion(plotter *pl, const kvq_facts *f, size_t p, const char
     }
     if ((rc = kvq_afile_commit(&a, err)) || blocks == 0) return rc;
     char extra[4096];
-    snprintf(extra, sizeof extra, "titles='%s'; population='%s'", titles, f->populations[p]);
+    snprintf(extra, sizeof extra, "titles='%s'; population='%s'; has_mse=%d", titles,
+             f->populations[p], has_mse);
     draw(pl, "rate_distortion.gp", base, data, extra, 1700, 600);
     return KVQ_OK;
 }

@@ -12,5 +12,5 @@ set xrange [-0.5:ncols-0.5]
 set yrange [nrows-0.5:-0.5]
 set tics scale 0
 unset grid
-plot datafile matrix rowheaders columnheaders using 1:2:3 with image, \
+plot datafile matrix rowheaders columnheaders using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 noborder fc palette, \
      datafile matrix rowheaders columnheaders using 1:2:(sprintf("%.4g", $3)) with labels font ",8"
