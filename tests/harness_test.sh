@@ -106,4 +106,17 @@ if command -v gnuplot >/dev/null; then
     done
 fi
 
+# 5. A cell that fails is named, recorded with its error, and the others still run: exit status 1.
+"$KVQ" --codec "pq:m=16,nbits=4" --codec int8 --population "synthetic:gaussian?n=300&dim=1&queries=10" \
+    --population "synthetic:gaussian?n=300&dim=32&queries=10" --out "$TMP/f" --quiet 2>"$TMP/err"
+[ $? -eq 1 ] || fail "a failed cell did not make the exit status 1"
+grep -q "cell pq:m=16,nbits=4 x synthetic:gaussian?n=300&dim=1&queries=10 failed: .*m=16" "$TMP/err" \
+    || fail "failed cell not named: $(cat "$TMP/err")"
+grep -q '"status":	"failed"' "$TMP/f/manifest.json" || fail "manifest lacks the failed cell"
+grep -q "^- \`pq:m=16,nbits=4\` on .*m=16" "$TMP/f/report.md" || fail "report.md lacks the failed cell"
+grep -q '^f,int8,int8,synthetic:gaussian?n=300&dim=1&queries=10,gaussian,spearman,' "$TMP/f/cells.csv" \
+    || fail "the other cell of the failed population did not run"
+grep -q '^f,pq,"pq:m=16,nbits=4",synthetic:gaussian?n=300&dim=32' "$TMP/f/cells.csv" \
+    || fail "the failed variant did not run on the population it fits"
+
 finish harness
