@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,38 +107,59 @@ static double fact_value(const kvq_facts *f, const char *variant, const char *po
     return NAN;
 }
 
-static int open_data(kvq_afile *a, const plotter *pl, const char *name, kvq_error *err)
+/* One figure: its base name (plots/<base>.png, .svg) and its data file (<base>.tsv), open. */
+typedef struct figure {
+    char base[128];
+    char data[136];
+    kvq_afile a;
+} figure;
+
+static int figure_open(figure *fig, const plotter *pl, kvq_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int figure_open(figure *fig, const plotter *pl, kvq_error *err, const char *fmt, ...)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", pl->dir, name);
-    return kvq_afile_open(a, path, err);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(fig->base, sizeof fig->base, fmt, ap);
+    va_end(ap);
+    snprintf(fig->data, sizeof fig->data, "%s.tsv", fig->base);
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s", pl->dir, fig->data);
+    return kvq_afile_open(&fig->a, path, err);
+}
+
+/* Appends a word to a space-separated list of curve titles. */
+static void add_title(char *titles, size_t size, const char *word, int len)
+{
+    size_t used = strlen(titles);
+    snprintf(titles + used, size - used, "%s%.*s", used ? " " : "", len, word);
 }
 
 static int heatmap(plotter *pl, const kvq_facts *f, const char **variants, size_t nv,
                    const char *metric, kvq_error *err)
 {
-    char data[128], base[128], extra[256];
-    snprintf(data, sizeof data, "heatmap_%s.tsv", metric);
-    snprintf(base, sizeof base, "heatmap_%s", metric);
-    kvq_afile a;
-    int rc = open_data(&a, pl, data, err);
+    char extra[256];
+    figure fig;
+    int rc = figure_open(&fig, pl, err, "heatmap_%s", metric);
     if (rc) return rc;
-    fputs("variant", a.f);
-    for (size_t p = 0; p < f->npopulations; p++) fprintf(a.f, "\tP%zu %s", p + 1, f->roles[p]);
-    fputc('\n', a.f);
+    fputs("variant", fig.a.f);
+    for (size_t p = 0; p < f->npopulations; p++) fprintf(fig.a.f, "\tP%zu %s", p + 1, f->roles[p]);
+    fputc('\n', fig.a.f);
     for (size_t v = 0; v < nv; v++) {
-        fputs(variants[v], a.f);
+        fputs(variants[v], fig.a.f);
         for (size_t p = 0; p < f->npopulations; p++)
-            fprintf(a.f, "\t%.6g", fact_value(f, variants[v], f->populations[p], metric));
-        fputc('\n', a.f);
+            fprintf(fig.a.f, "\t%.6g", fact_value(f, variants[v], f->populations[p], metric));
+        fputc('\n', fig.a.f);
     }
-    if ((rc = kvq_afile_commit(&a, err))) return rc;
+    if ((rc = kvq_afile_commit(&fig.a, err))) return rc;
     snprintf(extra, sizeof extra, "metric='%s'; nrows=%zu; ncols=%zu", metric, nv, f->npopulations);
     size_t label = 0; /* the widest variant label, for the left margin */
     for (size_t v = 0; v < nv; v++)
         if (strlen(variants[v]) > label) label = strlen(variants[v]);
     int width = 200 + 8 * (int)label + 110 * (int)f->npopulations;
-    draw(pl, "heatmap.gp", base, data, extra, width < 640 ? 640 : width, 160 + 22 * (int)nv);
+    draw(pl, "heatmap.gp", fig.base, fig.data, extra, width < 640 ? 640 : width,
+         160 + 22 * (int)nv);
     return KVQ_OK;
 }
 
@@ -150,11 +172,9 @@ static size_t codec_len(const char *variant)
 static int rate_distortion(plotter *pl, const kvq_facts *f, size_t p, const char **variants,
                            size_t nv, kvq_error *err)
 {
-    char data[64], base[64], titles[2048] = "";
-    snprintf(data, sizeof data, "rate_distortion_P%zu.tsv", p + 1);
-    snprintf(base, sizeof base, "rate_distortion_P%zu", p + 1);
-    kvq_afile a;
-    int rc = open_data(&a, pl, data, err);
+    char titles[2048] = "";
+    figure fig;
+    int rc = figure_open(&fig, pl, err, "rate_distortion_P%zu", p + 1);
     if (rc) return rc;
     size_t blocks = 0;
     int has_mse = 0;
@@ -171,22 +191,21 @@ static int rate_distortion(plotter *pl, const kvq_facts *f, size_t p, const char
             double bits = fact_value(f, variants[u], f->populations[p], "bits_per_coord");
             if (isnan(bits)) continue;
             double mse = fact_value(f, variants[u], f->populations[p], "rel_mse");
-            fprintf(a.f, "%.6g\t%.6g\t%.6g\n", bits,
+            fprintf(fig.a.f, "%.6g\t%.6g\t%.6g\n", bits,
                     fact_value(f, variants[u], f->populations[p], "spearman"), mse);
             has_mse |= mse > 0.0 && isfinite(mse);
             any = 1;
         }
         if (!any) continue;
-        fputs("\n\n", a.f);
-        snprintf(titles + strlen(titles), sizeof titles - strlen(titles), "%s%.*s",
-                 blocks ? " " : "", (int)len, variants[v]);
+        fputs("\n\n", fig.a.f);
+        add_title(titles, sizeof titles, variants[v], (int)len);
         blocks++;
     }
-    if ((rc = kvq_afile_commit(&a, err)) || blocks == 0) return rc;
+    if ((rc = kvq_afile_commit(&fig.a, err)) || blocks == 0) return rc;
     char extra[4096];
     snprintf(extra, sizeof extra, "titles='%s'; population='%s'; has_mse=%d", titles,
              f->populations[p], has_mse);
-    draw(pl, "rate_distortion.gp", base, data, extra, 1700, 600);
+    draw(pl, "rate_distortion.gp", fig.base, fig.data, extra, 1700, 600);
     return KVQ_OK;
 }
 
@@ -227,8 +246,8 @@ static int scree(plotter *pl, const kvq_facts *f, const kvq_csv_table *t, kvq_er
     long cp = col(t, "population"), ca = col(t, "analysis"), cs = col(t, "statistic"),
          cv = col(t, "value");
     if (cp < 0 || ca < 0 || cs < 0 || cv < 0) return KVQ_OK;
-    kvq_afile a;
-    int rc = open_data(&a, pl, "scree.tsv", err);
+    figure fig;
+    int rc = figure_open(&fig, pl, err, "scree");
     if (rc) return rc;
     char titles[2048] = "";
     size_t blocks = 0;
@@ -236,16 +255,18 @@ static int scree(plotter *pl, const kvq_facts *f, const kvq_csv_table *t, kvq_er
         size_t count = 0;
         for (size_t r = 0; r < t->nrows; r++)
             if (field_is(t, r, cp, f->populations[p]) && field_is(t, r, ca, "scree"))
-                fprintf(a.f, "%zu\t%.6g\n", ++count, field_number(t, r, cv));
+                fprintf(fig.a.f, "%zu\t%.6g\n", ++count, field_number(t, r, cv));
         if (!count) continue;
-        fputs("\n\n", a.f);
-        snprintf(titles + strlen(titles), sizeof titles - strlen(titles), "%sP%zu_%s",
-                 blocks++ ? " " : "", p + 1, f->roles[p]);
+        fputs("\n\n", fig.a.f);
+        char title[64];
+        snprintf(title, sizeof title, "P%zu_%s", p + 1, f->roles[p]);
+        add_title(titles, sizeof titles, title, (int)strlen(title));
+        blocks++;
     }
-    if ((rc = kvq_afile_commit(&a, err)) || !blocks) return rc;
+    if ((rc = kvq_afile_commit(&fig.a, err)) || !blocks) return rc;
     char extra[2200];
     snprintf(extra, sizeof extra, "titles='%s'", titles);
-    draw(pl, "scree.gp", "scree", "scree.tsv", extra, 900, 550);
+    draw(pl, "scree.gp", fig.base, fig.data, extra, 900, 550);
     return KVQ_OK;
 }
 
@@ -258,24 +279,21 @@ static int alpha_deleted(plotter *pl, const kvq_facts *f, size_t p, const kvq_cs
     if (cp < 0 || ca < 0 || ci < 0 || cs < 0 || cv < 0) return KVQ_OK;
     double alpha = NAN;
     size_t bars = 0;
-    char data[64], base[64];
-    snprintf(data, sizeof data, "alpha_deleted_P%zu.tsv", p + 1);
-    snprintf(base, sizeof base, "alpha_deleted_P%zu", p + 1);
-    kvq_afile a;
-    int rc = open_data(&a, pl, data, err);
+    figure fig;
+    int rc = figure_open(&fig, pl, err, "alpha_deleted_P%zu", p + 1);
     if (rc) return rc;
     for (size_t r = 0; r < t->nrows; r++) {
         if (!field_is(t, r, cp, f->populations[p]) || !field_is(t, r, cs, "raw_alpha")) continue;
         if (field_is(t, r, ca, "alpha")) alpha = field_number(t, r, cv);
         if (!field_is(t, r, ca, "alpha_if_deleted")) continue;
-        fprintf(a.f, "%s\t%.6g\n", kvq_csv_field(t, r, (size_t)ci), field_number(t, r, cv));
+        fprintf(fig.a.f, "%s\t%.6g\n", kvq_csv_field(t, r, (size_t)ci), field_number(t, r, cv));
         bars++;
     }
-    if ((rc = kvq_afile_commit(&a, err)) || !bars || isnan(alpha)) return rc;
+    if ((rc = kvq_afile_commit(&fig.a, err)) || !bars || isnan(alpha)) return rc;
     char extra[1024];
     snprintf(extra, sizeof extra, "alpha=%.10g; population='%s'; nrows=%zu", alpha,
              f->populations[p], bars);
-    draw(pl, "alpha_deleted.gp", base, data, extra, 600 + 30 * (int)bars, 600);
+    draw(pl, "alpha_deleted.gp", fig.base, fig.data, extra, 600 + 30 * (int)bars, 600);
     return KVQ_OK;
 }
 
@@ -287,29 +305,27 @@ static int chain(plotter *pl, const kvq_facts *f, size_t p, const kvq_csv_table 
     long cp = col(t, "population"), cvar = col(t, "variant"), cd = col(t, "depth"),
          cr = col(t, "rho");
     if (cp < 0 || cvar < 0 || cd < 0 || cr < 0) return KVQ_OK;
-    char data[64], base[64], titles[4096] = "";
-    snprintf(data, sizeof data, "chain_P%zu.tsv", p + 1);
-    snprintf(base, sizeof base, "chain_P%zu", p + 1);
-    kvq_afile a;
-    int rc = open_data(&a, pl, data, err);
+    char titles[4096] = "";
+    figure fig;
+    int rc = figure_open(&fig, pl, err, "chain_P%zu", p + 1);
     if (rc) return rc;
     size_t blocks = 0;
     for (size_t v = 0; v < nv; v++) {
         size_t count = 0;
         for (size_t r = 0; r < t->nrows; r++)
             if (field_is(t, r, cp, f->populations[p]) && field_is(t, r, cvar, variants[v]))
-                fprintf(a.f, "%.0f\t%.6g\n", field_number(t, r, cd), field_number(t, r, cr)),
+                fprintf(fig.a.f, "%.0f\t%.6g\n", field_number(t, r, cd), field_number(t, r, cr)),
                     count++;
         if (!count) continue;
-        fputs("\n\n", a.f);
-        snprintf(titles + strlen(titles), sizeof titles - strlen(titles), "%s%s",
-                 blocks++ ? " " : "", variants[v]);
+        fputs("\n\n", fig.a.f);
+        add_title(titles, sizeof titles, variants[v], (int)strlen(variants[v]));
+        blocks++;
     }
-    if ((rc = kvq_afile_commit(&a, err)) || !blocks) return rc;
+    if ((rc = kvq_afile_commit(&fig.a, err)) || !blocks) return rc;
     char extra[4300];
     snprintf(extra, sizeof extra, "titles='%s'; tau=%g; population='%s'", titles, KVQ_CHAIN_TAU,
              f->populations[p]);
-    draw(pl, "chain.gp", base, data, extra, 1100, 550);
+    draw(pl, "chain.gp", fig.base, fig.data, extra, 1100, 550);
     return KVQ_OK;
 }
 
