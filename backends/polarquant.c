@@ -212,17 +212,25 @@ static void pq_encode_row(const polarquant_state *s, const float *x, float *v, u
     }
 }
 
+/* Scratch for one row at a time: vectors x padded floats and padded angle indices. */
+static int pq_scratch(const polarquant_state *s, size_t vectors, float **v, uint8_t **index,
+                      kvq_error *err)
+{
+    *v = kvq_state_calloc("polarquant", vectors * s->padded * sizeof **v, err);
+    *index = *v ? kvq_state_calloc("polarquant", s->padded, err) : NULL;
+    if (*index) return KVQ_OK;
+    free(*v);
+    return KVQ_ENOMEM;
+}
+
 static int polarquant_encode(const void *state, const float *rows, size_t n, uint8_t *codes,
                              kvq_error *err)
 {
     const polarquant_state *s = state;
     size_t bytes = polarquant_bytes_per_row(s);
-    float *v = kvq_state_calloc("polarquant", s->padded * sizeof *v, err);
-    uint8_t *index = v ? kvq_state_calloc("polarquant", s->padded, err) : NULL;
-    if (!index) {
-        free(v);
-        return KVQ_ENOMEM;
-    }
+    float *v;
+    uint8_t *index;
+    if (pq_scratch(s, 1, &v, &index, err) != KVQ_OK) return KVQ_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         memset(codes + i * bytes, 0, bytes);
         pq_encode_row(s, rows + i * s->dim, v, index, codes + i * bytes);
@@ -262,12 +270,9 @@ static int polarquant_reconstruct(const void *state, const uint8_t *codes, size_
 {
     const polarquant_state *s = state;
     size_t bytes = polarquant_bytes_per_row(s);
-    float *v = kvq_state_calloc("polarquant", s->padded * sizeof *v, err);
-    uint8_t *index = v ? kvq_state_calloc("polarquant", s->padded, err) : NULL;
-    if (!index) {
-        free(v);
-        return KVQ_ENOMEM;
-    }
+    float *v;
+    uint8_t *index;
+    if (pq_scratch(s, 1, &v, &index, err) != KVQ_OK) return KVQ_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         pq_decode_rotated(s, codes + i * bytes, index, v);
         kvq_rotation_invert(&s->rotation, v);
@@ -284,12 +289,9 @@ static int polarquant_score(const void *state, const float *query, const uint8_t
 {
     const polarquant_state *s = state;
     size_t bytes = polarquant_bytes_per_row(s);
-    float *v = kvq_state_calloc("polarquant", 2 * s->padded * sizeof *v, err);
-    uint8_t *index = v ? kvq_state_calloc("polarquant", s->padded, err) : NULL;
-    if (!index) {
-        free(v);
-        return KVQ_ENOMEM;
-    }
+    float *v;
+    uint8_t *index;
+    if (pq_scratch(s, 2, &v, &index, err) != KVQ_OK) return KVQ_ENOMEM;
     float *rq = v + s->padded;
     memcpy(rq, query, s->dim * sizeof *rq);
     kvq_rotation_apply(&s->rotation, rq);

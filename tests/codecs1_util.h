@@ -45,6 +45,19 @@ static inline double codecs1_rel_mse(const float *x, const float *y, size_t coun
     return num / den;
 }
 
+/* The relative MSE of codec `spec` (dim coordinates) on n rows: encode, reconstruct, compare. */
+static inline double codecs1_spec_rel_mse(const char *spec, const float *rows, size_t n, size_t dim)
+{
+    kvq_codec codec;
+    codecs1_open(&codec, spec, dim);
+    float *back = malloc(n * dim * sizeof *back);
+    free(codecs1_round_trip(&codec, rows, n, back));
+    double mse = codecs1_rel_mse(rows, back, n * dim);
+    free(back);
+    kvq_codec_close(&codec);
+    return mse;
+}
+
 static inline double codecs1_dot(const float *a, const float *b, size_t n)
 {
     double s = 0.0;
@@ -123,6 +136,21 @@ static inline codecs1_bias codecs1_mean_error(const char *spec, size_t dim, size
     b.other_mean = osum / m;
     b.other_se = sqrt((osum2 / m - b.other_mean * b.other_mean) / (m - 1.0));
     return b;
+}
+
+/* The test of an unbiased estimator that can fail: over 10^5 pairs (1000 instances x 100 rows,
+ * dim 128) the score's mean error is within 3 standard errors of 0, and the deliberately biased
+ * `other` estimate (named by other_name) is not. */
+static inline void codecs1_check_unbiased(const char *spec, codecs1_other_estimate other,
+                                          const char *other_name)
+{
+    codecs1_bias b = codecs1_mean_error(spec, 128, 1000, 100, other);
+    cr_log_info("%s: mean error %.4g (se %.3g); %s %.4g (se %.3g)", spec, b.mean, b.se, other_name,
+                b.other_mean, b.other_se);
+    cr_assert_lt(fabs(b.mean), 3.0 * b.se, "%s: mean error %g, standard error %g", spec, b.mean,
+                 b.se);
+    cr_assert_gt(fabs(b.other_mean), 3.0 * b.other_se, "%s: %s: mean error %g, se %g", spec,
+                 other_name, b.other_mean, b.other_se);
 }
 
 #endif

@@ -16,14 +16,7 @@ static double per_vector_mse(const char *spec, float *rows, size_t n, size_t dim
         double norm = sqrt(codecs1_dot(x, x, dim));
         for (size_t j = 0; j < dim; j++) x[j] = (float)(x[j] / norm);
     }
-    kvq_codec codec;
-    codecs1_open(&codec, spec, dim);
-    float *back = malloc(n * dim * sizeof *back);
-    free(codecs1_round_trip(&codec, rows, n, back));
-    double mse = codecs1_rel_mse(rows, back, n * dim); /* unit rows: sum |x|^2 = n */
-    free(back);
-    kvq_codec_close(&codec);
-    return mse;
+    return codecs1_spec_rel_mse(spec, rows, n, dim); /* unit rows: sum |x|^2 = n */
 }
 
 /* For |x| = 1 the rotated coordinates are ~ N(0, 1/d), each quantized with error C_b / d by the

@@ -26,9 +26,8 @@ Test(linkage, gsl_cblas_calls_resolve_to_openblas)
     double a[4] = {1, 2, 3, 4}, b[4] = {5, 6, 7, 8}, c[4] = {0};
     gsl_matrix_view A = gsl_matrix_view_array(a, 2, 2), B = gsl_matrix_view_array(b, 2, 2),
                     C = gsl_matrix_view_array(c, 2, 2);
-    cr_assert_eq(gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &A.matrix, &B.matrix, 0.0,
-                                &C.matrix),
-                 0);
+    cr_assert_eq(
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &A.matrix, &B.matrix, 0.0, &C.matrix), 0);
     cr_assert_eq(c[0], 19.0);
     cr_assert_eq(c[3], 50.0);
 }

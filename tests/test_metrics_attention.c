@@ -7,15 +7,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-static float *floats(const cJSON *array, size_t *n)
-{
-    double *d = kvq_test_doubles(array, n);
-    float *f = malloc(*n * sizeof *f + 1);
-    for (size_t i = 0; i < *n; i++) f[i] = (float)d[i];
-    free(d);
-    return f;
-}
-
 Test(metrics_attention, matches_scipy)
 {
     cJSON *g = kvq_test_golden("metrics_scipy.json");
@@ -25,9 +16,9 @@ Test(metrics_attention, matches_scipy)
     {
         size_t nq = (size_t)kvq_test_num(c, "nq"), n = (size_t)kvq_test_num(c, "n");
         size_t dim = (size_t)kvq_test_num(c, "dim"), dv = (size_t)kvq_test_num(c, "dv"), m;
-        float *exact = floats(cJSON_GetObjectItem(c, "exact"), &m);
-        float *est = floats(cJSON_GetObjectItem(c, "est"), &m);
-        float *v = floats(cJSON_GetObjectItem(c, "v"), &m);
+        float *exact = kvq_test_floats(cJSON_GetObjectItem(c, "exact"), &m);
+        float *est = kvq_test_floats(cJSON_GetObjectItem(c, "est"), &m);
+        float *v = kvq_test_floats(cJSON_GetObjectItem(c, "v"), &m);
         cr_assert_eq(m, n * dv);
         kvq_attention a;
         kvq_error err;

@@ -1,38 +1,11 @@
-/* Pearson, Spearman (scipy.stats golden values, tests/golden/gen_foundation.py), recall@k and
- * relative MSE on hand-checked cases, and NaN for undefined inputs. */
+/* recall@k and relative MSE on hand-checked cases, and NaN for undefined inputs (the scipy golden
+ * correlations of tests/golden/gen_foundation.py are checked in test_metrics_rank.c). */
 #include "kvq/metrics.h"
 #include "testutil.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
-
-Test(metrics, correlations_match_scipy)
-{
-    cJSON *g = kvq_test_golden("foundation.json");
-    const cJSON *c;
-    size_t count = 0;
-    cJSON_ArrayForEach(c, cJSON_GetObjectItem(g, "corr"))
-    {
-        size_t n, ny;
-        double *x = kvq_test_doubles(cJSON_GetObjectItem(c, "x"), &n);
-        double *y = kvq_test_doubles(cJSON_GetObjectItem(c, "y"), &ny);
-        cr_assert_eq(n, ny);
-        double *work = malloc(2 * n * sizeof *work);
-        double want_p = kvq_test_num(c, "pearson"), want_s = kvq_test_num(c, "spearman");
-        double got_p = kvq_pearson(x, y, n), got_s = kvq_spearman(x, y, n, work);
-        cr_assert_lt(fabs(got_p - want_p), 1e-12 + 1e-9 * fabs(want_p), "pearson %g vs %g", got_p,
-                     want_p);
-        cr_assert_lt(fabs(got_s - want_s), 1e-12 + 1e-9 * fabs(want_s), "spearman %g vs %g", got_s,
-                     want_s);
-        free(x);
-        free(y);
-        free(work);
-        count++;
-    }
-    cr_assert_eq(count, 3);
-    cJSON_Delete(g);
-}
 
 Test(metrics, undefined_correlations_are_nan)
 {

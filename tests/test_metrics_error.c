@@ -7,15 +7,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-static float *floats(const cJSON *array, size_t *n)
-{
-    double *d = kvq_test_doubles(array, n);
-    float *f = malloc(*n * sizeof *f + 1);
-    for (size_t i = 0; i < *n; i++) f[i] = (float)d[i];
-    free(d);
-    return f;
-}
-
 Test(metrics_error, residuals_match_numpy)
 {
     cJSON *g = kvq_test_golden("metrics_scipy.json");
@@ -24,8 +15,8 @@ Test(metrics_error, residuals_match_numpy)
     cJSON_ArrayForEach(c, cJSON_GetObjectItem(g, "residuals"))
     {
         size_t n, nh, dim = (size_t)kvq_test_num(c, "dim");
-        float *x = floats(cJSON_GetObjectItem(c, "x"), &n);
-        float *xhat = floats(cJSON_GetObjectItem(c, "xhat"), &nh);
+        float *x = kvq_test_floats(cJSON_GetObjectItem(c, "x"), &n);
+        float *xhat = kvq_test_floats(cJSON_GetObjectItem(c, "xhat"), &nh);
         cr_assert_eq(n, nh);
         kvq_residuals r;
         kvq_error err;

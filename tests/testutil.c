@@ -44,6 +44,16 @@ double *kvq_test_doubles(const cJSON *array, size_t *n)
     return out;
 }
 
+float *kvq_test_floats(const cJSON *array, size_t *n)
+{
+    double *d = kvq_test_doubles(array, n);
+    float *f = malloc(*n * sizeof *f + 1);
+    cr_assert_not_null(f);
+    for (size_t i = 0; i < *n; i++) f[i] = (float)d[i];
+    free(d);
+    return f;
+}
+
 float *kvq_test_gaussian_rows(size_t n, size_t dim, uint64_t seed)
 {
     kvq_rng rng;
