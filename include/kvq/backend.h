@@ -124,8 +124,8 @@ int kvq_codec_open(kvq_codec *codec, const char *spec, size_t dim, kvq_rng *rng,
 
 /* Creates an instance of backend b, registered or not (tests use private backends), from
  * parameters p (p->name is not consulted; missing keys get their defaults, unknown keys fail). */
-int kvq_codec_open_backend(kvq_codec *codec, const kvq_backend *b, const kvq_params *p,
-                           size_t dim, kvq_rng *rng, kvq_error *err);
+int kvq_codec_open_backend(kvq_codec *codec, const kvq_backend *b, const kvq_params *p, size_t dim,
+                           kvq_rng *rng, kvq_error *err);
 
 void kvq_codec_close(kvq_codec *codec);
 
