@@ -65,7 +65,7 @@ static void draw(plotter *pl, const char *template_name, const char *base, const
     static const char *const formats[] = {"png", "svg"};
     int ok = 1;
     for (size_t i = 0; i < 2; i++) {
-        char vars[8192];
+        char vars[16384];
         snprintf(vars, sizeof vars,
                  "plotsdir='%s'; datafile='%s/%s'; outbase='%s/%s'; fmt='%s'; width_px=%d; "
                  "height_px=%d; %s",
@@ -169,6 +169,36 @@ static size_t codec_len(const char *variant)
     return strcspn(variant, ":");
 }
 
+static int same_codec(const char *a, const char *b)
+{
+    size_t len = codec_len(a);
+    return codec_len(b) == len && strncmp(a, b, len) == 0;
+}
+
+/* Reorders variants (stably) so that each codec's variants stand together, codecs in order of
+ * first appearance: the heatmap's rows, the rate-distortion lines and the chain panels. */
+static void group_by_codec(const char **variants, size_t nv)
+{
+    for (size_t i = 0; i < nv;) {
+        size_t end = i + 1;
+        for (size_t j = end; j < nv; j++) {
+            if (!same_codec(variants[j], variants[i])) continue;
+            const char *x = variants[j];
+            memmove(variants + end + 1, variants + end, (j - end) * sizeof *variants);
+            variants[end++] = x;
+        }
+        i = end;
+    }
+}
+
+/* The end of the group of variants[v]'s codec (variants grouped by group_by_codec). */
+static size_t codec_end(const char **variants, size_t nv, size_t v)
+{
+    size_t end = v + 1;
+    while (end < nv && same_codec(variants[end], variants[v])) end++;
+    return end;
+}
+
 static int rate_distortion(plotter *pl, const kvq_facts *f, size_t p, const char **variants,
                            size_t nv, kvq_error *err)
 {
@@ -178,16 +208,10 @@ static int rate_distortion(plotter *pl, const kvq_facts *f, size_t p, const char
     if (rc) return rc;
     size_t blocks = 0;
     int has_mse = 0;
-    for (size_t v = 0; v < nv; v++) {
-        size_t len = codec_len(variants[v]);
-        int first = 1; /* draw each codec once, at its first variant */
-        for (size_t u = 0; u < v && first; u++)
-            first = !(codec_len(variants[u]) == len && strncmp(variants[u], variants[v], len) == 0);
-        if (!first) continue;
+    for (size_t v = 0, end; v < nv; v = end) {
+        end = codec_end(variants, nv, v);
         int any = 0;
-        for (size_t u = v; u < nv; u++) {
-            if (codec_len(variants[u]) != len || strncmp(variants[u], variants[v], len) != 0)
-                continue;
+        for (size_t u = v; u < end; u++) {
             double bits = fact_value(f, variants[u], f->populations[p], "bits_per_coord");
             if (isnan(bits)) continue;
             double mse = fact_value(f, variants[u], f->populations[p], "rel_mse");
@@ -198,7 +222,7 @@ static int rate_distortion(plotter *pl, const kvq_facts *f, size_t p, const char
         }
         if (!any) continue;
         fputs("\n\n", fig.a.f);
-        add_title(titles, sizeof titles, variants[v], (int)len);
+        add_title(titles, sizeof titles, variants[v], (int)codec_len(variants[v]));
         blocks++;
     }
     if ((rc = kvq_afile_commit(&fig.a, err)) || blocks == 0) return rc;
@@ -298,34 +322,54 @@ static int alpha_deleted(plotter *pl, const kvq_facts *f, size_t p, const kvq_cs
 }
 
 /* Chain-collapse curves of population p from chain.csv (columns variant, population, depth,
- * rho). */
+ * rho): one panel per codec, one line per variant labelled by its parameters. */
 static int chain(plotter *pl, const kvq_facts *f, size_t p, const kvq_csv_table *t,
                  const char **variants, size_t nv, kvq_error *err)
 {
     long cp = col(t, "population"), cvar = col(t, "variant"), cd = col(t, "depth"),
          cr = col(t, "rho");
     if (cp < 0 || cvar < 0 || cd < 0 || cr < 0) return KVQ_OK;
-    char titles[4096] = "";
+    char titles[4096] = "", codecs[1024] = "", firsts[512] = "", counts[512] = "";
     figure fig;
     int rc = figure_open(&fig, pl, err, "chain_P%zu", p + 1);
     if (rc) return rc;
-    size_t blocks = 0;
-    for (size_t v = 0; v < nv; v++) {
-        size_t count = 0;
-        for (size_t r = 0; r < t->nrows; r++)
-            if (field_is(t, r, cp, f->populations[p]) && field_is(t, r, cvar, variants[v]))
-                fprintf(fig.a.f, "%.0f\t%.6g\n", field_number(t, r, cd), field_number(t, r, cr)),
-                    count++;
-        if (!count) continue;
-        fputs("\n\n", fig.a.f);
-        add_title(titles, sizeof titles, variants[v], (int)strlen(variants[v]));
-        blocks++;
+    size_t blocks = 0, panels = 0, most = 0;
+    for (size_t v = 0, end; v < nv; v = end) {
+        end = codec_end(variants, nv, v);
+        size_t first = blocks;
+        for (size_t u = v; u < end; u++) {
+            size_t count = 0;
+            for (size_t r = 0; r < t->nrows; r++)
+                if (field_is(t, r, cp, f->populations[p]) && field_is(t, r, cvar, variants[u]))
+                    fprintf(fig.a.f, "%.0f\t%.6g\n", field_number(t, r, cd),
+                            field_number(t, r, cr)),
+                        count++;
+            if (!count) continue;
+            fputs("\n\n", fig.a.f);
+            size_t len = codec_len(variants[u]);
+            const char *label = variants[u][len] ? variants[u] + len + 1 : variants[u];
+            add_title(titles, sizeof titles, label, (int)strlen(label));
+            blocks++;
+        }
+        if (blocks == first) continue;
+        char number[32];
+        add_title(codecs, sizeof codecs, variants[v], (int)codec_len(variants[v]));
+        snprintf(number, sizeof number, "%zu", first);
+        add_title(firsts, sizeof firsts, number, (int)strlen(number));
+        snprintf(number, sizeof number, "%zu", blocks - first);
+        add_title(counts, sizeof counts, number, (int)strlen(number));
+        if (blocks - first > most) most = blocks - first;
+        panels++;
     }
     if ((rc = kvq_afile_commit(&fig.a, err)) || !blocks) return rc;
-    char extra[4300];
-    snprintf(extra, sizeof extra, "titles='%s'; tau=%g; population='%s'", titles, KVQ_CHAIN_TAU,
-             f->populations[p]);
-    draw(pl, "chain.gp", fig.base, fig.data, extra, 1100, 550);
+    size_t cols = panels < 5 ? panels : 5, rows = (panels + cols - 1) / cols;
+    char extra[6300];
+    snprintf(extra, sizeof extra,
+             "titles='%s'; codecs='%s'; firsts='%s'; counts='%s'; most=%zu; cols=%zu; rows=%zu; "
+             "tau=%g; population='%s'",
+             titles, codecs, firsts, counts, most, cols, rows, KVQ_CHAIN_TAU, f->populations[p]);
+    draw(pl, "chain.gp", fig.base, fig.data, extra, 40 + 330 * (int)cols,
+         60 + (260 + 12 * (int)most) * (int)rows);
     return KVQ_OK;
 }
 
@@ -377,6 +421,7 @@ int kvq_plots_write(const char *dir, const char *heatmap_metric, int *drawn, kvq
         return kvq_fail(err, KVQ_ENOMEM, "out of memory plotting");
     }
     size_t nv = distinct_variants(&f, variants);
+    group_by_codec(variants, nv);
     rc = heatmap(&pl, &f, variants, nv, heatmap_metric, err);
     for (size_t p = 0; p < f.npopulations && !rc; p++)
         rc = rate_distortion(&pl, &f, p, variants, nv, err);

@@ -1,13 +1,25 @@
 # Chain collapse of one population: mean Spearman rho between the exact and the codec's chain at
-# each depth, one line per codec variant, with the collapse threshold tau.
-# Variables: datafile (blocks separated by two blank lines, one per variant; columns depth, rho),
-# titles (variant labels, space separated), tau, population, outbase, fmt, width_px, height_px.
+# each depth, one panel per codec (its variants one line each, labelled by their parameters) and
+# the collapse threshold tau dashed in every panel; the y axis is the same in every panel.
+# Variables: datafile (blocks separated by two blank lines, one per variant, grouped by codec;
+# columns depth, rho), titles (variant labels, space separated, in block order), codecs (panel
+# titles), firsts and counts (each panel's first block, from 0, and number of blocks), most (the
+# largest count: every panel keeps room for that many key lines, so all plot areas are the same
+# size), cols, rows, tau, population, outbase, fmt, width_px, height_px.
 load plotsdir . "/common.gp"
-set title sprintf("Chain collapse on %s", population)
-set xlabel "depth (layers applied)"
-set ylabel "mean Spearman rho, exact vs through the codec"
-set yrange [-0.5<*:1.05]
-set key outside right top
-n = words(titles)
-plot for [i=0:n-1] datafile index i using 1:2 with linespoints pt 7 ps 0.6 lw 1.5 title word(titles, i+1), \
-     tau with lines dt 2 lw 2 lc rgb "#444444" title sprintf("tau = %g", tau)
+set multiplot layout rows, cols title \
+    sprintf("Chain collapse on %s: mean Spearman rho of exact vs codec chain (y) by depth, layers applied (x); dashed: tau = %g", \
+            population, tau)
+set key below vertical maxrows most font ",8" samplen 2 spacing 0.9 nobox noopaque
+set bmargin 2 + most
+set yrange [-0.5:1.05]
+set ytics 0.5
+do for [c = 1:words(codecs)] {
+    set title word(codecs, c)
+    a = int(word(firsts, c))
+    b = a + int(word(counts, c)) - 1
+    plot for [i = a:b] datafile index i using 1:2 with linespoints pt 7 ps 0.4 lw 1.5 \
+             lc (i - a) % 9 + 1 title word(titles, i + 1), \
+         tau with lines dt 2 lw 1.5 lc rgb "#444444" notitle
+}
+unset multiplot
