@@ -6,8 +6,9 @@
 #include <stddef.h>
 
 /* Sorts n pairs stored flat in p (p[2i] = key, p[2i + 1] = value) in ascending lexicographic order
- * (key, then value), with the C library's qsort. The value breaks ties so that the order, and every
- * sum taken over it, is the same whatever the sort's stability. Values must not be NaN. */
+ * (key, then value): one total order, so every sum taken over it is the same whatever algorithm
+ * ran (a radix sort from 4096 pairs, with 16n bytes of scratch it allocates; qsort below that or
+ * without memory). Keys and values must not be NaN; -0 and +0 are equal. */
 void kvq_sort_pairs(double *p, size_t n);
 
 /* The end of the run of equal keys that starts at pair i: the first j > i whose key differs from
