@@ -129,7 +129,7 @@ static int figure_open(figure *fig, const plotter *pl, kvq_error *err, const cha
     return kvq_afile_open(&fig->a, path, err);
 }
 
-/* Appends a word to a space-separated list of curve titles. */
+/* Appends the first len characters of word to a space-separated list (read by gnuplot's word()). */
 static void add_title(char *titles, size_t size, const char *word, int len)
 {
     size_t used = strlen(titles);
