@@ -12,7 +12,7 @@ set multiplot layout rows, cols title \
             population, tau)
 set key below vertical maxrows most font ",8" samplen 2 spacing 0.9 nobox noopaque
 set bmargin 2 + most
-set yrange [-0.5:1.05]
+set yrange [-1.05:1.05] # the whole range of rho: no curve is clipped
 set ytics 0.5
 do for [c = 1:words(codecs)] {
     set title word(codecs, c)
