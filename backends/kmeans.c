@@ -334,24 +334,32 @@ done:
     return out;
 }
 
+/* Centroid j becomes row pick; mind[i] becomes row i's squared distance to the nearest of
+ * centroids 0..j (the seeding step k-means++ and furthest-point sampling share). */
+static void add_seed(kvq_codebook *cb, size_t j, const float *rows, size_t n, size_t pick,
+                     float *mind)
+{
+    size_t dim = cb->dim;
+    float *c = cb->centroids + j * dim;
+    memcpy(c, rows + pick * dim, dim * sizeof *c);
+    for (size_t i = 0; i < n; i++) {
+        float d = dist2_direct(rows + i * dim, c, dim);
+        if (j == 0 || d < mind[i]) mind[i] = d;
+    }
+}
+
 /* k-means++: the first centroid a uniform row, each next one a row drawn with probability
  * proportional to its squared distance to the nearest centroid so far. */
 static int seed_plus_plus(kvq_codebook *cb, const float *rows, size_t n, kvq_rng *rng,
                           const char *who, kvq_error *err)
 {
-    size_t dim = cb->dim;
     float *mind = malloc(n * sizeof *mind);
     if (!mind) return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory seeding k-means", who);
     size_t pick = kvq_rng_bounded(rng, (uint32_t)n);
     for (size_t j = 0; j < cb->k; j++) {
-        float *c = cb->centroids + j * dim;
-        memcpy(c, rows + pick * dim, dim * sizeof *c);
+        add_seed(cb, j, rows, n, pick, mind);
         double total = 0.0;
-        for (size_t i = 0; i < n; i++) {
-            float d = dist2_direct(rows + i * dim, c, dim);
-            if (j == 0 || d < mind[i]) mind[i] = d;
-            total += mind[i];
-        }
+        for (size_t i = 0; i < n; i++) total += mind[i];
         double target = kvq_rng_uniform(rng) * total, run = 0.0;
         pick = 0;
         for (size_t i = 0; i < n; i++) {
@@ -417,14 +425,10 @@ int kvq_kmeans_fps(kvq_codebook *cb, const float *rows, size_t n, unsigned iters
         return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory for furthest-point sampling", who);
     }
     for (size_t j = 0; j < cb->k; j++) {
-        float *c = cb->centroids + j * dim;
-        memcpy(c, rows + pick * dim, dim * sizeof *c);
+        add_seed(cb, j, rows, n, pick, mind);
         size_t next = 0;
-        for (size_t i = 0; i < n; i++) {
-            float d = dist2_direct(rows + i * dim, c, dim);
-            if (j == 0 || d < mind[i]) mind[i] = d;
+        for (size_t i = 0; i < n; i++)
             if (mind[i] > mind[next]) next = i;
-        }
         pick = next;
     }
     free(mind);
