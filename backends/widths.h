@@ -1,6 +1,6 @@
 /* Parameters that size a wire field (an index width, a count stored in a fixed number of bits):
  * a value past the field's capacity is refused at create with KVQ_ERANGE, never wrapped around
- * (DESIGN.md section 3, "wire widths are hard caps"). */
+ * ("wire widths are hard caps"). */
 #ifndef KVQ_BACKENDS_WIDTHS_H
 #define KVQ_BACKENDS_WIDTHS_H
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""kvqeval's int8, int4 and f16 against FAISS's ScalarQuantizer QT_8bit, QT_4bit and QT_fp16
-(issue 5): encode and score throughput as ratios kvqeval / FAISS, with the relative MSE and the
+"""kvqeval's int8, int4 and f16 against FAISS's ScalarQuantizer QT_8bit, QT_4bit and QT_fp16:
+encode and score throughput as ratios kvqeval / FAISS, with the relative MSE and the
 code size of each side, measured in one run on the same rows.
 
 Rows: N(0, 1), dim 128, n rows (default 65536) and 64 queries, from numpy's default_rng(2024).

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""kvqeval's pq and rvq against FAISS's ProductQuantizer and ResidualQuantizer (issue 6).
+"""kvqeval's pq and rvq against FAISS's ProductQuantizer and ResidualQuantizer.
 
 Both sides fit on the same rows, encode the same rows at the same code size, and are measured in
 the same run: relative MSE of the reconstruction, sum |x - x^|^2 / sum |x|^2, and encode

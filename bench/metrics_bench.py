@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The metric engine against scipy/numpy on the same data, at the sizes of issue 3:
+"""The metric engine against scipy/numpy on the same data, at the sizes below:
 Spearman (and Kendall tau-b) on 10^7 pairs, ICC on 10^6 subjects x 10 raters, recall@10 for 4096 queries x 65,536 rows
 (dim 128; the estimate is an int8 per-row absmax rounding of the rows). Writes the data once as raw
 arrays in a temporary folder, times kvqeval (bench/metrics_bench.c) and the reference on them, checks

@@ -1,25 +1,56 @@
 #!/bin/sh
 # Builds the fuzz targets with clang (libFuzzer + AddressSanitizer + UBSan) into build-fuzz/ and
-# runs each for SECONDS (default 600) on one core. New corpus entries go to fuzz/corpus-<target>/
-# (not committed); a crashing input is written to build-fuzz/<target>-crash-* and the run stops.
-# Usage, from the repository root:  fuzz/run.sh [SECONDS] [TARGET...]
+# runs each for SECONDS (default 600), one after the other, on one core. New corpus entries go to
+# fuzz/corpus-<target>/ (not committed); a crashing input is written to build-fuzz/<target>-crash-*
+# (or -timeout-*, -oom-*) and the run stops.
+# Usage, from the repository root:  fuzz/run.sh [SECONDS] [TARGET...]   (default: every target)
 set -eu
 SECONDS_EACH=${1:-600}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-safetensors npy}
+ALL="safetensors npy csv epiphany codec_spec population_spec run_json cell shard_index"
+TARGETS=${*:-$ALL}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/build-fuzz
-mkdir -p "$OUT"
-CFLAGS="-std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined
-  -fno-sanitize-recover=undefined -I$ROOT/include -I$ROOT/populations -I/usr/include/cjson"
-LIB="$ROOT/populations/safetensors.c $ROOT/populations/npy.c $ROOT/populations/dtype.c
-  $ROOT/populations/mapping.c $ROOT/populations/roles.c $ROOT/core/error.c $ROOT/core/half.c
-  $ROOT/fuzz/targets.c"
+mkdir -p "$OUT/obj" "$OUT/include/kvq"
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+# shellcheck disable=SC2046
+CFLAGS="-std=c11 -g -O1 -pthread -D_POSIX_C_SOURCE=200809L -DKVQ_PLOTS_DIR=\"$ROOT/plots\" $SAN
+  -I$OUT/include -I$ROOT/include -I$ROOT/populations $(pkg-config --cflags gsl openblas libcjson)"
+LIBS="-lgsl -lopenblas -lcjson -lm"
+
+# The library: every source of core/ backends/ metrics/ populations/ harness/ but harness/main.c,
+# plus the files meson generates (kvq/version.h, the embedded default epiphany spec).
+VERSION=$(sed -n "s/^ *version : '\(.*\)',/\1/p" "$ROOT/meson.build")
+sed "s/@VERSION@/$VERSION/" "$ROOT/include/kvq/version.h.in" >"$OUT/include/kvq/version.h.new"
+cmp -s "$OUT/include/kvq/version.h.new" "$OUT/include/kvq/version.h" ||
+    mv "$OUT/include/kvq/version.h.new" "$OUT/include/kvq/version.h"
+python3 "$ROOT/harness/embed_text.py" "$ROOT/harness/epiphanies.json" "$OUT/epiphanies_default.c" \
+    kvq_default_epiphanies
+SOURCES=$(ls "$ROOT"/core/*.c "$ROOT"/backends/*.c "$ROOT"/metrics/*.c "$ROOT"/populations/*.c \
+    "$ROOT"/harness/*.c | grep -v '/harness/main\.c$')
+OBJECTS=
+for src in $SOURCES "$OUT/epiphanies_default.c"; do
+    dir=$(basename "$(dirname "$src")")
+    obj=$OUT/obj/${dir}_$(basename "$src" .c).o
+    OBJECTS="$OBJECTS $obj"
+    # rebuilt when its source or any header is newer
+    if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find "$ROOT/include" "$ROOT/core" \
+        "$ROOT/backends" "$ROOT/metrics" "$ROOT/populations" "$ROOT/harness" "$OUT/include" \
+        -name '*.h' -newer "$obj" | head -n 1)" ]; then
+        # shellcheck disable=SC2086
+        clang $CFLAGS -fsanitize=fuzzer-no-link -I"$(dirname "$src")" -c "$src" -o "$obj"
+    fi
+done
+rm -f "$OUT/libkvq-fuzz.a"
+# shellcheck disable=SC2086
+ar rcs "$OUT/libkvq-fuzz.a" $OBJECTS
+
 for t in $TARGETS; do
     # shellcheck disable=SC2086
-    clang $CFLAGS -o "$OUT/fuzz_$t" "$ROOT/fuzz/fuzz_$t.c" $LIB -lcjson -lm
+    clang $CFLAGS -fsanitize=fuzzer -o "$OUT/fuzz_$t" "$ROOT/fuzz/fuzz_$t.c" "$ROOT/fuzz/targets.c" \
+        "$OUT/libkvq-fuzz.a" $LIBS
     mkdir -p "$ROOT/fuzz/corpus-$t" "$ROOT/fuzz/regressions/$t"
-    "$OUT/fuzz_$t" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -max_len=65536 \
+    "$OUT/fuzz_$t" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -max_len=65536 -timeout=30 \
         -print_final_stats=1 -artifact_prefix="$OUT/$t-" \
         "$ROOT/fuzz/corpus-$t" "$ROOT/fuzz/seeds/$t" "$ROOT/fuzz/regressions/$t"
 done

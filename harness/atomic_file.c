@@ -17,10 +17,25 @@ int kvq_afile_open(kvq_afile *a, const char *path, kvq_error *err)
     return KVQ_OK;
 }
 
+/* The errno of a write that failed earlier inside a buffered fprintf, whose errno is long
+ * overwritten: one more byte, flushed, fails the same way while the cause (a full disk, a file
+ * size limit) lasts. The file is discarded anyway. EIO when the cause has gone. */
+static int failed_write_errno(FILE *f)
+{
+    clearerr(f);
+    errno = 0;
+    if (fputc('\n', f) == EOF || fflush(f) != 0) return errno ? errno : EIO;
+    return EIO;
+}
+
 int kvq_afile_commit(kvq_afile *a, kvq_error *err)
 {
-    int failed = ferror(a->f) || fflush(a->f) != 0 || fsync(fileno(a->f)) != 0;
-    int saved = errno;
+    int saved = 0;
+    if (ferror(a->f))
+        saved = failed_write_errno(a->f);
+    else if (fflush(a->f) != 0 || fsync(fileno(a->f)) != 0)
+        saved = errno ? errno : EIO;
+    int failed = saved != 0;
     if (fclose(a->f) != 0 && !failed) failed = 1, saved = errno;
     a->f = NULL;
     if (!failed && rename(a->tmp, a->path) == 0) return KVQ_OK;

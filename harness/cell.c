@@ -8,6 +8,7 @@
 #include "kvq/identity.h"
 #include "kvq/metrics.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,53 @@
 
 #define IDENTITY_PROBES 1024
 
+const char *const kvq_cell_metric_names[] = {"pearson",
+                                             "spearman",
+                                             "kendall_tau_b",
+                                             "recall@1",
+                                             "recall@10",
+                                             "recall@100",
+                                             "score_bias",
+                                             "score_rmse",
+                                             "rel_mse",
+                                             "cosine",
+                                             "mae",
+                                             "rmse",
+                                             "bias",
+                                             "max_abs",
+                                             "p99_abs",
+                                             "identity",
+                                             "bytes_per_row",
+                                             "shared_bytes",
+                                             "bits_per_coord",
+                                             "ratio_vs_f32",
+                                             "ratio_vs_bf16",
+                                             "encode_rows_per_s",
+                                             "score_rows_per_s",
+                                             "chain_depth",
+                                             "chain_rho_final",
+                                             "attn_kl",
+                                             "attn_top1",
+                                             "attn_out_rel_err",
+                                             "alpha_if_deleted",
+                                             "item_total_r",
+                                             "icc2_vs_exact",
+                                             "icc3_vs_exact",
+                                             "kappa_top_decile",
+                                             "kappa_quintile",
+                                             "factor1_loading",
+                                             NULL};
+
+int kvq_cell_metric_known(const char *name)
+{
+    for (const char *const *m = kvq_cell_metric_names; *m; m++)
+        if (strcmp(*m, name) == 0) return 1;
+    return 0;
+}
+
 void kvq_cell_add(kvq_cell *cell, const char *name, double value, double ci_low, double ci_high)
 {
+    assert(kvq_cell_metric_known(name));
     if (cell->nmetrics == KVQ_CELL_METRICS_MAX) return;
     kvq_metric_value *m = &cell->metrics[cell->nmetrics++];
     snprintf(m->name, sizeof m->name, "%s", name);

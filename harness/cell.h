@@ -58,7 +58,11 @@ int kvq_cell_score_metrics(kvq_cell *cell, const kvq_reference *ref, const float
 int kvq_cell_chain(kvq_cell *cell, const struct kvq_codec *codec, const kvq_population *pop,
                    kvq_rng *rng, kvq_error *err);
 
-/* Appends a metric (ignored beyond KVQ_CELL_METRICS_MAX). */
+/* Every metric a cell can hold (README, "Metrics"), NULL-terminated, and whether name is one. */
+extern const char *const kvq_cell_metric_names[];
+int kvq_cell_metric_known(const char *name);
+
+/* Appends a metric (ignored beyond KVQ_CELL_METRICS_MAX); name must be a known one. */
 void kvq_cell_add(kvq_cell *cell, const char *name, double value, double ci_low, double ci_high);
 
 /* The value of metric name in cell, or NaN. */

@@ -15,6 +15,18 @@ void kvq_cell_path(char *buf, size_t size, const char *dir, size_t p, size_t v)
     snprintf(buf, size, "%s/cells/%zu-%zu.json", dir, p, v);
 }
 
+static void add_number(cJSON *o, const char *key, double x)
+{
+    cJSON_AddItemToObject(o, key, kvq_json_number(x));
+}
+
+static cJSON *exact_array(const double *x, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < n; i++) cJSON_AddItemToArray(a, kvq_json_number(x[i]));
+    return a;
+}
+
 static cJSON *cell_json(const kvq_cell *cell, const char *population)
 {
     cJSON *o = cJSON_CreateObject();
@@ -22,26 +34,25 @@ static cJSON *cell_json(const kvq_cell *cell, const char *population)
     cJSON_AddStringToObject(o, "population", population);
     cJSON_AddNumberToObject(o, "status", cell->status);
     cJSON_AddStringToObject(o, "error", cell->error);
-    cJSON_AddNumberToObject(o, "wall_s", cell->wall_s);
-    cJSON_AddNumberToObject(o, "cpu_s", cell->cpu_s);
-    cJSON_AddNumberToObject(o, "encode_rows_per_s", cell->encode_rows_per_s);
-    cJSON_AddNumberToObject(o, "score_rows_per_s", cell->score_rows_per_s);
+    add_number(o, "wall_s", cell->wall_s);
+    add_number(o, "cpu_s", cell->cpu_s);
+    add_number(o, "encode_rows_per_s", cell->encode_rows_per_s);
+    add_number(o, "score_rows_per_s", cell->score_rows_per_s);
     cJSON_AddStringToObject(o, "note", cell->note);
-    cJSON_AddItemToObject(o, "chain_rho",
-                          cJSON_CreateDoubleArray(cell->chain_rho, (int)cell->chain_len));
+    cJSON_AddItemToObject(o, "chain_rho", exact_array(cell->chain_rho, cell->chain_len));
     cJSON *metrics = cJSON_AddArrayToObject(o, "metrics");
     for (size_t i = 0; i < cell->nmetrics; i++) {
         const kvq_metric_value *m = &cell->metrics[i];
         cJSON *item = cJSON_CreateObject();
         cJSON_AddStringToObject(item, "name", m->name);
-        cJSON_AddNumberToObject(item, "value", m->value); /* NaN is written as null */
-        cJSON_AddNumberToObject(item, "ci_low", m->ci_low);
-        cJSON_AddNumberToObject(item, "ci_high", m->ci_high);
+        add_number(item, "value", m->value);
+        add_number(item, "ci_low", m->ci_low);
+        add_number(item, "ci_high", m->ci_high);
         cJSON_AddItemToArray(metrics, item);
     }
     if (cell->nsubjects) {
         cJSON_AddItemToObject(o, "subject_score",
-                              cJSON_CreateDoubleArray(cell->subject_score, (int)cell->nsubjects));
+                              exact_array(cell->subject_score, cell->nsubjects));
         char *top = malloc(cell->nsubjects + 1);
         if (top) {
             for (size_t s = 0; s < cell->nsubjects; s++) top[s] = cell->subject_top[s] ? '1' : '0';
@@ -66,8 +77,8 @@ int kvq_cell_save(const kvq_cell *cell, const char *population, const char *path
 
 static double number_or_nan(const cJSON *o, const char *key)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+    double x;
+    return kvq_json_read_number(cJSON_GetObjectItemCaseSensitive(o, key), &x) ? NAN : x;
 }
 
 static int load_subjects(kvq_cell *cell, const cJSON *o)
@@ -85,9 +96,9 @@ static int load_subjects(kvq_cell *cell, const cJSON *o)
     const cJSON *item;
     cJSON_ArrayForEach(item, scores)
     {
-        if (!cJSON_IsNumber(item) || (top->valuestring[s] != '0' && top->valuestring[s] != '1'))
+        if (kvq_json_read_number(item, &cell->subject_score[s]) ||
+            (top->valuestring[s] != '0' && top->valuestring[s] != '1'))
             return -1;
-        cell->subject_score[s] = item->valuedouble;
         cell->subject_top[s] = top->valuestring[s] == '1';
         s++;
     }
@@ -103,8 +114,8 @@ static int load_chain(kvq_cell *cell, const cJSON *rho)
     const cJSON *item;
     cJSON_ArrayForEach(item, rho)
     {
-        if (!cJSON_IsNumber(item)) return -1;
-        cell->chain_rho[cell->chain_len++] = item->valuedouble;
+        if (kvq_json_read_number(item, &cell->chain_rho[cell->chain_len])) return -1;
+        cell->chain_len++;
     }
     return 0;
 }
@@ -117,7 +128,7 @@ static int load_metrics(kvq_cell *cell, const cJSON *o)
     cJSON_ArrayForEach(m, metrics)
     {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(m, "name");
-        if (!cJSON_IsString(name) || strlen(name->valuestring) >= KVQ_METRIC_NAME_MAX) return -1;
+        if (!cJSON_IsString(name) || !kvq_cell_metric_known(name->valuestring)) return -1;
         kvq_cell_add(cell, name->valuestring, number_or_nan(m, "value"), number_or_nan(m, "ci_low"),
                      number_or_nan(m, "ci_high"));
     }

@@ -4,6 +4,7 @@
 #include "kvq/backend.h"
 #include "kvq/population.h"
 #include "kvq/version.h"
+#include "message.h"
 #include "run.h"
 
 #include <errno.h>
@@ -42,9 +43,9 @@ static const char usage_text[] =
 
 static int usage_error(const char *fmt, const char *arg)
 {
-    fputs("kvqeval: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs(" (see kvqeval --help)\n", stderr);
+    char text[4096];
+    snprintf(text, sizeof text, fmt, arg);
+    kvq_say("kvqeval: %s (see kvqeval --help)", text);
     return KVQ_EXIT_USAGE;
 }
 

@@ -1,7 +1,7 @@
 /* CSV writing (harness/csv.h). */
 #include "csv.h"
+#include "kvq/numtext.h"
 
-#include <math.h>
 #include <string.h>
 
 void kvq_csv_text(FILE *f, const char *s)
@@ -20,10 +20,6 @@ void kvq_csv_text(FILE *f, const char *s)
 
 void kvq_csv_number(FILE *f, double x)
 {
-    if (isnan(x))
-        fputs("NaN", f);
-    else if (isinf(x))
-        fputs(x > 0 ? "Inf" : "-Inf", f);
-    else
-        fprintf(f, "%.10g", x);
+    char text[KVQ_NUMTEXT_MAX];
+    fputs(kvq_numtext(x, text), f);
 }

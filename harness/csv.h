@@ -10,7 +10,8 @@
 /* Writes one text field (quoted when needed). */
 void kvq_csv_text(FILE *f, const char *s);
 
-/* Writes one number: %.10g, "NaN" for NaN, "Inf"/"-Inf" for infinities. */
+/* Writes one number: the shortest text that reads back to the same double (kvq_numtext), "NaN"
+ * for NaN, "Inf"/"-Inf" for infinities. */
 void kvq_csv_number(FILE *f, double x);
 
 /* A CSV file read whole: a header and nrows rows of exactly ncols fields each. */
@@ -34,9 +35,14 @@ const char *kvq_csv_field(const kvq_csv_table *t, size_t r, size_t c);
 /* The index of the column named name, or -1. */
 long kvq_csv_column(const kvq_csv_table *t, const char *name);
 
-/* Parses a numeric field: a finite decimal number, or the spellings kvq_csv_number writes for
- * non-finite values ("NaN", "Inf", "-Inf"; also "nan" and "NA" for NaN). Returns 0, or -1 when the
- * field is not a number (an empty field included, and overflowing decimals). */
+/* kvq_csv_parse_number's answer for a finite spelling too large for a double (1e999). */
+#define KVQ_CSV_OVERFLOW (-2)
+
+/* Parses a numeric field as strtod does, the whole field: a decimal or hexadecimal number, a value
+ * that underflows included (1e-320 is the subnormal, 1e-400 is 0), or a non-finite value in any
+ * spelling strtod takes: inf, infinity, nan, nan(chars), in any case, signed or not (so "Inf" and
+ * "NaN", which kvq_csv_number writes); also "NA" for NaN. Returns 0, KVQ_CSV_OVERFLOW for a finite
+ * spelling that overflows, or -1 when the field is not a number (an empty field included). */
 int kvq_csv_parse_number(const char *field, double *x);
 
 void kvq_csv_free(kvq_csv_table *t);

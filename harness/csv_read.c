@@ -94,7 +94,8 @@ static int split(kvq_csv_table *t, parser *ps, kvq_error *err)
             continue;
         }
         size_t line = ps->line, first = ps->nfields;
-        if (record_start(t, line)) return kvq_fail(err, KVQ_ENOMEM, "out of memory");
+        if (record_start(t, line))
+            return kvq_fail(err, KVQ_ENOMEM, "out of memory reading %s", t->path);
         int last = 0;
         while (!last) {
             int rc = parse_field(ps, &last, t->path, err);
@@ -167,16 +168,14 @@ long kvq_csv_column(const kvq_csv_table *t, const char *name)
 
 int kvq_csv_parse_number(const char *field, double *x)
 {
-    static const struct {
-        const char *text;
-        double value;
-    } special[] = {{"NaN", NAN}, {"nan", NAN}, {"NA", NAN}, {"Inf", INFINITY}, {"-Inf", -INFINITY}};
-    for (size_t i = 0; i < sizeof special / sizeof *special; i++)
-        if (strcmp(field, special[i].text) == 0) return *x = special[i].value, 0;
+    if (strcmp(field, "NA") == 0) return *x = NAN, 0; /* R's missing value */
     char *end;
     errno = 0;
     double v = strtod(field, &end);
-    if (end == field || *end != '\0' || errno == ERANGE || !isfinite(v)) return -1;
+    if (end == field || *end != '\0') return -1;
+    /* ERANGE also flags an underflow (a subnormal, or 0), which is a fine value; only an infinity
+     * with ERANGE comes from a finite spelling (an inf spelled out sets no ERANGE). */
+    if (errno == ERANGE && isinf(v)) return KVQ_CSV_OVERFLOW;
     *x = v;
     return 0;
 }

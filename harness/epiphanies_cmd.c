@@ -3,6 +3,7 @@
  * epiphanies.md and epiphanies.csv there. */
 #include "commands.h"
 #include "epiphany.h"
+#include "message.h"
 #include "run.h"
 
 #include <stdio.h>
@@ -24,7 +25,8 @@ int kvq_epiphanies_main(int argc, char **argv)
         } else if (argv[i][0] != '-' && !dir) {
             dir = argv[i];
         } else {
-            fprintf(stderr, "kvqeval epiphanies: unexpected argument '%s'\n%s", argv[i], usage);
+            kvq_say("kvqeval epiphanies: unexpected argument '%s'", argv[i]);
+            fputs(usage, stderr);
             return KVQ_EXIT_USAGE;
         }
     }
@@ -36,11 +38,15 @@ int kvq_epiphanies_main(int argc, char **argv)
     const char *name = slash && slash[1] ? slash + 1 : dir;
     kvq_error err;
     kvq_error_clear(&err);
-    int rc = kvq_epiphanies_write(dir, name, spec, &err);
-    if (rc) {
-        fprintf(stderr, "kvqeval epiphanies: %s\n", err.msg);
-        return rc == KVQ_EINVAL ? KVQ_EXIT_USAGE : KVQ_EXIT_IO;
+    cJSON *parsed;
+    if (kvq_epiphany_load(&parsed, spec, &err)) {
+        kvq_say("kvqeval epiphanies: %s", err.msg);
+        return KVQ_EXIT_USAGE;
     }
-    fprintf(stderr, "kvqeval: wrote %s/epiphanies.md and epiphanies.csv\n", dir);
+    if (kvq_epiphanies_write(dir, name, parsed, kvq_epiphany_source(spec), &err)) {
+        kvq_say("kvqeval epiphanies: %s", err.msg);
+        return KVQ_EXIT_IO;
+    }
+    kvq_say("kvqeval: wrote %s/epiphanies.md and epiphanies.csv", dir);
     return KVQ_EXIT_OK;
 }

@@ -1,4 +1,4 @@
-/* The epiphany x population table (DESIGN.md §6; README, "Epiphanies").
+/* The epiphany x population table (README, "Epiphanies").
  *
  * An epiphany is a claim from research with falsifiable predictions. A spec (JSON) lists them:
  *   {"epiphanies": [{"id": "two_regimes", "title": "...", "claim": "...",
@@ -56,9 +56,17 @@ const char *kvq_verdict_name(kvq_verdict v);
 /* The spec shipped with kvqeval (harness/epiphanies.json, embedded at build time). */
 extern const unsigned char kvq_default_epiphanies[];
 
-/* Loads the spec at path, or the default when path is NULL, evaluates it on the run in dir and
- * writes dir/epiphanies.md and dir/epiphanies.csv. */
-int kvq_epiphanies_write(const char *dir, const char *run_name, const char *spec_path,
+/* Reads and validates the spec at spec_path, or the built-in one when it is NULL, into *spec:
+ * done before a run's first cell, so that a bad spec costs nothing. KVQ_EIO when the file cannot
+ * be read, KVQ_EINVAL when it is not a valid spec. */
+int kvq_epiphany_load(cJSON **spec, const char *spec_path, kvq_error *err);
+
+/* How the spec at spec_path (NULL: the built-in one) is named in the table and in messages. */
+const char *kvq_epiphany_source(const char *spec_path);
+
+/* Evaluates spec (which it takes over) on the run in dir and writes dir/epiphanies.md and
+ * dir/epiphanies.csv. */
+int kvq_epiphanies_write(const char *dir, const char *run_name, cJSON *spec, const char *spec_name,
                          kvq_error *err);
 
 #endif

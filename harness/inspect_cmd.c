@@ -3,6 +3,8 @@
  * role. Exit 0, or 2 for a usage error or a file kvqeval refuses (the message names it). */
 #include "commands.h"
 #include "kvq/checkpoint.h"
+#include "kvq/text.h"
+#include "message.h"
 #include "run.h"
 
 #include <cjson/cJSON.h>
@@ -47,9 +49,10 @@ static void totals(const kvq_checkpoint *ck, role_total per_role[KVQ_ROLE_COUNT]
 
 static void print_table(const kvq_checkpoint *ck)
 {
+    /* Names come from the file: shown escaped, so no byte of theirs reaches the terminal raw. */
     int width = 6;
     for (size_t i = 0; i < ck->count; i++) {
-        int len = (int)strlen(ck->entries[i].tensor->name);
+        int len = (int)kvq_text_escape(NULL, 0, ck->entries[i].tensor->name);
         if (len > width) width = len;
     }
     printf("%-*s  %-7s  %-16s  %-14s  %5s  %12s\n", width, "tensor", "dtype", "shape", "role",
@@ -59,7 +62,9 @@ static void print_table(const kvq_checkpoint *ck)
         char shape[96], layer[16] = "-";
         format_shape(e->tensor, shape, sizeof shape);
         if (e->cls.layer >= 0) snprintf(layer, sizeof layer, "%d", e->cls.layer);
-        printf("%-*s  %-7s  %-16s  %-14s  %5s  %12llu%s\n", width, e->tensor->name,
+        int len = (int)kvq_text_escape(NULL, 0, e->tensor->name);
+        kvq_put_escaped(stdout, e->tensor->name);
+        printf("%*s  %-7s  %-16s  %-14s  %5s  %12llu%s\n", width - len, "",
                kvq_dtype_name(e->tensor->dtype), shape, kvq_role_name(e->cls.role), layer,
                (unsigned long long)e->tensor->nbytes,
                e->cls.transposed ? "  (stored [in, out])" : "");
@@ -131,7 +136,7 @@ int kvq_inspect_main(int argc, char **argv)
             if (++i == argc) return inspect_usage("--format needs a value");
             format = argv[i];
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            fprintf(stderr, "kvqeval inspect: unknown flag '%s'\n", argv[i]);
+            kvq_say("kvqeval inspect: unknown flag '%s'", argv[i]);
             return inspect_usage("see the usage below");
         } else if (path) {
             return inspect_usage("give one FILE or DIR");
@@ -145,7 +150,7 @@ int kvq_inspect_main(int argc, char **argv)
     kvq_checkpoint ck;
     kvq_error err;
     if (kvq_checkpoint_open(&ck, path, &err)) {
-        fprintf(stderr, "kvqeval inspect: %s\n", err.msg);
+        kvq_say("kvqeval inspect: %s", err.msg);
         return KVQ_EXIT_USAGE;
     }
     int status = KVQ_EXIT_OK;

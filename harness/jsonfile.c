@@ -1,6 +1,9 @@
 /* Whole-file text I/O (harness/jsonfile.h). */
 #include "jsonfile.h"
 #include "atomic_file.h"
+#include "kvq/numtext.h"
+
+#include <math.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -44,10 +47,30 @@ int kvq_read_text(const char *path, char **text, size_t *len_out, kvq_error *err
     fclose(f);
     if (failed || got != (size_t)len) {
         free(buf);
-        return kvq_fail(err, KVQ_EIO, "cannot read '%s'", path);
+        return kvq_fail(err, KVQ_EIO, "cannot read '%s': %s", path,
+                        failed ? strerror(errno) : "the file shrank while it was read");
     }
     buf[len] = '\0';
     *text = buf;
     if (len_out) *len_out = (size_t)len;
     return KVQ_OK;
+}
+
+cJSON *kvq_json_number(double x)
+{
+    char text[KVQ_NUMTEXT_MAX];
+    kvq_numtext(x, text);
+    return isfinite(x) ? cJSON_CreateRaw(text) : cJSON_CreateString(text);
+}
+
+int kvq_json_read_number(const cJSON *v, double *x)
+{
+    if (cJSON_IsNumber(v)) return *x = v->valuedouble, 0;
+    if (cJSON_IsNull(v)) return *x = NAN, 0;
+    if (!cJSON_IsString(v)) return -1;
+    static const char *const names[] = {"NaN", "Inf", "-Inf"};
+    static const double values[] = {NAN, INFINITY, -INFINITY};
+    for (size_t i = 0; i < 3; i++)
+        if (strcmp(v->valuestring, names[i]) == 0) return *x = values[i], 0;
+    return -1;
 }

@@ -40,12 +40,12 @@ static int emit(expansion *e, size_t i)
         return e->fn(spec, e->ctx);
     }
     if (e->lo[i] > e->hi[i]) return emit(e, i + 1); /* not a range */
-    for (long v = e->lo[i]; v <= e->hi[i]; v++) {
+    /* stops at hi itself: v <= hi would never fail for hi = LONG_MAX */
+    for (long v = e->lo[i];; v++) {
         snprintf(e->p.items[i].value, sizeof e->p.items[i].value, "%ld", v);
         int rc = emit(e, i + 1);
-        if (rc) return rc;
+        if (rc || v == e->hi[i]) return rc;
     }
-    return 0;
 }
 
 int kvq_expand_codec_spec(const char *spec, int (*fn)(const char *spec, void *ctx), void *ctx,
@@ -69,11 +69,13 @@ int kvq_expand_codec_spec(const char *spec, int (*fn)(const char *spec, void *ct
             return kvq_fail(err, KVQ_EINVAL,
                             "--codec '%s': %s=%s is not a range of integers A..B with A <= B", spec,
                             e.p.items[i].key, e.p.items[i].value);
+        /* the width in unsigned arithmetic: hi - lo overflows a long for the widest ranges */
+        unsigned long width = r ? (unsigned long)e.hi[i] - (unsigned long)e.lo[i] : 0;
         if (r == 0)
             e.lo[i] = 1, e.hi[i] = 0;
-        else
-            total *= (size_t)(e.hi[i] - e.lo[i] + 1);
-        if (total > MAX_EXPANSION)
+        else if (width < MAX_EXPANSION)
+            total *= width + 1;
+        if (width >= MAX_EXPANSION || total > MAX_EXPANSION)
             return kvq_fail(err, KVQ_EINVAL, "--codec '%s' expands to more than %d variants", spec,
                             MAX_EXPANSION);
     }

@@ -9,7 +9,8 @@
 #include "kvq/error.h"
 
 /* Calls fn(spec, ctx) for every variant spec denotes; stops at the first non-zero return (passed
- * back). Syntax errors in a range -> KVQ_EINVAL naming the spec. */
+ * back). Syntax errors in a range, or ranges that expand to more than 4096 variants -> KVQ_EINVAL
+ * naming the spec. */
 int kvq_expand_codec_spec(const char *spec, int (*fn)(const char *spec, void *ctx), void *ctx,
                           kvq_error *err);
 

@@ -1,5 +1,6 @@
-/* manifest.json: what ran, with what, where, and how each cell ended (DESIGN.md §7). */
+/* manifest.json: what ran, with what, where, and how each cell ended. */
 #include "atomic_file.h"
+#include "jsonfile.h"
 #include "kvq/version.h"
 #include "run.h"
 
@@ -51,7 +52,7 @@ static cJSON *population_json(const kvq_population *p)
     cJSON_AddNumberToObject(o, "dim", (double)p->dim);
     cJSON_AddNumberToObject(o, "queries", (double)p->nq);
     cJSON_AddNumberToObject(o, "chain_len", (double)p->chain_len);
-    cJSON_AddNumberToObject(o, "seed", (double)p->seed);
+    cJSON_AddItemToObject(o, "seed", kvq_json_number((double)p->seed));
     return o;
 }
 
@@ -76,7 +77,7 @@ static cJSON *manifest_json(const kvq_run *run, const kvq_run_config *cfg)
     cJSON *argv = cJSON_AddArrayToObject(root, "command");
     for (int i = 0; i < cfg->argc; i++)
         cJSON_AddItemToArray(argv, cJSON_CreateString(cfg->argv[i]));
-    cJSON_AddNumberToObject(root, "seed", (double)run->spec.seed);
+    cJSON_AddItemToObject(root, "seed", kvq_json_number((double)run->spec.seed));
     cJSON_AddStringToObject(root, "started", run->started);
     cJSON_AddNumberToObject(root, "wall_s", run->wall_s);
     cJSON_AddNumberToObject(root, "threads", run->threads);

@@ -1,4 +1,4 @@
-/* cells.csv: one row per (cell, metric), tidy long format (DESIGN.md §7):
+/* cells.csv: one row per (cell, metric), tidy long format:
  *     run,codec,variant,population,role,metric,value,ci_low,ci_high
  * ci_low and ci_high are empty when no interval was computed. Failed cells have no rows here; the
  * manifest records their errors. */

@@ -84,22 +84,31 @@ static int write_both(const char *dir, const kvq_epiphany_table *t, const kvq_fa
     return kvq_afile_commit(&a, err);
 }
 
-int kvq_epiphanies_write(const char *dir, const char *run_name, const char *spec_path,
-                         kvq_error *err)
+int kvq_epiphany_load(cJSON **spec, const char *spec_path, kvq_error *err)
 {
     char *text = NULL;
+    *spec = NULL;
     if (spec_path) {
         int rc = kvq_read_text(spec_path, &text, NULL, err);
-        if (rc) return kvq_error_wrap(err, "--spec");
+        if (rc) return kvq_error_wrap(err, "epiphany spec");
     }
-    const char *spec_name = spec_path ? spec_path : "built in (harness/epiphanies.json)";
-    cJSON *spec;
-    int rc = kvq_epiphany_parse(&spec, text ? text : (const char *)kvq_default_epiphanies,
-                                spec_name, err);
+    int rc = kvq_epiphany_parse(spec, text ? text : (const char *)kvq_default_epiphanies,
+                                kvq_epiphany_source(spec_path), err);
     free(text);
-    if (rc) return rc;
+    return rc;
+}
+
+const char *kvq_epiphany_source(const char *spec_path)
+{
+    return spec_path ? spec_path : "built in (harness/epiphanies.json)";
+}
+
+int kvq_epiphanies_write(const char *dir, const char *run_name, cJSON *spec, const char *spec_name,
+                         kvq_error *err)
+{
     kvq_facts facts;
-    if ((rc = kvq_facts_load(&facts, dir, err))) {
+    int rc = kvq_facts_load(&facts, dir, err);
+    if (rc) {
         cJSON_Delete(spec);
         return rc;
     }

@@ -1,26 +1,30 @@
 /* The gnuplot driver (harness/plot.h): writes each figure's data as TSV, then runs its template
  * once per format. */
+#define _DEFAULT_SOURCE /* realpath */
 #include "plot.h"
 #include "atomic_file.h"
 #include "facts.h"
 #include "fsutil.h"
+#include "kvq/text.h"
+#include "message.h"
 #include "run.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
 typedef struct plotter {
-    char dir[4096];        /* <run>/plots */
-    const char *templates; /* folder of the .gp files */
+    char dir[4096];       /* <run>/plots */
+    char templates[4096]; /* folder of the .gp files, absolute */
     int drawn, failed;
 } plotter;
 
@@ -38,47 +42,105 @@ static int on_path(const char *program)
     return 0;
 }
 
-/* Runs gnuplot -e vars template, its output appended to plots/gnuplot.log; 0 when it succeeded. */
+/* s as a gnuplot string literal in buf; a text too long for buf is shown as a placeholder. */
+static const char *lit(char *buf, size_t size, const char *s)
+{
+    if (kvq_text_gnuplot_literal(buf, size, s) >= size) snprintf(buf, size, "'(too long to show)'");
+    return buf;
+}
+
+/* Runs `gnuplot -e vars common.gp template` inside the plots folder, its output appended to
+ * gnuplot.log there; 0 when it exited 0. Paths reach gnuplot only as arguments and as relative
+ * names the driver made, never as text it parses. gnuplot dies with kvqeval (PR_SET_PDEATHSIG):
+ * a run killed while drawing leaves no gnuplot behind that would write into the folder while a
+ * resumed run cleans it. */
 static int run_gnuplot(const plotter *pl, const char *vars, const char *template_name)
 {
-    char script[4200], log[4200];
+    char common[4200], script[4200];
+    snprintf(common, sizeof common, "%s/common.gp", pl->templates);
     snprintf(script, sizeof script, "%s/%s", pl->templates, template_name);
-    snprintf(log, sizeof log, "%s/gnuplot.log", pl->dir);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    char *argv[] = {"gnuplot", "-e", (char *)vars, script, NULL};
-    pid_t pid;
-    int rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) return -1;
+    char *argv[] = {"gnuplot", "-e", (char *)vars, common, script, NULL};
+    pid_t parent = getpid();
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        int fd;
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent || chdir(pl->dir) != 0 ||
+            (fd = open("gnuplot.log", O_WRONLY | O_CREAT | O_APPEND, 0644)) < 0 ||
+            dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+            _exit(127);
+        execvp("gnuplot", argv);
+        _exit(127);
+    }
     int status;
     if (waitpid(pid, &status, 0) != pid) return -1;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-/* Draws one figure in both formats; extra holds the template's own variables. */
+/* 1 when the file at fd is a whole image of its format: a PNG that ends with its IEND chunk, an
+ * SVG whose last bytes close the <svg> element. A write that failed part-way (disk full, a file
+ * size limit) leaves neither. */
+static int image_complete(int fd, const char *fmt)
+{
+    static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+    struct stat st;
+    char tail[64];
+    if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof tail) return 0;
+    if (pread(fd, tail, sizeof tail, st.st_size - (off_t)sizeof tail) != (ssize_t)sizeof tail)
+        return 0;
+    if (strcmp(fmt, "png") == 0) return memcmp(tail + sizeof tail - 12, iend, 12) == 0;
+    for (size_t i = 0; i + 6 <= sizeof tail; i++)
+        if (memcmp(tail + i, "</svg>", 6) == 0) return 1;
+    return 0;
+}
+
+/* Moves gnuplot's output tmp (in the plots folder) to final once it is a complete image, synced;
+ * otherwise removes it and any older final. 0 when the figure is in place. */
+static int keep_if_complete(const plotter *pl, const char *tmp, const char *final, const char *fmt)
+{
+    char tmp_path[4400], final_path[4400];
+    snprintf(tmp_path, sizeof tmp_path, "%s/%s", pl->dir, tmp);
+    snprintf(final_path, sizeof final_path, "%s/%s", pl->dir, final);
+    int fd = open(tmp_path, O_RDONLY);
+    int ok = fd >= 0 && image_complete(fd, fmt) && fsync(fd) == 0;
+    if (fd >= 0) close(fd);
+    if (ok && rename(tmp_path, final_path) == 0) return 0;
+    unlink(tmp_path);
+    unlink(final_path);
+    return -1;
+}
+
+/* Draws one figure in both formats; extra holds the template's own variables (every string in it
+ * made by kvq_text_gnuplot_literal). Each image is written under a temporary name and renamed
+ * only when complete. */
 static void draw(plotter *pl, const char *template_name, const char *base, const char *data,
                  const char *extra, int width, int height)
 {
     static const char *const formats[] = {"png", "svg"};
     int ok = 1;
     for (size_t i = 0; i < 2; i++) {
-        char vars[16384];
-        snprintf(vars, sizeof vars,
-                 "plotsdir='%s'; datafile='%s/%s'; outbase='%s/%s'; fmt='%s'; width_px=%d; "
-                 "height_px=%d; %s",
-                 pl->templates, pl->dir, data, pl->dir, base, formats[i], width, height, extra);
-        if (run_gnuplot(pl, vars, template_name)) ok = 0;
+        char final[160], tmp[192], d[800], o[800];
+        snprintf(final, sizeof final, "%s.%s", base, formats[i]);
+        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", final, (long)getpid());
+        size_t size = strlen(extra) + 2048;
+        char *vars = malloc(size);
+        if (vars)
+            snprintf(vars, size, "datafile=%s; outfile=%s; fmt='%s'; width_px=%d; height_px=%d; %s",
+                     lit(d, sizeof d, data), lit(o, sizeof o, tmp), formats[i], width, height,
+                     extra);
+        if (!vars || run_gnuplot(pl, vars, template_name) ||
+            keep_if_complete(pl, tmp, final, formats[i]))
+            ok = 0;
+        free(vars);
     }
     if (ok) {
         pl->drawn++;
-    } else {
-        pl->failed++;
-        fprintf(stderr, "kvqeval: gnuplot could not draw %s/%s (see %s/gnuplot.log)\n", pl->dir,
-                base, pl->dir);
+        return;
     }
+    pl->failed++;
+    kvq_say("kvqeval: gnuplot could not complete figure %s/%s (see %s/gnuplot.log)", pl->dir, base,
+            pl->dir);
 }
 
 /* The distinct codec variants of the facts, in order of first appearance. */
@@ -139,7 +201,7 @@ static void add_title(char *titles, size_t size, const char *word, int len)
 static int heatmap(plotter *pl, const kvq_facts *f, const char **variants, size_t nv,
                    const char *metric, kvq_error *err)
 {
-    char extra[256];
+    char extra[600], m[300];
     figure fig;
     int rc = figure_open(&fig, pl, err, "heatmap_%s", metric);
     if (rc) return rc;
@@ -153,7 +215,8 @@ static int heatmap(plotter *pl, const kvq_facts *f, const char **variants, size_
         fputc('\n', fig.a.f);
     }
     if ((rc = kvq_afile_commit(&fig.a, err))) return rc;
-    snprintf(extra, sizeof extra, "metric='%s'; nrows=%zu; ncols=%zu", metric, nv, f->npopulations);
+    snprintf(extra, sizeof extra, "metric=%s; nrows=%zu; ncols=%zu", lit(m, sizeof m, metric), nv,
+             f->npopulations);
     size_t label = 0; /* the widest variant label, for the left margin */
     for (size_t v = 0; v < nv; v++)
         if (strlen(variants[v]) > label) label = strlen(variants[v]);
@@ -226,9 +289,9 @@ static int rate_distortion(plotter *pl, const kvq_facts *f, size_t p, const char
         blocks++;
     }
     if ((rc = kvq_afile_commit(&fig.a, err)) || blocks == 0) return rc;
-    char extra[4096];
-    snprintf(extra, sizeof extra, "titles='%s'; population='%s'; has_mse=%d", titles,
-             f->populations[p], has_mse);
+    char extra[30000], t[8200], q[17000];
+    snprintf(extra, sizeof extra, "titles=%s; population=%s; has_mse=%d", lit(t, sizeof t, titles),
+             lit(q, sizeof q, f->populations[p]), has_mse);
     draw(pl, "rate_distortion.gp", fig.base, fig.data, extra, 1700, 600);
     return KVQ_OK;
 }
@@ -288,8 +351,8 @@ static int scree(plotter *pl, const kvq_facts *f, const kvq_csv_table *t, kvq_er
         blocks++;
     }
     if ((rc = kvq_afile_commit(&fig.a, err)) || !blocks) return rc;
-    char extra[2200];
-    snprintf(extra, sizeof extra, "titles='%s'", titles);
+    char extra[9000], l[8200];
+    snprintf(extra, sizeof extra, "titles=%s", lit(l, sizeof l, titles));
     draw(pl, "scree.gp", fig.base, fig.data, extra, 900, 550);
     return KVQ_OK;
 }
@@ -314,9 +377,9 @@ static int alpha_deleted(plotter *pl, const kvq_facts *f, size_t p, const kvq_cs
         bars++;
     }
     if ((rc = kvq_afile_commit(&fig.a, err)) || !bars || isnan(alpha)) return rc;
-    char extra[1024];
-    snprintf(extra, sizeof extra, "alpha=%.10g; population='%s'; nrows=%zu", alpha,
-             f->populations[p], bars);
+    char extra[18000], q[17000];
+    snprintf(extra, sizeof extra, "alpha=%.10g; population=%s; nrows=%zu", alpha,
+             lit(q, sizeof q, f->populations[p]), bars);
     draw(pl, "alpha_deleted.gp", fig.base, fig.data, extra, 600 + 30 * (int)bars, 600);
     return KVQ_OK;
 }
@@ -363,20 +426,27 @@ static int chain(plotter *pl, const kvq_facts *f, size_t p, const kvq_csv_table 
     }
     if ((rc = kvq_afile_commit(&fig.a, err)) || !blocks) return rc;
     size_t cols = panels < 5 ? panels : 5, rows = (panels + cols - 1) / cols;
-    char extra[6300];
+    char extra[40000], l[16400], c[4100], a[2100], b[2100], q[17000];
     snprintf(extra, sizeof extra,
-             "titles='%s'; codecs='%s'; firsts='%s'; counts='%s'; most=%zu; cols=%zu; rows=%zu; "
-             "tau=%g; population='%s'",
-             titles, codecs, firsts, counts, most, cols, rows, KVQ_CHAIN_TAU, f->populations[p]);
+             "titles=%s; codecs=%s; firsts=%s; counts=%s; most=%zu; cols=%zu; rows=%zu; tau=%g; "
+             "population=%s",
+             lit(l, sizeof l, titles), lit(c, sizeof c, codecs), lit(a, sizeof a, firsts),
+             lit(b, sizeof b, counts), most, cols, rows, KVQ_CHAIN_TAU,
+             lit(q, sizeof q, f->populations[p]));
     draw(pl, "chain.gp", fig.base, fig.data, extra, 40 + 330 * (int)cols,
          60 + (260 + 12 * (int)most) * (int)rows);
     return KVQ_OK;
 }
 
-static const char *templates_dir(void)
+/* The templates' folder as an absolute path (gnuplot runs inside the plots folder): the
+ * KVQ_PLOTS_DIR environment variable, else the source tree's plots/. */
+static int templates_dir(char *buf, kvq_error *err)
 {
     const char *env = getenv("KVQ_PLOTS_DIR");
-    return env && *env ? env : KVQ_PLOTS_DIR;
+    const char *dir = env && *env ? env : KVQ_PLOTS_DIR;
+    if (!realpath(dir, buf))
+        return kvq_fail(err, KVQ_EIO, "plot templates '%s': %s", dir, strerror(errno));
+    return KVQ_OK;
 }
 
 /* Every figure that needs the long files of the run (reliability, factors, chain). */
@@ -407,12 +477,11 @@ int kvq_plots_write(const char *dir, const char *heatmap_metric, int *drawn, kvq
               stderr);
         return KVQ_OK;
     }
-    if (strchr(dir, '\''))
-        return kvq_fail(err, KVQ_EINVAL, "cannot plot into '%s': a quote in the path", dir);
-    plotter pl = {.templates = templates_dir()};
+    plotter pl = {0};
     snprintf(pl.dir, sizeof pl.dir, "%s/plots", dir);
     kvq_facts f;
-    int rc = kvq_mkdir_p(pl.dir, err);
+    int rc = templates_dir(pl.templates, err);
+    if (!rc) rc = kvq_mkdir_p(pl.dir, err);
     if (!rc) rc = kvq_facts_load(&f, dir, err);
     if (rc) return rc;
     const char **variants = malloc((f.count + 1) * sizeof *variants);
@@ -429,5 +498,8 @@ int kvq_plots_write(const char *dir, const char *heatmap_metric, int *drawn, kvq
     free(variants);
     kvq_facts_free(&f);
     *drawn = pl.drawn;
+    if (!rc && pl.failed)
+        rc = kvq_fail(err, KVQ_EIO, "%d figure%s could not be completed (see %s/gnuplot.log)",
+                      pl.failed, pl.failed == 1 ? "" : "s", pl.dir);
     return rc;
 }

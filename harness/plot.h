@@ -7,9 +7,11 @@
 
 #include "kvq/error.h"
 
-/* Draws every figure; heatmap_metric is the metric of the heatmap. Returns KVQ_OK unless the run
- * folder cannot be read or written; a figure gnuplot fails to draw is reported on stderr (its
- * messages in plots/gnuplot.log) and skipped. *drawn counts the figures drawn. */
+/* Draws every figure; heatmap_metric is the metric of the heatmap. gnuplot writes each image under
+ * a temporary name, renamed to its final name only once it is complete (a PNG ending in its IEND
+ * chunk, an SVG closed), so no half-written figure ever carries a final name. A figure that cannot
+ * be completed is reported on stderr (gnuplot's messages in plots/gnuplot.log), the others are
+ * still drawn, and the call then returns KVQ_EIO. *drawn counts the figures drawn. */
 int kvq_plots_write(const char *dir, const char *heatmap_metric, int *drawn, kvq_error *err);
 
 #endif

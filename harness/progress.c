@@ -1,5 +1,6 @@
 /* The progress line (harness/progress.h). */
 #include "progress.h"
+#include "kvq/text.h"
 
 #include <stdio.h>
 #include <unistd.h>
@@ -37,8 +38,10 @@ void kvq_progress_update(kvq_progress *p, const char *label)
     char eta[32];
     format_eta(eta, sizeof eta,
                fresh ? elapsed / (double)fresh * (double)(p->total - p->done) : -1.0);
+    char shown[256];
+    kvq_text_escape(shown, sizeof shown, label ? label : "");
     fprintf(stderr, "\r\033[K[%zu/%zu] %3.0f%%  ETA %s  %.60s", p->done, p->total,
-            p->total ? 100.0 * (double)p->done / (double)p->total : 100.0, eta, label ? label : "");
+            p->total ? 100.0 * (double)p->done / (double)p->total : 100.0, eta, shown);
     fflush(stderr);
 }
 

@@ -1,4 +1,4 @@
-/* The psychometric layer (DESIGN.md §5): per population, across every codec variant whose cell
+/* The psychometric layer: per population, across every codec variant whose cell
  * succeeded (codecs are the items / raters, the population's sampled query-row pairs the
  * subjects, their scores the ratings):
  *   - Cronbach's alpha (raw, standardised, average r, Feldt 95% CI), alpha if each item is

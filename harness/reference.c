@@ -33,6 +33,12 @@ done:
     return out;
 }
 
+double kvq_reference_bytes(const kvq_population *pop)
+{
+    double n = (double)pop->n, nq = (double)pop->nq, dim = (double)pop->dim;
+    return (n + nq) * dim * sizeof(double) + nq * n * (sizeof(double) + sizeof(float));
+}
+
 int kvq_in_top_k(const float *scores, size_t n, size_t r, size_t k)
 {
     size_t above = 0;

@@ -24,6 +24,10 @@ typedef struct kvq_reference {
     size_t top_k;          /* the decile: max(1, n / 10) rows */
 } kvq_reference;
 
+/* The most memory kvq_reference_build holds at once for pop (the rows and queries in double, the
+ * scores in double and float), for a check before it runs. */
+double kvq_reference_bytes(const kvq_population *pop);
+
 int kvq_reference_build(kvq_reference *ref, const kvq_population *pop, uint64_t run_seed,
                         kvq_error *err);
 void kvq_reference_free(kvq_reference *ref);

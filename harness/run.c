@@ -6,7 +6,9 @@
 #include "fsutil.h"
 #include "kvq/backend.h"
 #include "kvq/checkpoint.h"
+#include "kvq/memory.h"
 #include "ladder.h"
+#include "message.h"
 #include "plot.h"
 #include "psychometrics.h"
 #include "scheduler.h"
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 kvq_cell *kvq_run_cell(const kvq_run *run, size_t p, size_t v)
 {
@@ -165,7 +168,7 @@ static void load_finished_cells(kvq_run *run)
         kvq_cell_path(path, sizeof path, run->dir, c->population, i % run->spec.nvariants);
         kvq_error err;
         if (kvq_cell_load(c, run->pops[c->population].name, path, &err))
-            fprintf(stderr, "kvqeval: %s; running that cell again\n", err.msg);
+            kvq_say("kvqeval: %s; running that cell again", err.msg);
     }
 }
 
@@ -184,28 +187,92 @@ static void free_run(kvq_run *run)
     free(run->pops);
     kvq_strings_free(run->spec.variants, run->spec.nvariants);
     kvq_strings_free(run->spec.populations, run->spec.npopulations);
+    cJSON_Delete(run->epiphanies);
+    if (run->lock_fd >= 0) close(run->lock_fd);
 }
 
 static int fail_with(kvq_run *run, const kvq_error *err, int status)
 {
-    fprintf(stderr, "kvqeval: %s\n", err->msg);
+    kvq_say("kvqeval: %s", err->msg);
     free_run(run);
     return status;
 }
 
-/* Fills run->spec and run->dir: from the command line for a new run, from run.json to resume. */
+/* Resuming: the folder's lock first (one writer), then its run.json, validated as a new selection
+ * is. Returns a KVQ_EXIT_* status, or -1 when the run can go on. */
+static int open_resume(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
+{
+    if (snprintf(run->dir, sizeof run->dir, "%s", cfg->resume_dir) >= (int)sizeof run->dir)
+        return kvq_fail(err, KVQ_EINVAL, "--resume path too long"), KVQ_EXIT_USAGE;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/run.json", run->dir);
+    if (access(path, F_OK) != 0)
+        return kvq_fail(err, KVQ_EINVAL, "--resume: '%s' is not a run folder (no run.json)",
+                        run->dir),
+               KVQ_EXIT_USAGE;
+    int rc = kvq_run_dir_lock(run->dir, &run->lock_fd, err);
+    if (rc) return rc == KVQ_EIO ? KVQ_EXIT_IO : KVQ_EXIT_USAGE;
+    if (kvq_run_spec_load(&run->spec, run->dir, err) || check_variants_syntax(&run->spec, err))
+        return kvq_error_wrap(err, "--resume: '%s'", path), KVQ_EXIT_USAGE;
+    return -1;
+}
+
+/* The selection from the command line, or from run.json to resume; then every option that a
+ * later step reads is checked now, before the first cell. Returns a KVQ_EXIT_* status, or -1. */
 static int set_up(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
 {
     if (cfg->resume_dir) {
-        if (snprintf(run->dir, sizeof run->dir, "%s", cfg->resume_dir) >= (int)sizeof run->dir)
-            return kvq_fail(err, KVQ_EINVAL, "--resume path too long");
-        return kvq_run_spec_load(&run->spec, run->dir, err);
+        int status = open_resume(run, cfg, err);
+        if (status >= 0) return status;
+    } else {
+        run->spec.seed = cfg->seed;
+        if (collect_variants(&run->spec, cfg, err) || collect_populations(&run->spec, cfg, err) ||
+            check_variants_syntax(&run->spec, err))
+            return KVQ_EXIT_USAGE;
+        /* A folder in use or already holding a run is refused now, not after the work. */
+        if (cfg->out_dir && kvq_run_dir_check_free(cfg->out_dir, err)) return KVQ_EXIT_USAGE;
     }
-    run->spec.seed = cfg->seed;
-    int rc = collect_variants(&run->spec, cfg, err);
-    if (!rc) rc = collect_populations(&run->spec, cfg, err);
-    if (!rc) rc = check_variants_syntax(&run->spec, err);
-    return rc;
+    if (!kvq_cell_metric_known(cfg->heatmap)) {
+        char known[1024] = "";
+        for (const char *const *m = kvq_cell_metric_names; *m; m++)
+            snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                     m == kvq_cell_metric_names ? "" : ", ", *m);
+        kvq_fail(err, KVQ_EINVAL, "--heatmap: unknown metric '%s' (known: %s)", cfg->heatmap,
+                 known);
+        return KVQ_EXIT_USAGE;
+    }
+    if (kvq_epiphany_load(&run->epiphanies, cfg->epiphanies, err))
+        return kvq_error_wrap(err, "--epiphanies"), KVQ_EXIT_USAGE;
+    return -1;
+}
+
+/* The exact scores of every population must fit beside the populations already loaded. */
+static int check_reference_memory(const kvq_run *run, kvq_error *err)
+{
+    double bytes = 0.0;
+    for (size_t p = 0; p < run->npops; p++) bytes += kvq_reference_bytes(&run->pops[p]);
+    return kvq_memory_check(bytes, "the reference scores of the populations", err);
+}
+
+/* A new run's folder: created, locked, still free, writable, then run.json, written before any
+ * other file. Resuming: the locked folder must be writable, and what an interrupted writer left
+ * half-written is removed. Returns a KVQ_EXIT_* status, or -1. */
+static int claim_run_dir(kvq_run *run, const kvq_run_config *cfg, const time_t *now, kvq_error *err)
+{
+    if (!cfg->resume_dir) {
+        int rc = kvq_make_run_dir(run->dir, sizeof run->dir, cfg->out_dir, now, err);
+        if (!rc) rc = kvq_run_dir_lock(run->dir, &run->lock_fd, err);
+        if (!rc) rc = kvq_run_dir_check_empty(run->dir, err);
+        if (rc) return rc == KVQ_EIO ? KVQ_EXIT_IO : KVQ_EXIT_USAGE;
+    }
+    char cells_dir[4200];
+    snprintf(cells_dir, sizeof cells_dir, "%s/cells", run->dir);
+    if (kvq_check_writable(run->dir, err) ||
+        (!cfg->resume_dir && kvq_run_spec_save(&run->spec, run->dir, err)) ||
+        kvq_mkdir_p(cells_dir, err) || kvq_check_writable(cells_dir, err))
+        return KVQ_EXIT_IO;
+    kvq_run_dir_remove_temps(run->dir);
+    return -1;
 }
 
 static void finish_timing(kvq_run *run, const struct timespec *t0)
@@ -217,11 +284,48 @@ static void finish_timing(kvq_run *run, const struct timespec *t0)
     if (getrusage(RUSAGE_SELF, &ru) == 0) run->peak_rss_kb = ru.ru_maxrss;
 }
 
+/* Every output of the run, from its cells: tables, the psychometric layer, epiphanies, figures,
+ * manifest, report. A figure that cannot be completed does not stop the others, the manifest or
+ * the report, but makes the status KVQ_EXIT_IO. Returns 0 or KVQ_EXIT_IO, the message printed. */
+static int write_outputs(kvq_run *run, const kvq_run_config *cfg, size_t failed, int *drawn)
+{
+    kvq_error err;
+    kvq_error_clear(&err);
+    cJSON *spec = run->epiphanies;
+    run->epiphanies = NULL; /* kvq_epiphanies_write takes it over */
+    int rc = kvq_write_cells_csv(run, &err) || kvq_write_summary_csv(run, &err) ||
+             kvq_write_populations_csv(run, &err) || kvq_write_reliability_csv(run, &err) ||
+             kvq_write_factors_csv(run, &err) || kvq_write_chain_csv(run, &err);
+    if (!rc) {
+        rc = kvq_epiphanies_write(run->dir, run->name, spec, kvq_epiphany_source(cfg->epiphanies),
+                                  &err);
+        spec = NULL;
+    }
+    cJSON_Delete(spec);
+    if (rc) {
+        kvq_say("kvqeval: %s", err.msg);
+        return KVQ_EXIT_IO;
+    }
+    kvq_error plot_err;
+    kvq_error_clear(&plot_err);
+    int plots = kvq_plots_write(run->dir, cfg->heatmap, drawn, &plot_err);
+    if (kvq_write_manifest(run, cfg, &err) || kvq_write_report(run, cfg, failed, &err)) {
+        kvq_say("kvqeval: %s", err.msg);
+        return KVQ_EXIT_IO;
+    }
+    if (plots) {
+        kvq_say("kvqeval: %s", plot_err.msg);
+        return KVQ_EXIT_IO;
+    }
+    return 0;
+}
+
 int kvq_run_matrix(const kvq_run_config *cfg)
 {
     kvq_run run;
     memset(&run, 0, sizeof run);
     run.threads = cfg->threads;
+    run.lock_fd = -1;
     kvq_error err;
     kvq_error_clear(&err);
     struct timespec t0;
@@ -231,17 +335,13 @@ int kvq_run_matrix(const kvq_run_config *cfg)
     /* Cells are the unit of parallelism; one BLAS thread each keeps results and timing stable. */
     openblas_set_num_threads(1);
 
-    if (set_up(&run, cfg, &err) || load_populations(&run, &err) ||
-        check_variants_create(&run, &err) || prepare_cells(&run, &err))
-        return fail_with(&run, &err, KVQ_EXIT_USAGE);
-    if (!cfg->resume_dir &&
-        (kvq_prepare_run_dir(run.dir, sizeof run.dir, cfg->out_dir, &now, &err) ||
-         kvq_run_spec_save(&run.spec, run.dir, &err)))
-        return fail_with(&run, &err, KVQ_EXIT_IO);
-    char cells_dir[4200];
-    snprintf(cells_dir, sizeof cells_dir, "%s/cells", run.dir);
-    if (kvq_mkdir_p(cells_dir, &err)) return fail_with(&run, &err, KVQ_EXIT_IO);
-    if (build_references(&run, &err)) return fail_with(&run, &err, KVQ_EXIT_IO);
+    int status = set_up(&run, cfg, &err);
+    if (status < 0 && (load_populations(&run, &err) || check_variants_create(&run, &err) ||
+                       prepare_cells(&run, &err) || check_reference_memory(&run, &err)))
+        status = KVQ_EXIT_USAGE;
+    if (status < 0) status = claim_run_dir(&run, cfg, &now, &err);
+    if (status < 0 && build_references(&run, &err)) status = KVQ_EXIT_IO;
+    if (status >= 0) return fail_with(&run, &err, status);
     const char *slash = strrchr(run.dir, '/');
     snprintf(run.name, sizeof run.name, "%s", slash && slash[1] ? slash + 1 : run.dir);
     if (cfg->resume_dir) load_finished_cells(&run);
@@ -252,21 +352,17 @@ int kvq_run_matrix(const kvq_run_config *cfg)
         if (kvq_psychometrics_run(&run, p, &err)) return fail_with(&run, &err, KVQ_EXIT_IO);
     finish_timing(&run, &t0);
 
-    int status = failed ? KVQ_EXIT_CELLS_FAILED : KVQ_EXIT_OK;
     int drawn = 0;
-    if (unsaved || kvq_write_cells_csv(&run, &err) || kvq_write_summary_csv(&run, &err) ||
-        kvq_write_populations_csv(&run, &err) || kvq_write_reliability_csv(&run, &err) ||
-        kvq_write_factors_csv(&run, &err) || kvq_write_chain_csv(&run, &err) ||
-        kvq_epiphanies_write(run.dir, run.name, cfg->epiphanies, &err) ||
-        kvq_plots_write(run.dir, cfg->heatmap, &drawn, &err) ||
-        kvq_write_manifest(&run, cfg, &err) || kvq_write_report(&run, cfg, failed, &err)) {
-        if (!unsaved) fprintf(stderr, "kvqeval: %s\n", err.msg);
+    status = failed ? KVQ_EXIT_CELLS_FAILED : KVQ_EXIT_OK;
+    if (unsaved)
+        status = KVQ_EXIT_IO; /* each unsaved cell was reported as it ended */
+    else if (write_outputs(&run, cfg, failed, &drawn))
         status = KVQ_EXIT_IO;
-    } else {
-        if (!cfg->quiet) kvq_print_tables(&run, KVQ_TABLE_CONSOLE, stdout);
-        fprintf(stderr, "kvqeval: %zu cells (%zu failed), %d figures, in %.1f s; results in %s/\n",
+    else if (!cfg->quiet)
+        kvq_print_tables(&run, KVQ_TABLE_CONSOLE, stdout);
+    if (!unsaved)
+        kvq_say("kvqeval: %zu cells (%zu failed), %d figures, in %.1f s; results in %s/",
                 run.ncells, failed, drawn, run.wall_s, run.dir);
-    }
     free_run(&run);
     return status;
 }

@@ -8,6 +8,7 @@
 #include "reference.h"
 #include "run_spec.h"
 #include "stat_rows.h"
+#include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +49,8 @@ typedef struct kvq_run {
     kvq_stat_rows factors;           /* its factor-structure rows */
     kvq_cell *cells;                 /* cells[p * spec.nvariants + v] */
     size_t ncells;
+    cJSON *epiphanies; /* the epiphany spec, read and checked before the first cell */
+    int lock_fd;       /* the run folder's lock (run.lock), held until the run ends; -1 before */
 } kvq_run;
 
 /* Exit statuses of `kvqeval` (README). */

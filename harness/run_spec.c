@@ -29,7 +29,7 @@ int kvq_run_spec_save(const kvq_run_spec *spec, const char *dir, kvq_error *err)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "kvqeval", KVQ_VERSION);
-    cJSON_AddNumberToObject(o, "seed", (double)spec->seed);
+    cJSON_AddItemToObject(o, "seed", kvq_json_number((double)spec->seed));
     cJSON_AddItemToObject(
         o, "codecs",
         cJSON_CreateStringArray((const char *const *)spec->variants, (int)spec->nvariants));

@@ -2,6 +2,7 @@
  * evaluate it without the lock, then save it and report progress under the lock. */
 #include "scheduler.h"
 #include "cell_store.h"
+#include "message.h"
 #include "progress.h"
 
 #include <pthread.h>
@@ -50,12 +51,13 @@ static void *worker(void *arg)
         pthread_mutex_lock(&pl->lock);
         if (save_rc) {
             pl->unsaved++;
-            fprintf(stderr, "\nkvqeval: %s\n", err.msg);
+            kvq_progress_finish(&pl->progress);
+            kvq_say("kvqeval: %s", err.msg);
         }
         if (c->status) {
             kvq_progress_finish(&pl->progress);
-            fprintf(stderr, "kvqeval: cell %s x %s failed: %s\n", c->variant,
-                    run->pops[c->population].name, c->error);
+            kvq_say("kvqeval: cell %s x %s failed: %s", c->variant, run->pops[c->population].name,
+                    c->error);
         }
         kvq_progress_update(&pl->progress, NULL);
         pthread_mutex_unlock(&pl->lock);

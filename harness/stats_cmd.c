@@ -3,12 +3,15 @@
  *     kvqeval stats alpha|icc|kappa|corr|factors --csv FILE [--format table|json|csv]
  *                   [--level L] [--seed N]
  * Exit status (harness/run.h): 0 done; 2 bad arguments or bad cells (missing, non-numeric, ragged:
- * the message names the line and the column) or data the analysis cannot take; 3 unreadable
- * file. Results go to stdout only when complete, so a failure never leaves half a report. */
+ * the message names the line and the column), data the analysis cannot take, or sizes that do not
+ * fit (more items than factors takes, or more memory than the limits in force: refused before the
+ * matrices are built, naming the size and the limit); 3 unreadable file or unwritable results.
+ * Results go to stdout only when complete, so a failure never leaves half a report. */
 #include "commands.h"
 #include "csv.h"
 #include "kvq/factors.h"
 #include "kvq/kappa.h"
+#include "kvq/memory.h"
 #include "kvq/metrics.h"
 #include "kvq/reliability.h"
 #include "run.h"
@@ -125,8 +128,8 @@ static int run_kappa(const stats_data *d, const stats_args *a, kvq_stat_rows *ro
     for (size_t i = 0; !rc && i < d->k; i++)
         for (size_t j = i + 1; !rc && j < d->k; j++) {
             kvq_cohen c;
-            rc = kvq_cohen_kappa(d->x, d->n, d->k, i, j, a->level, &c, err);
-            if (rc) return rc;
+            int crc = kvq_cohen_kappa(d->x, d->n, d->k, i, j, a->level, &c, err);
+            if (crc) return crc;
             char name[128];
             pair_name(d, i, j, name, sizeof name);
             for (int w = 0; w < KVQ_KAPPA_WEIGHTS; w++) {
@@ -141,8 +144,9 @@ static int run_kappa(const stats_data *d, const stats_args *a, kvq_stat_rows *ro
             }
             add_value(rows, "cohen_kappa", name, "categories", (double)c.categories, &rc);
         }
+    if (rc) return no_memory(rc, err); /* a row could not be added */
     kvq_fleiss f;
-    if (!rc) rc = kvq_fleiss_kappa(d->x, d->n, d->k, &f, err);
+    rc = kvq_fleiss_kappa(d->x, d->n, d->k, &f, err);
     if (rc) return rc;
     add_value(rows, "fleiss_kappa", "", "kappa", f.kappa, &rc);
     add_value(rows, "fleiss_kappa", "", "p_observed", f.p_observed, &rc);
@@ -154,10 +158,12 @@ static int run_kappa(const stats_data *d, const stats_args *a, kvq_stat_rows *ro
 static int run_corr(const stats_data *d, const stats_args *a, kvq_stat_rows *rows, kvq_error *err)
 {
     (void)a;
+    int rc = kvq_memory_check((5.0 * (double)d->n + 1.0) * sizeof(double),
+                              "corr: the columns of a pair and their ranks", err);
+    if (rc) return rc;
     double *col = malloc((5 * d->n + 1) * sizeof *col);
     if (!col) return no_memory(KVQ_ENOMEM, err);
     double *y = col + d->n, *work = y + d->n;
-    int rc = KVQ_OK;
     for (size_t i = 0; i < d->k; i++)
         for (size_t j = i + 1; j < d->k; j++) {
             for (size_t s = 0; s < d->n; s++)
@@ -198,14 +204,29 @@ static int run_factors(const stats_data *d, const stats_args *a, kvq_stat_rows *
 
 /* ---- arguments and data ---- */
 
+/* factors: the cap on items and the memory, checked from the sizes alone. */
+static int check_factors(size_t n, size_t k, kvq_error *err)
+{
+    return kvq_factors_check(n, k, PARALLEL_SIMS, err);
+}
+
+/* An analysis, what it checks before the data matrix is built, and the rows it adds: fixed, plus
+ * per_item for each rater, plus per_pair for each of the k(k-1)/2 pairs of raters (so that the
+ * table of results is checked and reserved whole before any work). */
 typedef struct analysis {
     const char *name;
     analysis_fn run;
+    int (*check)(size_t n, size_t k, kvq_error *err); /* NULL: nothing beyond the rows */
+    double fixed, per_item, per_pair;
 } analysis;
 
 static const analysis analyses[] = {
-    {"alpha", run_alpha}, {"icc", run_icc},         {"kappa", run_kappa},
-    {"corr", run_corr},   {"factors", run_factors}, {NULL, NULL},
+    {"alpha", run_alpha, NULL, 3, 4, 0},
+    {"icc", run_icc, NULL, 5 * KVQ_ICC_FORMS + 4, 0, 0},
+    {"kappa", run_kappa, NULL, 4, 0, 2 * KVQ_KAPPA_WEIGHTS + 1},
+    {"corr", run_corr, NULL, 0, 0, 3},
+    {"factors", run_factors, check_factors, 3, 3, 0},
+    {NULL, NULL, NULL, 0, 0, 0},
 };
 
 static int parse_option(stats_args *a, const char *flag, const char *value)
@@ -236,14 +257,14 @@ static int parse_option(stats_args *a, const char *flag, const char *value)
     return KVQ_EXIT_OK;
 }
 
-static int parse_args(int argc, char **argv, stats_args *a, analysis_fn *fn)
+static int parse_args(int argc, char **argv, stats_args *a, const analysis **an)
 {
     *a = (stats_args){.format = KVQ_STATS_TABLE, .level = 0.95, .seed = 1};
     if (argc < 2) return usage("%s", "which analysis?");
     a->command = argv[1];
-    for (const analysis *an = analyses; an->name; an++)
-        if (!strcmp(an->name, argv[1])) *fn = an->run;
-    if (!*fn)
+    for (const analysis *it = analyses; it->name; it++)
+        if (!strcmp(it->name, argv[1])) *an = it;
+    if (!*an)
         return usage("unknown analysis '%s' (known: alpha, icc, kappa, corr, factors)", argv[1]);
     for (int i = 2; i < argc; i += 2) {
         if (i + 1 >= argc) return usage("flag '%s' needs a value", argv[i]);
@@ -254,19 +275,20 @@ static int parse_args(int argc, char **argv, stats_args *a, analysis_fn *fn)
     return KVQ_EXIT_OK;
 }
 
-/* The number in row r, column c; a missing ("", NA, NaN), non-numeric or infinite cell is an error
- * naming its line and column. */
+/* The number in row r, column c; a missing (empty, NA, or NaN in any spelling), non-numeric,
+ * overflowing or infinite (in any spelling) cell is an error naming its line and column. */
 static int cell_value(const kvq_csv_table *t, size_t r, size_t c, double *v, kvq_error *err)
 {
     const char *field = kvq_csv_field(t, r, c);
     const char *why = NULL;
-    if (!field[0])
+    int parsed = kvq_csv_parse_number(field, v);
+    if (!field[0] || (!parsed && isnan(*v)))
         why = "missing value";
-    else if (kvq_csv_parse_number(field, v))
+    else if (parsed == KVQ_CSV_OVERFLOW)
+        why = "too large for a double";
+    else if (parsed)
         why = "not a number";
-    else if (isnan(*v))
-        why = "missing value";
-    else if (!isfinite(*v))
+    else if (isinf(*v))
         why = "not finite";
     if (!why) return KVQ_OK;
     return kvq_fail(err, KVQ_EFORMAT, "%s:%zu: column %zu ('%s'): %s ('%s')", t->path,
@@ -276,35 +298,68 @@ static int cell_value(const kvq_csv_table *t, size_t r, size_t c, double *v, kvq
 static int to_matrix(stats_data *d, kvq_error *err)
 {
     const kvq_csv_table *t = &d->csv;
-    d->n = t->nrows, d->k = t->ncols;
-    if (d->n == 0) return kvq_fail(err, KVQ_EFORMAT, "%s: no data rows under the header", t->path);
+    char what[96];
+    snprintf(what, sizeof what, "the %zu x %zu data matrix", d->n, d->k);
+    int rc = kvq_memory_check((double)d->n * (double)d->k * sizeof *d->x, what, err);
+    if (rc) return rc;
     d->x = malloc(d->n * d->k * sizeof *d->x);
-    if (!d->x) return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory", t->path);
-    for (size_t r = 0; r < d->n; r++)
-        for (size_t c = 0; c < d->k; c++) {
-            int rc = cell_value(t, r, c, &d->x[r * d->k + c], err);
-            if (rc) return rc;
-        }
+    if (!d->x) return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory", what);
+    for (size_t r = 0; !rc && r < d->n; r++)
+        for (size_t c = 0; !rc && c < d->k; c++) rc = cell_value(t, r, c, &d->x[r * d->k + c], err);
+    return rc;
+}
+
+/* Checks and allocates the whole table of results at once, so that an analysis whose output
+ * cannot fit (the pairs of many raters) is refused before it starts, and no row is added by
+ * growing the table. */
+static int reserve_rows(const analysis *an, size_t k, kvq_stat_rows *rows, kvq_error *err)
+{
+    double dk = (double)k, count = an->fixed + an->per_item * dk + an->per_pair * dk * (dk - 1) / 2;
+    char what[96];
+    snprintf(what, sizeof what, "the table of %.0f result rows", count);
+    int rc = kvq_memory_check(count * sizeof *rows->items, what, err);
+    if (rc) return rc;
+    size_t cap = count > 1.0 ? (size_t)count : 1; /* corr of one rater has no rows */
+    rows->items = malloc(cap * sizeof *rows->items);
+    if (!rows->items) return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory", what);
+    rows->cap = cap;
     return KVQ_OK;
+}
+
+/* Reads the CSV and runs the analysis: the sizes are checked (the analysis's own limits, the data
+ * matrix, the table of results) before any matrix is built. */
+static int run_analysis(const analysis *an, const stats_args *a, stats_data *d, kvq_stat_rows *rows,
+                        kvq_error *err)
+{
+    int rc = kvq_csv_read(a->csv, &d->csv, err);
+    if (rc) return rc;
+    d->n = d->csv.nrows, d->k = d->csv.ncols;
+    if (d->n == 0)
+        return kvq_fail(err, KVQ_EFORMAT, "%s: no data rows under the header", d->csv.path);
+    if (an->check) rc = an->check(d->n, d->k, err);
+    if (!rc) rc = to_matrix(d, err);
+    if (!rc) rc = reserve_rows(an, d->k, rows, err);
+    if (!rc) rc = an->run(d, a, rows, err);
+    return rc;
 }
 
 int kvq_stats_main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
     stats_args a;
-    analysis_fn fn = NULL;
-    int status = parse_args(argc, argv, &a, &fn);
+    const analysis *an = NULL;
+    int status = parse_args(argc, argv, &a, &an);
     if (status) return status;
     stats_data d = {0};
     kvq_stat_rows rows = {0};
     kvq_error err = {0};
-    int rc = kvq_csv_read(a.csv, &d.csv, &err);
-    if (!rc) rc = to_matrix(&d, &err);
-    if (!rc) rc = fn(&d, &a, &rows, &err);
+    int rc = run_analysis(an, &a, &d, &rows, &err);
     kvq_stats_meta meta = {a.command, a.csv, d.n, d.k, a.level};
     if (!rc) rc = kvq_stats_render(&rows, &meta, a.format, stdout, &err);
     if (rc) {
-        fprintf(stderr, "kvqeval stats %s: %s\n", a.command, err.msg);
+        /* Every failure names its cause; the status name is a last resort, never an empty line. */
+        fprintf(stderr, "kvqeval stats %s: %s\n", a.command,
+                err.msg[0] ? err.msg : kvq_status_name(rc));
         status = rc == KVQ_EIO ? KVQ_EXIT_IO : KVQ_EXIT_USAGE;
     }
     kvq_stat_rows_free(&rows);

@@ -4,6 +4,7 @@
 #include "csv.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,40 +157,63 @@ static cJSON *json_number(double x)
     return isfinite(x) ? cJSON_CreateNumber(x) : cJSON_CreateNull();
 }
 
-static void json_row(cJSON *item, const kvq_stat_row *r)
+/* Adds a child made by a cJSON_Create* call to an array (key NULL) or object; 0 when either
+ * allocation failed (the child is then freed). */
+static int json_add(cJSON *parent, const char *key, cJSON *child)
 {
-    cJSON_AddItemToObject(item, r->statistic, json_number(r->value));
-    if (isnan(r->ci_low) && isnan(r->ci_high)) return;
+    int ok = child && (key ? cJSON_AddItemToObject(parent, key, child)
+                           : cJSON_AddItemToArray(parent, child));
+    if (!ok) cJSON_Delete(child);
+    return ok;
+}
+
+static int json_row(cJSON *item, const kvq_stat_row *r)
+{
+    if (!json_add(item, r->statistic, json_number(r->value))) return 0;
+    if (isnan(r->ci_low) && isnan(r->ci_high)) return 1;
     char key[sizeof r->statistic + 4];
     snprintf(key, sizeof key, "%s_ci", r->statistic);
     cJSON *ci = cJSON_AddArrayToObject(item, key);
-    cJSON_AddItemToArray(ci, json_number(r->ci_low));
-    cJSON_AddItemToArray(ci, json_number(r->ci_high));
+    return ci && json_add(ci, NULL, json_number(r->ci_low)) &&
+           json_add(ci, NULL, json_number(r->ci_high));
 }
 
+/* One analysis's rows [first, end) as an array of items; 0 when memory ran out. */
+static int json_analysis(cJSON *list, const kvq_stat_rows *rows, size_t first, size_t end)
+{
+    for (size_t r = first; r < end;) {
+        size_t iend = item_end(rows, r, end);
+        cJSON *item = cJSON_CreateObject();
+        if (!json_add(list, NULL, item) ||
+            !cJSON_AddStringToObject(item, "item", rows->items[r].item))
+            return 0;
+        for (size_t i = r; i < iend; i++)
+            if (!json_row(item, &rows->items[i])) return 0;
+        r = iend;
+    }
+    return 1;
+}
+
+/* The whole document, or NULL when memory ran out (never a document with parts missing). */
 static cJSON *json_document(const kvq_stat_rows *rows, const kvq_stats_meta *m)
 {
     cJSON *doc = cJSON_CreateObject();
-    cJSON_AddStringToObject(doc, "command", m->command);
-    cJSON_AddStringToObject(doc, "file", m->file);
-    cJSON_AddNumberToObject(doc, "subjects", (double)m->subjects);
-    cJSON_AddNumberToObject(doc, "raters", (double)m->raters);
-    cJSON_AddNumberToObject(doc, "level", m->level);
-    cJSON *results = cJSON_AddObjectToObject(doc, "results");
-    for (size_t first = 0; first < rows->count;) {
+    int ok = doc && cJSON_AddStringToObject(doc, "command", m->command) &&
+             cJSON_AddStringToObject(doc, "file", m->file) &&
+             cJSON_AddNumberToObject(doc, "subjects", (double)m->subjects) &&
+             cJSON_AddNumberToObject(doc, "raters", (double)m->raters) &&
+             cJSON_AddNumberToObject(doc, "level", m->level);
+    cJSON *results = ok ? cJSON_AddObjectToObject(doc, "results") : NULL;
+    ok = ok && results;
+    for (size_t first = 0; ok && first < rows->count;) {
         size_t end = analysis_end(rows, first);
         cJSON *list = cJSON_AddArrayToObject(results, rows->items[first].analysis);
-        for (size_t r = first; r < end;) {
-            size_t iend = item_end(rows, r, end);
-            cJSON *item = cJSON_CreateObject();
-            cJSON_AddStringToObject(item, "item", rows->items[r].item);
-            for (size_t i = r; i < iend; i++) json_row(item, &rows->items[i]);
-            cJSON_AddItemToArray(list, item);
-            r = iend;
-        }
+        ok = list && json_analysis(list, rows, first, end);
         first = end;
     }
-    return doc;
+    if (ok) return doc;
+    cJSON_Delete(doc);
+    return NULL;
 }
 
 int kvq_stats_render(const kvq_stat_rows *rows, const kvq_stats_meta *meta, kvq_stats_format format,
@@ -207,5 +231,8 @@ int kvq_stats_render(const kvq_stat_rows *rows, const kvq_stats_meta *meta, kvq_
         fprintf(out, "%s\n", text);
         cJSON_free(text);
     }
+    /* A full disk shows only here: stdio buffers the writes. */
+    if (fflush(out) || ferror(out))
+        return kvq_fail(err, KVQ_EIO, "writing the results failed: %s", strerror(errno));
     return KVQ_OK;
 }

@@ -19,7 +19,8 @@ typedef struct kvq_stats_meta {
 /* Writes rows to out. Table: one block per analysis, a line per item, a column per statistic,
  * intervals as [lo, hi] beside their value. JSON: {"command", "file", "subjects", "raters",
  * "level", "results": {analysis: [{"item": ..., statistic: value, statistic + "_ci": [lo, hi]}]}}
- * with null for NaN. CSV: analysis,item,statistic,value,ci_low,ci_high. KVQ_ENOMEM (JSON). */
+ * with null for NaN. CSV: analysis,item,statistic,value,ci_low,ci_high. KVQ_ENOMEM (JSON); KVQ_EIO
+ * when out cannot be written (checked with fflush, so a full disk is not missed). */
 int kvq_stats_render(const kvq_stat_rows *rows, const kvq_stats_meta *meta, kvq_stats_format format,
                      FILE *out, kvq_error *err);
 

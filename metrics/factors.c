@@ -7,10 +7,17 @@
  * 3.2827678, 0.3629764, 0.2493965, 0.1048594; one factor by Kaiser and by parallel analysis. */
 #include "kvq/factors.h"
 #include "covariance.h"
+#include "kvq/memory.h"
 
 #include <gsl/gsl_eigen.h>
+#include <gsl/gsl_sort_vector.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+
+/* Rows of x that kvq_column_covariance centres at a time (metrics/covariance.c), for the memory
+ * estimate. */
+#define COVARIANCE_BLOCK_ROWS 1024.0
 
 void kvq_factors_free(kvq_factors *f)
 {
@@ -19,6 +26,37 @@ void kvq_factors_free(kvq_factors *f)
     free(f->loadings);
     free(f->parallel_mean);
     *f = (kvq_factors){0};
+}
+
+/* Eigenvalues of the k x k matrix a (destroyed), descending, and the first eigenvector when v1 is
+ * not NULL. Without v1 GSL's eigenvalue-only routine runs, about 5 times faster at k = 2000: the
+ * simulated data sets of parallel analysis need no eigenvectors. */
+static int eigen(gsl_matrix *a, size_t k, double *values, double *v1, kvq_error *err)
+{
+    gsl_vector *val = gsl_vector_alloc(k);
+    gsl_matrix *vec = v1 ? gsl_matrix_alloc(k, k) : NULL;
+    gsl_eigen_symmv_workspace *wv = v1 ? gsl_eigen_symmv_alloc(k) : NULL;
+    gsl_eigen_symm_workspace *w = v1 ? NULL : gsl_eigen_symm_alloc(k);
+    int rc = val && (v1 ? vec && wv : w != NULL)
+                 ? KVQ_OK
+                 : kvq_fail(err, KVQ_ENOMEM, "factors: no memory for %zu items", k);
+    int bad = 0;
+    if (!rc && v1)
+        bad = gsl_eigen_symmv(a, val, vec, wv) ||
+              gsl_eigen_symmv_sort(val, vec, GSL_EIGEN_SORT_VAL_DESC);
+    else if (!rc && !(bad = gsl_eigen_symm(a, val, w)))
+        gsl_sort_vector(val); /* ascending: read back from the end */
+    if (bad)
+        rc = kvq_fail(err, KVQ_EINTERNAL, "factors: eigen-decomposition of %zu x %zu failed", k, k);
+    for (size_t j = 0; !rc && j < k; j++) {
+        values[j] = v1 ? gsl_vector_get(val, j) : gsl_vector_get(val, k - 1 - j);
+        if (v1) v1[j] = gsl_matrix_get(vec, j, 0);
+    }
+    if (wv) gsl_eigen_symmv_free(wv);
+    if (w) gsl_eigen_symm_free(w);
+    gsl_matrix_free(vec);
+    gsl_vector_free(val);
+    return rc;
 }
 
 /* Eigenvalues (descending) of the correlation matrix of x, and the first eigenvector when v1 is
@@ -33,25 +71,10 @@ static int correlation_eigen(const double *x, size_t n, size_t k, double *corr, 
             return kvq_fail(err, KVQ_EINVAL,
                             "factors: column %zu has zero variance: correlations undefined", j + 1);
     kvq_covariance_to_correlation(corr, k);
-    gsl_matrix *a = gsl_matrix_alloc(k, k), *vec = gsl_matrix_alloc(k, k);
-    gsl_vector *val = gsl_vector_alloc(k);
-    gsl_eigen_symmv_workspace *w = gsl_eigen_symmv_alloc(k);
-    rc = a && vec && val && w ? KVQ_OK
-                              : kvq_fail(err, KVQ_ENOMEM, "factors: no memory for %zu items", k);
-    if (!rc) {
-        for (size_t i = 0; i < k * k; i++) a->data[i / k * a->tda + i % k] = corr[i];
-        if (gsl_eigen_symmv(a, val, vec, w) ||
-            gsl_eigen_symmv_sort(val, vec, GSL_EIGEN_SORT_VAL_DESC))
-            rc = kvq_fail(err, KVQ_EINTERNAL, "factors: eigen-decomposition of %zu x %zu failed", k,
-                          k);
-    }
-    for (size_t j = 0; !rc && j < k; j++) {
-        values[j] = gsl_vector_get(val, j);
-        if (v1) v1[j] = gsl_matrix_get(vec, j, 0);
-    }
-    gsl_eigen_symmv_free(w);
-    gsl_vector_free(val);
-    gsl_matrix_free(vec);
+    gsl_matrix *a = gsl_matrix_alloc(k, k);
+    if (!a) return kvq_fail(err, KVQ_ENOMEM, "factors: no memory for %zu items", k);
+    for (size_t i = 0; i < k * k; i++) a->data[i / k * a->tda + i % k] = corr[i];
+    rc = eigen(a, k, values, v1, err);
     gsl_matrix_free(a);
     return rc;
 }
@@ -86,20 +109,39 @@ static void summarise(kvq_factors *f)
         f->parallel++;
 }
 
-int kvq_factors_compute(const double *x, size_t n, size_t k, size_t sims, kvq_rng *rng,
-                        kvq_factors *out, kvq_error *err)
+int kvq_factors_check(size_t n, size_t k, size_t sims, kvq_error *err)
 {
     if (n < 3 || k < 2)
         return kvq_fail(err, KVQ_EINVAL,
                         "factors: needs at least 3 subjects and 2 items (got %zu x %zu)", n, k);
+    if (k > KVQ_FACTORS_MAX_ITEMS)
+        return kvq_fail(err, KVQ_ERANGE,
+                        "factors: %zu items, more than the %d an eigen-decomposition is run on "
+                        "(its time grows as k^3)",
+                        k, KVQ_FACTORS_MAX_ITEMS);
+    /* At the peak, while a simulated set is decomposed: the observed correlations, the simulated
+     * ones and GSL's copy (the observed eigenvectors, earlier, take the place of the simulated
+     * correlations), the simulated data, the covariance's centred block, a few k-vectors. */
+    double dn = (double)n, dk = (double)k;
+    double values = 3.0 * dk * dk + (sims ? dn * dk : 0.0) + COVARIANCE_BLOCK_ROWS * dk + 16.0 * dk;
+    char what[96];
+    snprintf(what, sizeof what, "factors of %zu items over %zu subjects", k, n);
+    return kvq_memory_check(values * sizeof(double), what, err);
+}
+
+int kvq_factors_compute(const double *x, size_t n, size_t k, size_t sims, kvq_rng *rng,
+                        kvq_factors *out, kvq_error *err)
+{
+    int rc = kvq_factors_check(n, k, sims, err);
+    if (rc) return rc;
     kvq_factors f = {.n = n, .k = k, .sims = sims};
     f.corr = malloc(k * k * sizeof *f.corr);
     f.eigenvalues = malloc(k * sizeof *f.eigenvalues);
     f.loadings = malloc(k * sizeof *f.loadings);
     f.parallel_mean = sims ? malloc(k * sizeof *f.parallel_mean) : NULL;
-    int rc = f.corr && f.eigenvalues && f.loadings && (f.parallel_mean || !sims)
-                 ? KVQ_OK
-                 : kvq_fail(err, KVQ_ENOMEM, "factors: no memory for %zu items", k);
+    rc = f.corr && f.eigenvalues && f.loadings && (f.parallel_mean || !sims)
+             ? KVQ_OK
+             : kvq_fail(err, KVQ_ENOMEM, "factors: no memory for %zu items", k);
     if (!rc) rc = correlation_eigen(x, n, k, f.corr, f.eigenvalues, f.loadings, err);
     if (!rc && sims) rc = simulate(n, k, sims, rng, f.parallel_mean, err);
     if (rc) {

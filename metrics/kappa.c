@@ -16,19 +16,37 @@
  * 76(5): n_ij raters put subject i in category j;
  *     P_i = (sum_j n_ij^2 - k) / (k(k-1)),  p_j = sum_i n_ij / (nk),
  *     kappa = (mean P_i - sum p_j^2) / (1 - sum p_j^2).
+ * With one subject both kappas are undefined, not 0: the chance agreement is then estimated from
+ * that subject alone, so Cohen's kappa is 0 (SE 0) whenever the two raters disagree and Fleiss'
+ * kappa is -1/(k-1) whatever the ratings; both are NaN, with NaN SE and interval.
  * Known answer (tests/test_metrics_kappa.c): Fleiss' worked example (10 subjects, 14 raters, 5
  * categories) gives 0.210. */
 #include "kvq/kappa.h"
 #include "covariance.h"
+#include "kvq/memory.h"
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 const char *kvq_kappa_weight_name(kvq_kappa_weight w)
 {
     static const char *const names[KVQ_KAPPA_WEIGHTS] = {"unweighted", "linear", "quadratic"};
     return w < KVQ_KAPPA_WEIGHTS ? names[w] : "?";
+}
+
+/* Checks that columns cols[0..ncols) of x are finite, naming the first bad cell: only the columns
+ * used, so that kappa of each of the k(k-1)/2 pairs costs O(n), not O(nk). */
+static int check_columns(const double *x, size_t n, size_t k, const size_t *cols, size_t ncols,
+                         const char *what, kvq_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t c = 0; c < ncols; c++)
+            if (!isfinite(x[i * k + cols[c]]))
+                return kvq_fail(err, KVQ_EINVAL, "%s: value at row %zu, column %zu is not finite",
+                                what, i + 1, cols[c] + 1);
+    return KVQ_OK;
 }
 
 static int compare_double(const void *a, const void *b)
@@ -86,7 +104,7 @@ static kvq_kappa_value weighted_kappa(const double *p, const double *r, const do
                                       double *wc)
 {
     kvq_kappa_value out = {NAN, NAN, NAN, NAN};
-    if (L < 2) return out;
+    if (L < 2 || n < 2) return out; /* one category, or one subject: undefined */
     double po = 0.0, pe = 0.0;
     for (size_t i = 0; i < L; i++) wr[i] = wc[i] = 0.0;
     for (size_t i = 0; i < L; i++)
@@ -119,10 +137,10 @@ int kvq_cohen_kappa(const double *x, size_t n, size_t k, size_t a, size_t b, dou
         return kvq_fail(err, KVQ_EINVAL,
                         "Cohen's kappa: raters %zu and %zu of %zu over %zu subjects", a + 1, b + 1,
                         k, n);
-    int rc = kvq_check_level(level, "Cohen's kappa", err);
-    if (!rc) rc = kvq_check_finite(x, n, k, "Cohen's kappa", err);
-    double *labels = NULL;
     size_t L = 0, cols[2] = {a, b};
+    int rc = kvq_check_level(level, "Cohen's kappa", err);
+    if (!rc) rc = check_columns(x, n, k, cols, 2, "Cohen's kappa", err);
+    double *labels = NULL;
     if (!rc) rc = collect_labels(x, n, k, cols, 2, &labels, &L, err);
     if (rc) return rc;
     double *p = calloc(L * L + 4 * L, sizeof *p);
@@ -165,11 +183,15 @@ int kvq_fleiss_kappa(const double *x, size_t n, size_t k, kvq_fleiss *out, kvq_e
                         "Fleiss' kappa: needs at least 1 subject and 2 raters (got %zu x %zu)", n,
                         k);
     int rc = kvq_check_finite(x, n, k, "Fleiss' kappa", err);
+    char what[96];
+    snprintf(what, sizeof what, "Fleiss' kappa: the %zu x %zu labels", n, k);
+    if (!rc) rc = kvq_memory_check((double)n * (double)k * sizeof(double), what, err);
+    if (rc) return rc;
     size_t *cols = malloc(k * sizeof *cols), L = 0;
     double *labels = NULL;
     if (!cols) return kvq_fail(err, KVQ_ENOMEM, "Fleiss' kappa: no memory for %zu raters", k);
     for (size_t r = 0; r < k; r++) cols[r] = r;
-    if (!rc) rc = collect_labels(x, n, k, cols, k, &labels, &L, err);
+    rc = collect_labels(x, n, k, cols, k, &labels, &L, err);
     free(cols);
     if (rc) return rc;
     size_t *counts = calloc(L, sizeof *counts);
@@ -188,7 +210,7 @@ int kvq_fleiss_kappa(const double *x, size_t n, size_t k, kvq_fleiss *out, kvq_e
                         .categories = L,
                         .p_observed = po,
                         .p_chance = pe,
-                        .kappa = pe < 1.0 ? (po - pe) / (1.0 - pe) : NAN};
+                        .kappa = n >= 2 && pe < 1.0 ? (po - pe) / (1.0 - pe) : NAN};
     free(counts), free(totals), free(labels);
     return KVQ_OK;
 }

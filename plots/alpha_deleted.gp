@@ -1,8 +1,7 @@
 # Alpha if item deleted, one bar per codec variant, with the population's alpha as a line: a bar
 # above the line is an item whose removal makes the codecs more consistent.
-# Variables: datafile (columns variant, alpha_if_deleted), alpha, population, nrows, outbase, fmt,
+# Variables: datafile (columns variant, alpha_if_deleted), alpha, population, nrows, outfile, fmt,
 # width_px, height_px.
-load plotsdir . "/common.gp"
 set title sprintf("Cronbach's alpha if one codec is deleted\n%s (alpha of all codecs = %.4f, dashed)", population, alpha)
 set style data histograms
 set style fill solid 0.8 border -1

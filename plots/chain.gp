@@ -5,8 +5,7 @@
 # columns depth, rho), titles (variant labels, space separated, in block order), codecs (panel
 # titles), firsts and counts (each panel's first block, from 0, and number of blocks), most (the
 # largest count: every panel keeps room for that many key lines, so all plot areas are the same
-# size), cols, rows, tau, population, outbase, fmt, width_px, height_px.
-load plotsdir . "/common.gp"
+# size), cols, rows, tau, population, outfile, fmt, width_px, height_px.
 set multiplot layout rows, cols title \
     sprintf("Chain collapse on %s: mean Spearman rho of exact vs codec chain (y) by depth, layers applied (x); dashed: tau = %g", \
             population, tau)

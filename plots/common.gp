@@ -1,12 +1,12 @@
-# Shared look of kvqeval's figures; every template loads it after `outbase` and `fmt` are set.
+# Shared look of kvqeval's figures; the driver runs it before each template, with `outfile` (the
+# image to write) and `fmt` set.
 # fmt is "png" or "svg"; the driver runs each template once per format.
 if (fmt eq "png") {
     set terminal pngcairo size width_px, height_px enhanced font "Sans,11" noenhanced
-    set output outbase . ".png"
 } else {
     set terminal svg size width_px, height_px dynamic font "Sans,11" noenhanced
-    set output outbase . ".svg"
 }
+set output outfile
 set grid lc rgb "#dddddd"
 set key outside right top box opaque
 set border lw 1.2

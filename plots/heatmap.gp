@@ -1,7 +1,6 @@
 # Heatmap codec variant x population of one metric.
 # Variables: datafile (matrix: first row population labels, first column variant labels, cells the
-# metric, NaN when missing), outbase, fmt, metric, nrows, ncols, width_px, height_px.
-load plotsdir . "/common.gp"
+# metric, NaN when missing), outfile, fmt, metric, nrows, ncols, width_px, height_px.
 set title sprintf("%s by codec variant and population", metric)
 unset key
 set xtics rotate by 30 right

@@ -2,9 +2,8 @@
 # MSE (right, log scale), one line per codec family, points in the order of its ladder.
 # Variables: datafile (blocks separated by two blank lines, one per codec; columns bits, spearman,
 # rel_mse), titles (codec names, space separated, in block order), population, has_mse (1 when
-# some relative MSE is positive: a log axis needs one; 0 draws the left panel only), outbase, fmt,
+# some relative MSE is positive: a log axis needs one; 0 draws the left panel only), outfile, fmt,
 # width_px, height_px.
-load plotsdir . "/common.gp"
 set multiplot layout 1, (has_mse ? 2 : 1) title sprintf("Rate-distortion on %s", population)
 set xlabel "bits per coordinate (log scale)"
 set ylabel "Spearman rho of scores vs exact"

@@ -1,8 +1,7 @@
 # Scree plot: eigenvalues of the codec x codec correlation matrix of each population, with the
 # Kaiser line at 1. Variables: datafile (blocks separated by two blank lines, one per population;
-# columns index, eigenvalue), titles (population labels, space separated), outbase, fmt,
+# columns index, eigenvalue), titles (population labels, space separated), outfile, fmt,
 # width_px, height_px.
-load plotsdir . "/common.gp"
 set title "Scree: eigenvalues of the codec x codec correlation matrix"
 set xlabel "factor"
 set ylabel "eigenvalue"

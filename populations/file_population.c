@@ -14,12 +14,14 @@
  * min(256, total / 5) of them, at least 1, and rows = min(4096, total - queries); a selection of
  * fewer than 3 rows is refused. */
 #include "kvq/checkpoint.h"
+#include "kvq/memory.h"
 #include "populations.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define DEFAULT_ROWS 4096
 #define MAX_ROWS (1L << 24)
@@ -56,12 +58,7 @@ typedef struct selection {
     char label[KVQ_TEXT_MAX]; /* what was selected, for provenance and the sampling stream */
 } selection;
 
-typedef struct request {
-    char path[KVQ_TEXT_MAX];
-    char tensor[KVQ_TEXT_MAX]; /* tensor= (taken out before kvq_params: names exceed its values) */
-    kvq_params opt;
-    int is_npy;
-} request;
+typedef kvq_file_request request;
 
 /* Moves tensor=NAME out of the option text (tensor names are longer and use more characters than
  * kvq_params values allow); the other options go to opts[cap] for kvq_params_parse_pairs. */
@@ -92,8 +89,10 @@ static int split_options(request *rq, const char *text, char *opts, size_t cap, 
 }
 
 /* Splits "PATH[#options]" at the last '#' and checks the options against the scheme's. */
-static int parse_request(request *rq, const char *spec, const char *rest, kvq_error *err)
+int kvq_file_population_parse(request *rq, const char *spec, const char *rest, kvq_error *err)
 {
+    memset(rq, 0, sizeof *rq);
+    rq->is_npy = strncmp(spec, "npy:", 4) == 0;
     const char *hash = strrchr(rest, '#');
     size_t plen = hash ? (size_t)(hash - rest) : strlen(rest);
     if (plen == 0 || plen >= sizeof rq->path)
@@ -282,6 +281,10 @@ static int sample(kvq_population *pop, const selection *sel, const kvq_params *o
                         "'%s' has %zu rows: %zu rows + %zu held-out queries do not fit (at least "
                         "2 rows and 1 query are needed)",
                         sel->label, sel->total, n, nq);
+    char what[KVQ_TEXT_MAX + 64];
+    snprintf(what, sizeof what, "'%s' (%zu x %zu float32 rows)", sel->label, n + nq, sel->dim);
+    if ((rc = kvq_memory_check((double)(n + nq) * (double)sel->dim * sizeof(float), what, err)))
+        return rc;
     size_t *ri = malloc(n * sizeof *ri), *qi = malloc(nq * sizeof *qi);
     pop->rows = malloc(n * sel->dim * sizeof(float));
     pop->queries = malloc(nq * sel->dim * sizeof(float));
@@ -387,10 +390,14 @@ int kvq_file_population_load(kvq_population *pop, const char *spec, const char *
                              kvq_error *err)
 {
     request rq;
-    memset(&rq, 0, sizeof rq);
-    rq.is_npy = strncmp(spec, "npy:", 4) == 0;
-    int rc = parse_request(&rq, spec, rest, err);
+    int rc = kvq_file_population_parse(&rq, spec, rest, err);
     if (rc) return kvq_error_wrap(err, "population '%s'", spec);
+    struct stat st;
+    if (rq.is_npy && stat(rq.path, &st) == 0 && !S_ISREG(st.st_mode))
+        return kvq_fail(err, KVQ_EINVAL,
+                        "population '%s': '%s' is not a file (npy: takes one .npy "
+                        "file)",
+                        spec, rq.path);
     kvq_checkpoint ck;
     rc = kvq_checkpoint_open(&ck, rq.path, err);
     if (!rc && rq.is_npy && ck.nshards)

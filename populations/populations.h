@@ -18,6 +18,29 @@ int kvq_synthetic_load(kvq_population *pop, const char *spec, const char *rest, 
 int kvq_file_population_load(kvq_population *pop, const char *spec, const char *rest, uint64_t seed,
                              kvq_error *err);
 
+/* The parsing halves of the loaders: what a spec asks for, checked without generating rows or
+ * opening files. A synthetic spec: the generator, the sizes and the seed (its seed= option, else
+ * the run seed given). */
+typedef struct kvq_synthetic_request {
+    const kvq_synthetic *gen;
+    size_t n, dim, nq;
+    uint64_t seed;
+} kvq_synthetic_request;
+int kvq_synthetic_parse(kvq_synthetic_request *rq, const char *spec, const char *rest,
+                        uint64_t seed, kvq_error *err);
+
+/* A file spec: the path before the last '#', tensor= (taken out of the options: tensor names are
+ * longer and use more characters than kvq_params values allow), and the other options checked
+ * against the scheme's and completed with their defaults (empty where the file decides). */
+typedef struct kvq_file_request {
+    char path[KVQ_TEXT_MAX];
+    char tensor[KVQ_TEXT_MAX];
+    kvq_params opt;
+    int is_npy; /* npy: rather than safetensors: */
+} kvq_file_request;
+int kvq_file_population_parse(kvq_file_request *rq, const char *spec, const char *rest,
+                              kvq_error *err);
+
 /* A whole file mapped read-only (populations/mapping.c). An empty file maps to data == NULL,
  * size == 0. */
 typedef struct kvq_mapping {

@@ -45,26 +45,32 @@ static int cosine_stats(const float *rows, size_t m, size_t dim, kvq_row_stats *
     return KVQ_OK;
 }
 
-/* Singular values of X are the square roots of the eigenvalues of X^T X (dim x dim). */
+/* Singular values of X are the square roots of the eigenvalues of its Gram matrix on the smaller
+ * side (X X^T, n x n, when n < dim; else X^T X, dim x dim), which have the same nonzero
+ * eigenvalues. That decomposition is O(k^3) in k = min(n, dim): above KVQ_STATS_EIGEN_MAX the
+ * statistic is left NaN rather than stall a run. */
 static int effective_rank(const float *rows, size_t n, size_t dim, kvq_row_stats *s, kvq_error *err)
 {
-    double *x = malloc(n * dim * sizeof *x), *gram = calloc(dim * dim, sizeof *gram);
-    gsl_vector *eval = gsl_vector_alloc(dim);
-    gsl_eigen_symm_workspace *w = gsl_eigen_symm_alloc(dim);
+    size_t k = n < dim ? n : dim;
+    s->eff_rank = NAN;
+    if (k > KVQ_STATS_EIGEN_MAX) return KVQ_OK;
+    double *x = malloc(n * dim * sizeof *x), *gram = calloc(k * k, sizeof *gram);
+    gsl_vector *eval = gsl_vector_alloc(k);
+    gsl_eigen_symm_workspace *w = gsl_eigen_symm_alloc(k);
     int rc = KVQ_OK;
     if (!x || !gram || !eval || !w) rc = kvq_fail(err, KVQ_ENOMEM, "row statistics: out of memory");
     if (!rc) {
         for (size_t i = 0; i < n * dim; i++) x[i] = rows[i];
-        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)dim, (int)n, 1.0, x, (int)dim, 0.0,
-                    gram, (int)dim);
-        gsl_matrix_view g = gsl_matrix_view_array(gram, dim, dim);
+        cblas_dsyrk(CblasRowMajor, CblasLower, n < dim ? CblasNoTrans : CblasTrans, (int)k,
+                    (int)(n < dim ? dim : n), 1.0, x, (int)dim, 0.0, gram, (int)k);
+        gsl_matrix_view g = gsl_matrix_view_array(gram, k, k);
         if (gsl_eigen_symm(&g.matrix, eval, w))
             rc = kvq_fail(err, KVQ_EINTERNAL, "row statistics: eigen-decomposition failed");
     }
     if (!rc) {
         double total = 0.0, entropy = 0.0;
-        for (size_t i = 0; i < dim; i++) total += sqrt(fmax(gsl_vector_get(eval, i), 0.0));
-        for (size_t i = 0; i < dim; i++) {
+        for (size_t i = 0; i < k; i++) total += sqrt(fmax(gsl_vector_get(eval, i), 0.0));
+        for (size_t i = 0; i < k; i++) {
             double p = sqrt(fmax(gsl_vector_get(eval, i), 0.0)) / total;
             if (p > 0.0) entropy -= p * log(p);
         }

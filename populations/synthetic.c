@@ -4,9 +4,11 @@
  * rows from the same distribution), the queries being the last ones. seed overrides the run seed;
  * the generator's stream derives from the seed and the generator's name, so two populations of
  * one run are independent. Defaults: the generator's n and dim, queries = min(256, n). */
+#include "kvq/memory.h"
 #include "kvq/params.h"
 #include "populations.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,8 +51,8 @@ static const kvq_synthetic *find_generator(const char *name)
 #define MAX_ROWS (1L << 24)
 #define MAX_DIM (1L << 16)
 
-int kvq_synthetic_load(kvq_population *pop, const char *spec, const char *rest, uint64_t seed,
-                       kvq_error *err)
+int kvq_synthetic_parse(kvq_synthetic_request *rq, const char *spec, const char *rest,
+                        uint64_t seed, kvq_error *err)
 {
     kvq_params opt;
     memset(&opt, 0, sizeof opt);
@@ -78,7 +80,23 @@ int kvq_synthetic_load(kvq_population *pop, const char *spec, const char *rest, 
     if (!rc) rc = kvq_option_size(&opt, "queries", n < 256 ? (long)n : 256, 1, MAX_ROWS, &nq, err);
     if (!rc) rc = kvq_option_seed(&opt, seed, &seed, err);
     if (rc) return kvq_error_wrap(err, "population '%s'", spec);
+    *rq = (kvq_synthetic_request){gen, n, dim, nq, seed};
+    return KVQ_OK;
+}
 
+int kvq_synthetic_load(kvq_population *pop, const char *spec, const char *rest, uint64_t seed,
+                       kvq_error *err)
+{
+    kvq_synthetic_request rq;
+    int rc = kvq_synthetic_parse(&rq, spec, rest, seed, err);
+    if (rc) return rc;
+    const kvq_synthetic *gen = rq.gen;
+    size_t n = rq.n, dim = rq.dim, nq = rq.nq;
+    seed = rq.seed;
+    char what[KVQ_TEXT_MAX + 64];
+    snprintf(what, sizeof what, "population '%s' (%zu x %zu float32 rows)", spec, n + nq, dim);
+    if ((rc = kvq_memory_check(2.0 * (double)(n + nq) * (double)dim * sizeof(float), what, err)))
+        return rc;
     pop->rows = malloc((n + nq) * dim * sizeof(float));
     if (!pop->rows)
         return kvq_fail(err, KVQ_ENOMEM, "population '%s': out of memory for %zu x %zu rows", spec,

@@ -40,8 +40,49 @@ done
 grep -q "^run,passthrough,.*,rel_mse,0,," "$TMP/run/cells.csv" || fail "passthrough rel_mse is not 0"
 grep -q '"seed":	5' "$TMP/run/manifest.json" || fail "manifest lacks the seed"
 # A second run into the same folder is refused; the first is left intact.
-expect 3 "already holds a run" -- --codec int8 --population "synthetic:gaussian?n=64&dim=8" --out "$TMP/run"
+expect 2 "already holds a run" -- --codec int8 --population "synthetic:gaussian?n=64&dim=8" --out "$TMP/run"
 grep -q passthrough "$TMP/run/cells.csv" || fail "refused run damaged the first"
+
+# Everything a run reads later is checked before its first cell: a refused run exits 2 and creates
+# no folder.
+SMALL="synthetic:gaussian?n=64&dim=8"
+printf '{"epiphanies": [' >"$TMP/bad_spec.json"
+expect 2 "epiphanies.*bad_spec.json: not valid JSON" -- --codec int8 --population "$SMALL" --epiphanies "$TMP/bad_spec.json" --out "$TMP/v1"
+expect 2 "epiphanies.*cannot open '$TMP/no_spec.json': No such file" -- --codec int8 --population "$SMALL" --epiphanies "$TMP/no_spec.json" --out "$TMP/v2"
+expect 2 "heatmap: unknown metric 'bogus' (known: pearson, spearman" -- --codec int8 --population "$SMALL" --heatmap bogus --out "$TMP/v3"
+expect 2 "--seed takes an integer" -- --codec int8 --population "$SMALL" --seed 99999999999999999999 --out "$TMP/v4"
+mkdir -p "$TMP/npydir"
+expect 2 "'$TMP/npydir' is not a file (npy: takes one .npy file)" -- --codec int8 --population "npy:$TMP/npydir" --out "$TMP/v5"
+# Memory: the population's needs, then the reference scores', against the address-space limit,
+# named with both sizes; never a start that fails inside OpenBLAS.
+KVQ_UNDER="prlimit --as=1500000000"
+expect 2 "population 'synthetic:gaussian?n=9000000&dim=64' (9000256 x 64 float32 rows) needs 4.3 GiB, more than the address space left under ulimit -v" -- \
+    --codec int8 --population "synthetic:gaussian?n=9000000&dim=64" --out "$TMP/v6"
+expect 2 "the reference scores of the populations needs 1.3 GiB, more than the address space left under ulimit -v" -- \
+    --codec int8 --population "synthetic:gaussian?n=120000&dim=1024" --out "$TMP/v7"
+KVQ_UNDER=
+for v in 1 2 3 4 5 6 7; do [ ! -e "$TMP/v$v" ] || fail "refused run v$v created its folder"; done
+# No cubic step on a user-sized dimension: 2 rows of dim 65536 run at once.
+expect 0 "1 cells (0 failed)" -- --codec int8 --population "synthetic:gaussian?n=2&dim=65536" --out "$TMP/wide" --quiet
+
+# Resuming: run.json is validated before any work, stale temporary files are removed under the
+# lock, and a folder that cannot be written is refused (exit 3) before any cell runs.
+"$KVQ" --quiet --codec int8 --codec bf16 --population "$SMALL" --out "$TMP/r" 2>/dev/null || fail "run to resume"
+cp "$TMP/r/run.json" "$TMP/r/run.json.good"
+sed 's/"bf16"/"int8"/' "$TMP/r/run.json.good" >"$TMP/r/run.json"
+expect 2 "--resume: '$TMP/r/run.json': --codec 'int8' given twice" -- --resume "$TMP/r"
+sed 's/"bf16"/"nope"/' "$TMP/r/run.json.good" >"$TMP/r/run.json"
+expect 2 "--resume: .*unknown codec 'nope'" -- --resume "$TMP/r"
+mv "$TMP/r/run.json.good" "$TMP/r/run.json"
+rm "$TMP/r/cells/0-1.json"
+touch "$TMP/r/cells.csv.tmp.99999" "$TMP/r/cells/0-0.json.tmp.1" "$TMP/r/plots/scree.png.tmp.7"
+# (stderr through a pipe: the file size limit would stop its message in a file too)
+status=$({ prlimit --fsize=0 "$KVQ" --resume "$TMP/r" 2>&1; echo $? >"$TMP/status"; } | cat >"$TMP/err"; cat "$TMP/status")
+[ "$status" -eq 3 ] && grep -q "cannot write '$TMP/r/run.lock': File too large" "$TMP/err" ||
+    fail "unwritable resume: exit $status: $(cat "$TMP/err")"
+[ ! -e "$TMP/r/cells/0-1.json" ] || fail "an unwritable resume ran a cell"
+expect 0 "2 cells (0 failed)" -- --resume "$TMP/r" --quiet
+[ -z "$(find "$TMP/r" -name '*.tmp.*')" ] || fail "resume left stale temporary files: $(find "$TMP/r" -name '*.tmp.*')"
 
 # Same seed, same numbers.
 "$KVQ" --quiet --codec int8 --population "synthetic:gaussian?n=256&dim=32" --out "$TMP/a" --seed 9 2>/dev/null

@@ -6,12 +6,12 @@ KVQ=$1
 DATA=$2/golden
 . "$(dirname "$0")/lib.sh"
 
-# near ANALYSIS ITEM STATISTIC COLUMN WANT: the CSV output in $TMP/csv has that row, and its column
-# (4 value, 5 ci_low, 6 ci_high) equals WANT to 1e-6 relative.
+# near ANALYSIS ITEM STATISTIC COLUMN WANT [REL]: the CSV output in $TMP/csv has that row, and its
+# column (4 value, 5 ci_low, 6 ci_high) equals WANT to REL relative (default 1e-6).
 near() {
-    awk -F, -v a="$1" -v i="$2" -v s="$3" -v c="$4" -v w="$5" '
+    awk -F, -v a="$1" -v i="$2" -v s="$3" -v c="$4" -v w="$5" -v rel="${6:-1e-6}" '
         $1 == a && $2 == i && $3 == s { found = 1; d = $c - w; if (d < 0) d = -d;
-            t = (w < 0 ? -w : w) * 1e-6 + 1e-12; if (d > t) { print $c; exit 1 } }
+            t = (w < 0 ? -w : w) * rel + 1e-12; if (d > t) { print $c; exit 1 } }
         END { if (!found) { print "missing"; exit 1 } }' "$TMP/csv" >"$TMP/near" \
         || fail "stats $1 $2 $3 column $4: got $(cat "$TMP/near"), want $5"
 }
@@ -43,6 +43,19 @@ near alpha "" raw_alpha 5 0.67567471381630473
 near alpha "" raw_alpha 6 0.98589167816906231
 near alpha "" std_alpha 4 0.92694364625873737
 near alpha_if_deleted J4 r_drop 4 0.79020366465701286
+
+# 5 subjects x 10,000 items: alpha if each item is deleted in O(nk), within seconds (forming and
+# re-summing the k x k matrices for every item took tens of minutes). Values from their definitions,
+# tests/golden/gen_stats_wide.py; 1e-9 relative, as deleting one of 10,000 items moves alpha in its
+# sixth digit.
+timeout 120 "$KVQ" stats alpha --csv "$DATA/stats_wide.csv" --format csv >"$TMP/csv" \
+    || fail "stats alpha on 5 x 10000: exit $? (124: timed out)"
+[ "$(grep -c '^alpha_if_deleted,.*,r_drop,' "$TMP/csv")" -eq 10000 ] \
+    || fail "stats alpha on 5 x 10000: not 10000 items deleted"
+while read -r analysis item statistic want; do
+    [ "$item" = - ] && item=""
+    near "$analysis" "$item" "$statistic" 4 "$want" 1e-9
+done <"$DATA/stats_wide_alpha.txt"
 
 # Every analysis in every format.
 for a in alpha icc kappa corr factors; do
@@ -83,5 +96,59 @@ expect 2 "--format takes table, json or csv" -- stats icc --csv "$TMP/tiny.csv" 
 expect 2 "--csv FILE is required" -- stats icc
 expect 2 "needs a value" -- stats icc --csv
 expect 2 "--level takes" -- stats icc --csv "$TMP/tiny.csv" --level 1.5
+
+# Every spelling of a non-finite value gets its one message: NaN (and NA) is a missing value, an
+# infinity is not finite. A subnormal is a number; a finite spelling beyond a double is refused.
+for v in nan NaN NAN -nan 'nan(0x1)' NA; do
+    printf 'a,b\n1,2\n3,%s\n2,2\n' "$v" >"$TMP/nan.csv"
+    expect 2 "nan.csv:3: column 2 ('b'): missing value ('$v')" -- stats icc --csv "$TMP/nan.csv"
+done
+for v in inf Inf INF -inf +inf infinity -Infinity; do
+    printf 'a,b\n1,2\n3,%s\n2,2\n' "$v" >"$TMP/inf.csv"
+    expect 2 "inf.csv:3: column 2 ('b'): not finite ('$v')" -- stats icc --csv "$TMP/inf.csv"
+done
+printf 'a,b\n1,2\n3,1e999\n2,2\n' >"$TMP/big.csv"
+expect 2 "big.csv:3: column 2 ('b'): too large for a double ('1e999')" -- \
+    stats icc --csv "$TMP/big.csv"
+printf 'a,b\n1,1e-320\n3,4\n2,2\n' >"$TMP/subnormal.csv"
+expect 0 "ICC3k" -- stats icc --csv "$TMP/subnormal.csv"
+
+# One subject: Cohen's and Fleiss' kappa are undefined (NaN, no interval), not 0 with SE 0.
+printf 'a,b\n1,2\n' >"$TMP/one.csv"
+"$KVQ" stats kappa --csv "$TMP/one.csv" --format csv >"$TMP/csv" || fail "stats kappa, one subject"
+for w in unweighted linear quadratic; do
+    grep -q "^cohen_kappa,a~b,$w,NaN,,\$" "$TMP/csv" || fail "kappa, one subject: $w not NaN"
+    grep -q "^cohen_kappa,a~b,se_$w,NaN,,\$" "$TMP/csv" || fail "kappa, one subject: se_$w not NaN"
+done
+grep -q "^fleiss_kappa,,kappa,NaN,,\$" "$TMP/csv" || fail "Fleiss' kappa, one subject: not NaN"
+
+# factors takes at most 2000 items (O(k^3)); more are refused before the data is built.
+awk 'BEGIN { for (r = 0; r < 4; r++) { for (j = 1; j <= 2001; j++)
+    printf "%s%s", (j > 1 ? "," : ""), (r ? (r * j) % 7 + r : "i" j); print "" } }' >"$TMP/wide.csv"
+expect 2 "factors: 2001 items, more than the 2000" -- stats factors --csv "$TMP/wide.csv"
+
+# Memory is checked before allocation: 3000 raters give 4,498,500 pairs, whose table of results
+# (31,489,504 rows) cannot fit under a 4 GiB address space; refused at once, naming the size and
+# the limit, instead of failing part way (once with an empty message).
+awk 'BEGIN { for (r = 0; r < 4; r++) { for (j = 1; j <= 3000; j++)
+    printf "%s%s", (j > 1 ? "," : ""), (r ? (r + j) % 3 : "r" j); print "" } }' >"$TMP/raters.csv"
+for a in kappa corr; do
+    (ulimit -v 4194304 && OPENBLAS_NUM_THREADS=1 exec timeout 60 "$KVQ" stats $a \
+        --csv "$TMP/raters.csv") >"$TMP/out" 2>"$TMP/err"
+    got=$?
+    [ "$got" -eq 2 ] || fail "stats $a under ulimit -v: exit $got: $(head -c 300 "$TMP/err")"
+    grep -q "^kvqeval stats $a: the table of [0-9]* result rows needs [0-9.]* GiB, more than .*GiB" \
+        "$TMP/err" || fail "stats $a under ulimit -v: no size in: $(head -c 300 "$TMP/err")"
+    [ -s "$TMP/out" ] && fail "stats $a under ulimit -v: output on failure"
+done
+
+# Results that cannot be written: exit 3 with a message, not a silent success.
+if [ -w /dev/full ]; then
+    "$KVQ" stats icc --csv "$DATA/metrics_sf1979.csv" >/dev/full 2>"$TMP/err"
+    got=$?
+    [ "$got" -eq 3 ] || fail "stats icc >/dev/full: exit $got, want 3"
+    grep -q "writing the results failed" "$TMP/err" \
+        || fail "stats icc >/dev/full: $(cat "$TMP/err")"
+fi
 
 finish "stats cli"

@@ -1,5 +1,5 @@
-/* What the issue-6 codec tests (tests/test_codecs2_*.c) share: fitting a codec variant on given
- * rows, encoding and decoding them, and reading tests/golden/codecs2.json. */
+/* What the learned and block codec tests (tests/test_codecs2_*.c) share: fitting a codec variant on
+ * given rows, encoding and decoding them, and reading tests/golden/codecs2.json. */
 #ifndef KVQ_TEST_CODECS2_H
 #define KVQ_TEST_CODECS2_H
 

@@ -1,4 +1,4 @@
-/* The issue-6 codecs' byte accounting and refusals: every code size and every shared byte
+/* The learned and block codecs' byte accounting and refusals: every code size and every shared byte
  * (codebooks, bases, centroids, scales, per-block skeletons) worked out by hand from the layouts
  * their file comments state, each wire width refused past its capacity (KVQ_ERANGE, never
  * wrapped), bad values refused with the parameter named, and encode before fit refused. */

@@ -82,6 +82,52 @@ Test(csv, numbers)
     cr_assert(isinf(x) && x < 0);
     cr_assert_eq(kvq_csv_parse_number("", &x), -1);
     cr_assert_eq(kvq_csv_parse_number("1.5x", &x), -1);
-    cr_assert_eq(kvq_csv_parse_number("1e999", &x), -1);
+    cr_assert_eq(kvq_csv_parse_number("1e999", &x), KVQ_CSV_OVERFLOW);
     cr_assert_eq(kvq_csv_parse_number("abc", &x), -1);
+}
+
+/* strtod flags an underflow with ERANGE, but the value it returns is the correctly rounded one: a
+ * subnormal, or zero below half the smallest subnormal (2^-1075). Only overflow is refused. The
+ * expected values are the compiler's own reading of the same decimal literals. */
+Test(csv, underflow_is_a_number_overflow_is_not)
+{
+    double x;
+    cr_assert_eq(kvq_csv_parse_number("1e-320", &x), 0);
+    cr_assert(x == 1e-320 && x > 0.0 && x < 2.2250738585072014e-308);
+    cr_assert_eq(kvq_csv_parse_number("-4.9406564584124654e-324", &x), 0);
+    cr_assert(x == -4.9406564584124654e-324 && x < 0.0);
+    cr_assert_eq(kvq_csv_parse_number("1e-400", &x), 0);
+    cr_assert(x == 0.0 && !signbit(x));
+    cr_assert_eq(kvq_csv_parse_number("-1e-400", &x), 0);
+    cr_assert(x == 0.0 && signbit(x));
+    cr_assert_eq(kvq_csv_parse_number("1e308", &x), 0);
+    cr_assert_eq(x, 1e308);
+    cr_assert_eq(kvq_csv_parse_number("-1e999", &x), KVQ_CSV_OVERFLOW);
+    cr_assert_eq(kvq_csv_parse_number("1.8e308", &x), KVQ_CSV_OVERFLOW);
+    cr_assert_eq(kvq_csv_parse_number("0x1p2000", &x), KVQ_CSV_OVERFLOW);
+}
+
+/* Every spelling of a non-finite value (C11 7.22.1.3: INF, INFINITY, NAN, NAN(chars), any case,
+ * either sign) reads as that value, whichever program wrote it. */
+Test(csv, every_spelling_of_non_finite)
+{
+    static const char *const infinities[] = {"inf",  "Inf",      "INF",      "+inf",
+                                             "-inf", "infinity", "Infinity", "-INFINITY"};
+    static const char *const nans[] = {"nan",  "NaN",      "NAN",   "-nan",
+                                       "+NaN", "nan(0x1)", "nan()", "NA"};
+    double x;
+    for (size_t i = 0; i < sizeof infinities / sizeof *infinities; i++) {
+        x = 0.0;
+        cr_assert_eq(kvq_csv_parse_number(infinities[i], &x), 0, "%s", infinities[i]);
+        cr_assert(isinf(x) && (x < 0) == (infinities[i][0] == '-'), "%s", infinities[i]);
+    }
+    for (size_t i = 0; i < sizeof nans / sizeof *nans; i++) {
+        x = 0.0;
+        cr_assert_eq(kvq_csv_parse_number(nans[i], &x), 0, "%s", nans[i]);
+        cr_assert(isnan(x), "%s", nans[i]);
+    }
+    static const char *const not_numbers[] = {"infinit", "in", "nan(",   "nan(1", "nanx",
+                                              "inf ",    "na", "1.#INF", "--inf"};
+    for (size_t i = 0; i < sizeof not_numbers / sizeof *not_numbers; i++)
+        cr_assert_eq(kvq_csv_parse_number(not_numbers[i], &x), -1, "%s", not_numbers[i]);
 }

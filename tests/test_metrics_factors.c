@@ -87,3 +87,18 @@ Test(metrics_factors, bad_input, .init = setup)
     cr_assert(strstr(err.msg, "column 2 has zero variance") != NULL, "%s", err.msg);
     cr_assert_eq(kvq_factors_compute(x, 2, 4, 0, NULL, &f, &err), KVQ_EINVAL);
 }
+
+/* More items than KVQ_FACTORS_MAX_ITEMS are refused from the sizes alone, naming k and the cap:
+ * the data (NULL here) is never read and nothing is allocated. */
+Test(metrics_factors, item_cap, .init = setup)
+{
+    kvq_factors f;
+    kvq_error err;
+    cr_assert_eq(kvq_factors_check(10, KVQ_FACTORS_MAX_ITEMS + 1, 20, &err), KVQ_ERANGE);
+    cr_assert(strstr(err.msg, "2001 items, more than the 2000") != NULL, "%s", err.msg);
+    cr_assert_eq(kvq_factors_compute(NULL, 10, KVQ_FACTORS_MAX_ITEMS + 1, 20, NULL, &f, &err),
+                 KVQ_ERANGE);
+    cr_assert(strstr(err.msg, "2001 items") != NULL, "%s", err.msg);
+    cr_assert_eq(kvq_factors_check(10, KVQ_FACTORS_MAX_ITEMS, 20, &err), 0, "%s", err.msg);
+    cr_assert_eq(kvq_factors_check(2, 5, 20, &err), KVQ_EINVAL);
+}

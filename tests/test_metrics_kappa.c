@@ -131,3 +131,44 @@ Test(metrics_kappa, degenerate_and_bad_input, .init = setup)
     cr_assert(strstr(err.msg, "categorical") != NULL, "%s", err.msg);
     free(cont);
 }
+
+/* One subject: the chance agreement would come from that subject alone, so Cohen's kappa would be
+ * 0 with SE 0 whenever the raters disagree (and Fleiss' kappa -1/(k-1) whatever the ratings):
+ * undefined, so NaN with no interval. Two subjects are enough for a number. */
+Test(metrics_kappa, one_subject_is_undefined, .init = setup)
+{
+    const double one[3] = {1, 2, 2};
+    kvq_cohen c;
+    kvq_error err;
+    for (size_t b = 1; b < 3; b++) {
+        cr_assert_eq(kvq_cohen_kappa(one, 1, 3, 0, b, 0.95, &c, &err), 0, "%s", err.msg);
+        cr_assert_eq(c.categories, 2);
+        for (int w = 0; w < KVQ_KAPPA_WEIGHTS; w++)
+            cr_assert(isnan(c.w[w].kappa) && isnan(c.w[w].se) && isnan(c.w[w].lo) &&
+                          isnan(c.w[w].hi),
+                      "weight %d: kappa %g se %g [%g, %g]", w, c.w[w].kappa, c.w[w].se, c.w[w].lo,
+                      c.w[w].hi);
+    }
+    kvq_fleiss f;
+    cr_assert_eq(kvq_fleiss_kappa(one, 1, 3, &f, &err), 0, "%s", err.msg);
+    cr_assert(isnan(f.kappa), "Fleiss' kappa %g", f.kappa);
+    /* Two subjects, a 2 x 2 table with p = [[1/2, 0], [1/2, 0]]: p_o = 1/2, p_e = 1/2 * 1, so
+     * kappa = 0 exactly, and a number. */
+    const double two[4] = {1, 1, 2, 1};
+    cr_assert_eq(kvq_cohen_kappa(two, 2, 2, 0, 1, 0.95, &c, &err), 0, "%s", err.msg);
+    cr_assert_eq(c.w[KVQ_KAPPA_UNWEIGHTED].kappa, 0.0);
+    cr_assert_eq(kvq_fleiss_kappa(two, 2, 2, &f, &err), 0, "%s", err.msg);
+    cr_assert(!isnan(f.kappa));
+}
+
+/* A non-finite label in a column that is not one of the pair is not Cohen's business (each pair
+ * reads only its two columns); in one of the pair it is named. */
+Test(metrics_kappa, cohen_reads_only_its_pair, .init = setup)
+{
+    const double x[6] = {1, 2, NAN, 2, 2, 1};
+    kvq_cohen c;
+    kvq_error err;
+    cr_assert_eq(kvq_cohen_kappa(x, 2, 3, 0, 1, 0.95, &c, &err), 0, "%s", err.msg);
+    cr_assert_eq(kvq_cohen_kappa(x, 2, 3, 0, 2, 0.95, &c, &err), KVQ_EINVAL);
+    cr_assert(strstr(err.msg, "row 1, column 3") != NULL, "%s", err.msg);
+}

@@ -1,7 +1,7 @@
 /* Replays the fuzz seeds and every input a fuzzer ever crashed on (fuzz/seeds/<target>/,
- * fuzz/regressions/<target>/) through the fuzz target bodies, in the normal test suite: a fixed
- * bug that comes back crashes here. The bodies are compiled in from fuzz/targets.c, because the
- * suite builds each test from its one source file. */
+ * fuzz/regressions/<target>/) through the fuzz target bodies of every target, in the normal test
+ * suite: a fixed bug that comes back crashes here. The bodies are compiled in from fuzz/targets.c,
+ * because the suite builds each test from its one source file. */
 #include "../fuzz/targets.c"
 
 #include <criterion/criterion.h>
@@ -11,8 +11,10 @@
 
 typedef int (*fuzz_body)(const uint8_t *, size_t);
 
-/* Runs body on every file of dir; returns how many it accepted, *files how many there were. */
-static size_t replay(const char *dir, fuzz_body body, size_t *files)
+/* Runs body on every file of dir; returns how many it accepted, *files how many there were.
+ * With check_names, a file whose name starts with "refused_" must be refused and every other one
+ * accepted. */
+static size_t replay_files(const char *dir, fuzz_body body, size_t *files, int check_names)
 {
     DIR *d = opendir(dir);
     size_t accepted = 0;
@@ -30,7 +32,12 @@ static size_t replay(const char *dir, fuzz_body body, size_t *files)
         uint8_t *buf = malloc(size ? size : 1); /* exactly sized, as libFuzzer hands inputs */
         cr_assert_eq(fread(buf, 1, size, f), size);
         fclose(f);
-        accepted += (size_t)body(buf, size);
+        int ok = body(buf, size);
+        if (check_names) {
+            int refused = strncmp(e->d_name, "refused_", 8) == 0;
+            cr_expect_eq(ok, !refused, "%s: %s", path, ok ? "accepted" : "refused");
+        }
+        accepted += (size_t)ok;
         free(buf);
         ++*files;
     }
@@ -38,7 +45,25 @@ static size_t replay(const char *dir, fuzz_body body, size_t *files)
     return accepted;
 }
 
+static size_t replay(const char *dir, fuzz_body body, size_t *files)
+{
+    return replay_files(dir, body, files, 0);
+}
+
 #define FUZZ_DIR KVQ_TEST_DATA "/../fuzz/"
+
+/* Every seed of target accepted but those named refused_*, then every kept crasher; at least
+ * min_seeds seeds. */
+static void replay_target(const char *target, fuzz_body body, size_t min_seeds)
+{
+    char dir[1024];
+    size_t files;
+    snprintf(dir, sizeof dir, FUZZ_DIR "seeds/%s", target);
+    replay_files(dir, body, &files, 1);
+    cr_assert_geq(files, min_seeds, "%s: %zu seeds", dir, files);
+    snprintf(dir, sizeof dir, FUZZ_DIR "regressions/%s", target);
+    replay(dir, body, &files);
+}
 
 Test(fuzz_regressions, safetensors_seeds_and_crashers)
 {
@@ -56,4 +81,39 @@ Test(fuzz_regressions, npy_seeds_and_crashers)
     cr_assert_geq(files, 5);
     cr_assert_eq(ok, 3, "keys_v1, half_v2, cube_v3 accepted; fortran, bigendian refused");
     replay(FUZZ_DIR "regressions/npy", kvq_fuzz_npy, &files);
+}
+
+Test(fuzz_regressions, csv_seeds_and_crashers)
+{
+    replay_target("csv", kvq_fuzz_csv, 10);
+}
+
+Test(fuzz_regressions, epiphany_seeds_and_crashers)
+{
+    replay_target("epiphany", kvq_fuzz_epiphany, 3);
+}
+
+Test(fuzz_regressions, codec_spec_seeds_and_crashers)
+{
+    replay_target("codec_spec", kvq_fuzz_codec_spec, 10);
+}
+
+Test(fuzz_regressions, population_spec_seeds_and_crashers)
+{
+    replay_target("population_spec", kvq_fuzz_population_spec, 10);
+}
+
+Test(fuzz_regressions, run_json_seeds_and_crashers)
+{
+    replay_target("run_json", kvq_fuzz_run_json, 2);
+}
+
+Test(fuzz_regressions, cell_seeds_and_crashers)
+{
+    replay_target("cell", kvq_fuzz_cell, 3);
+}
+
+Test(fuzz_regressions, shard_index_seeds_and_crashers)
+{
+    replay_target("shard_index", kvq_fuzz_shard_index, 3);
 }

@@ -1,5 +1,5 @@
 /* Chain collapse: what happens when a codec's scores feed the next layer, as attention and MLP
- * layers do. DESIGN.md section 5; definition in README, "Metrics", and metrics/chain.c.
+ * layers do. Definition in README, "Metrics", and metrics/chain.c.
  *
  * Layers W_1..W_L (each dim x dim, row-major, its rows the "keys" a codec encodes) and starting
  * vectors h_0 (nh x dim). Depth l = 1..depth uses layer W_((l-1) mod L) + 1, cycling through the

@@ -37,9 +37,11 @@ const char *kvq_kappa_weight_name(kvq_kappa_weight w);
 
 /* Cohen's kappa between columns a and b of x (n x k), at confidence level (0 < level < 1). The
  * categories are the distinct labels of both columns in ascending order; weights depend on the
- * position of a label in that order, not on its value (as psych::cohen.kappa). A single category,
- * or chance agreement of 1, makes kappa NaN. n < 1, a or b >= k, a bad level, a non-finite label ->
- * KVQ_EINVAL; more than KVQ_KAPPA_MAX_CATEGORIES labels -> KVQ_ERANGE; KVQ_ENOMEM. */
+ * position of a label in that order, not on its value (as psych::cohen.kappa). One subject (n == 1:
+ * the chance agreement would come from that subject alone), a single category, or chance agreement
+ * of 1 makes kappa, its SE and its interval NaN. Reads columns a and b only: O(n log n) per pair.
+ * n < 1, a or b >= k, a bad level, a non-finite label in a or b -> KVQ_EINVAL; more than
+ * KVQ_KAPPA_MAX_CATEGORIES labels -> KVQ_ERANGE; KVQ_ENOMEM. */
 int kvq_cohen_kappa(const double *x, size_t n, size_t k, size_t a, size_t b, double level,
                     kvq_cohen *out, kvq_error *err);
 
@@ -47,11 +49,13 @@ typedef struct kvq_fleiss {
     size_t n, k, categories;
     double p_observed; /* mean over subjects of the proportion of agreeing rater pairs */
     double p_chance;   /* sum over categories of the squared overall proportion */
-    double kappa;      /* (p_observed - p_chance) / (1 - p_chance); NaN when p_chance == 1 */
+    double kappa;      /* (p_observed - p_chance) / (1 - p_chance); NaN when p_chance == 1 or
+                          n == 1 (one subject gives -1/(k-1) whatever the ratings) */
 } kvq_fleiss;
 
 /* Fleiss' kappa (Fleiss 1971) of the k raters of x (n x k, k >= 2, every subject rated by all).
- * Errors as kvq_cohen_kappa. */
+ * Errors as kvq_cohen_kappa; it copies the n x k labels, and KVQ_ERANGE when they do not fit
+ * (kvq_memory_check). */
 int kvq_fleiss_kappa(const double *x, size_t n, size_t k, kvq_fleiss *out, kvq_error *err);
 
 #endif

@@ -76,8 +76,10 @@ void kvq_population_free(kvq_population *pop);
  *                  mean(((x - mean) / sd)^4) - 3, 0 for Gaussian coordinates;
  *   eff_rank       effective rank (Roy & Vetterli 2007): exp of the entropy of the singular
  *                  values of the row matrix normalised to sum 1; dim for isotropic rows, about
- *                  k for rows in a k-dimensional subspace. */
+ *                  k for rows in a k-dimensional subspace; NaN when min(n, dim) exceeds
+ *                  KVQ_STATS_EIGEN_MAX (its eigen-decomposition is cubic in that size). */
 #define KVQ_STATS_COS_ROWS 512
+#define KVQ_STATS_EIGEN_MAX 1024
 
 typedef struct kvq_row_stats {
     double norm_cv, norm_max_ratio, mean_abs_cos, kurtosis, eff_rank;

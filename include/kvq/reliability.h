@@ -31,9 +31,11 @@ typedef struct kvq_alpha {
 } kvq_alpha;
 
 /* Alpha of the k items (columns) of x over n subjects, with the Feldt interval at level (0 < level
- * < 1). items: k entries to fill (alpha if each item is deleted), or NULL. n < 2, k < 2 or a bad
- * level -> KVQ_EINVAL; KVQ_ENOMEM. An item with zero variance makes std, average_r and every r that
- * involves it NaN (psych instead drops such an item and warns). */
+ * < 1). items: k entries to fill (alpha if each item is deleted), or NULL. O(nk) time and O(n + k)
+ * memory, alpha if deleted included: no k x k matrix is formed. n < 2, k < 2, a bad level or a
+ * non-finite value -> KVQ_EINVAL; memory that does not fit (kvq_memory_check) -> KVQ_ERANGE;
+ * KVQ_ENOMEM. An item with zero variance makes std, average_r and every r that involves it NaN
+ * (psych instead drops such an item and warns). */
 int kvq_alpha_compute(const double *x, size_t n, size_t k, double level, kvq_alpha *out,
                       kvq_alpha_item *items, kvq_error *err);
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden values for the codecs-I tests (issue 5), computed with numpy/scipy, independently of
+"""Golden values for the codecs-I tests, computed with numpy/scipy, independently of
 kvqeval.
 
 Writes codecs1.json next to this script:

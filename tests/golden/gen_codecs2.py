@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden values for the issue-6 codec tests (tests/test_codecs2_*.c), computed with numpy and
+"""Golden values for the learned and block codec tests (tests/test_codecs2_*.c), computed with numpy and
 scipy, independently of kvqeval.
 
 Writes codecs2.json next to this script:

@@ -1,0 +1,21 @@
+/* Shortest round-trip formatting of doubles (include/kvq/numtext.h). */
+#include "kvq/numtext.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+char *kvq_numtext(double x, char out[KVQ_NUMTEXT_MAX])
+{
+    if (isnan(x)) {
+        snprintf(out, KVQ_NUMTEXT_MAX, "NaN");
+    } else if (isinf(x)) {
+        snprintf(out, KVQ_NUMTEXT_MAX, "%s", x > 0 ? "Inf" : "-Inf");
+    } else {
+        for (int digits = 1; digits <= 17; digits++) {
+            snprintf(out, KVQ_NUMTEXT_MAX, "%.*g", digits, x);
+            if (strtod(out, NULL) == x) break;
+        }
+    }
+    return out;
+}

@@ -1,0 +1,44 @@
+#!/bin/sh
+# No string reaches gnuplot or the terminal unescaped: a run whose population file and output folder
+# are named with quotes, semicolons, gnuplot's system(), backquotes, $( ), a newline, control and
+# non-UTF-8 bytes has no side effect and draws every figure, whole; a --heatmap metric carrying the
+# same is refused before any work; and no such byte reaches stderr raw.
+# Usage: security_test.sh PATH/TO/kvqeval
+KVQ=$1
+. "$(dirname "$0")/lib.sh"
+command -v gnuplot >/dev/null || { echo "security: gnuplot missing (.ci/deps installs it)"; exit 1; }
+
+mkdir -p "$TMP/work"
+cd "$TMP/work" || exit 1
+# Every hostile piece, joined into one name; each would run `touch` if it reached a shell or
+# gnuplot's command line unescaped.
+evil=$(printf "q'\"; system('touch PWNED1'); \`touch PWNED2\` \$(touch PWNED3) ';system(\"touch PWNED4\");'\\\\ \001\033[31m\nnl\377\376")
+pop="$TMP/work/e$evil.npy"
+out="$TMP/work/o$evil"
+cp "$(dirname "$0")/golden/populations/keys_v1.npy" "$pop" 2>/dev/null ||
+    cp "$OLDPWD/$(dirname "$0")/golden/populations/keys_v1.npy" "$pop" || fail "no test population"
+"$KVQ" --codec int8 --codec int4 --population "npy:$pop" --out "$out" --quiet 2>"$TMP/err" \
+    || fail "hostile names: exit $?: $(cat "$TMP/err")"
+[ -z "$(find "$TMP" -name 'PWNED[0-9]')" ] || fail "a command ran: $(find "$TMP" -name 'PWNED[0-9]')"
+for f in heatmap_spearman rate_distortion_P1 scree alpha_deleted_P1 chain_P1; do
+    for ext in png svg; do
+        image_complete "$out/plots/$f.$ext" || fail "figure $f.$ext missing or incomplete"
+    done
+done
+# The population's name is the title of its rate-distortion figure, escaped and whole.
+grep -qF ';system("touch PWNED4");'"'"'\\ \x01\x1b[31m\x0anl\xff\xfe.npy</text>' \
+    "$out/plots/rate_distortion_P1.svg" || fail "figure title not the escaped name"
+# stderr carries no control byte but the newline ending each line, and no invalid UTF-8.
+LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" "$TMP/err" && fail "control byte on stderr"
+grep -q 'results in .*\\x01\\x1b\[31m\\x0anl\\xff\\xfe' "$TMP/err" || fail "run folder not shown escaped: $(cat "$TMP/err")"
+
+# --heatmap takes a metric name; anything else is refused before any work, shown escaped.
+expect 2 "unknown metric 'x';system('touch PWNED5');a='\\\\x1b'" -- --codec int8 --population "npy:$pop" --out "$TMP/work/h" \
+    --heatmap "x';system('touch PWNED5');a='$(printf '\033')"
+[ -e "$TMP/work/h" ] && fail "a refused run created its folder"
+[ -z "$(find "$TMP" -name 'PWNED[0-9]')" ] || fail "a command ran: $(find "$TMP" -name 'PWNED[0-9]')"
+
+# inspect shows tensor names with control bytes escaped.
+expect 2 "cannot open.*\\\\x01\\\\x1b" -- inspect "$TMP/work/none$(printf '\001\033')"
+LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" "$TMP/err" && fail "control byte on stderr (inspect)"
+finish security
