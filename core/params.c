@@ -191,3 +191,14 @@ size_t kvq_params_format(const kvq_params *p, char *buf, size_t size)
     }
     return need;
 }
+
+int kvq_parse_seed(const char *text, uint64_t *seed)
+{
+    if (text[0] < '0' || text[0] > '9') return -1; /* no sign, no space: strtoull would take them */
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end != '\0' || v >= KVQ_SEED_LIMIT) return -1;
+    *seed = v;
+    return 0;
+}

@@ -71,16 +71,6 @@ static int list_populations(void)
     return KVQ_EXIT_OK;
 }
 
-static int parse_seed(const char *text, uint64_t *seed)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno || end == text || *end != '\0' || text[0] == '-' || v >= (1ULL << 53)) return -1;
-    *seed = v;
-    return 0;
-}
-
 static int is_flag(const char *arg, const char *flag)
 {
     size_t len = strlen(flag);
@@ -141,7 +131,7 @@ static int apply_value_flag(kvq_run_config *cfg, const char *flag, const char *v
     } else if (strcmp(flag, "--threads") == 0) {
         if (parse_threads(v, &cfg->threads) != 0)
             return usage_error("--threads takes an integer in [1, 256] (got '%s')", v);
-    } else if (parse_seed(v, &cfg->seed) != 0) {
+    } else if (kvq_parse_seed(v, &cfg->seed) != 0) {
         return usage_error("--seed takes an integer in [0, 2^53) (got '%s')", v);
     }
     return -1;

@@ -246,12 +246,25 @@ static int set_up(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
     return -1;
 }
 
-/* The exact scores of every population must fit beside the populations already loaded. */
-static int check_reference_memory(const kvq_run *run, kvq_error *err)
+/* The exact scores of every population, and the cells running at once (each holds about its
+ * population's rows twice, as codes and as reconstructions, and its estimated scores), must fit
+ * beside the populations already loaded. */
+static int check_run_memory(const kvq_run *run, int threads, kvq_error *err)
 {
-    double bytes = 0.0;
-    for (size_t p = 0; p < run->npops; p++) bytes += kvq_reference_bytes(&run->pops[p]);
-    return kvq_memory_check(bytes, "the reference scores of the populations", err);
+    double refs = 0.0, cell = 0.0;
+    for (size_t p = 0; p < run->npops; p++) {
+        const kvq_population *pop = &run->pops[p];
+        refs += kvq_reference_bytes(pop);
+        double need = (2.0 * (double)pop->n * (double)pop->dim + (double)pop->nq * (double)pop->n) *
+                      sizeof(float);
+        if (need > cell) cell = need;
+    }
+    int rc = kvq_memory_check(refs, "the reference scores of the populations", err);
+    if (rc) return rc;
+    char what[96];
+    snprintf(what, sizeof what, "the reference scores and %d cell%s at once (--threads)", threads,
+             threads == 1 ? "" : "s");
+    return kvq_memory_check(refs + (double)threads * cell, what, err);
 }
 
 /* A new run's folder: created, locked, still free, writable, then run.json, written before any
@@ -337,7 +350,7 @@ int kvq_run_matrix(const kvq_run_config *cfg)
 
     int status = set_up(&run, cfg, &err);
     if (status < 0 && (load_populations(&run, &err) || check_variants_create(&run, &err) ||
-                       prepare_cells(&run, &err) || check_reference_memory(&run, &err)))
+                       prepare_cells(&run, &err) || check_run_memory(&run, cfg->threads, &err)))
         status = KVQ_EXIT_USAGE;
     if (status < 0) status = claim_run_dir(&run, cfg, &now, &err);
     if (status < 0 && build_references(&run, &err)) status = KVQ_EXIT_IO;

@@ -13,6 +13,7 @@
 #include "kvq/kappa.h"
 #include "kvq/memory.h"
 #include "kvq/metrics.h"
+#include "kvq/params.h"
 #include "kvq/reliability.h"
 #include "run.h"
 #include "stats_render.h"
@@ -29,7 +30,7 @@ typedef struct stats_args {
     const char *command, *csv;
     kvq_stats_format format;
     double level;
-    unsigned long long seed;
+    uint64_t seed;
 } stats_args;
 
 /* The data: n subjects x k raters, row-major, with the raters' names. */
@@ -248,9 +249,8 @@ static int parse_option(stats_args *a, const char *flag, const char *value)
         if (*end || !(a->level > 0.0 && a->level < 1.0))
             return usage("--level takes a number strictly between 0 and 1, not '%s'", value);
     } else if (!strcmp(flag, "--seed")) {
-        a->seed = strtoull(value, &end, 10);
-        if (*end || !*value || value[0] == '-')
-            return usage("--seed takes a non-negative integer, not '%s'", value);
+        if (kvq_parse_seed(value, &a->seed))
+            return usage("--seed takes an integer in [0, 2^53), not '%s'", value);
     } else {
         return usage("unknown flag '%s'", flag);
     }

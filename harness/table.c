@@ -1,6 +1,7 @@
 /* The codec x population tables of a run: one per headline metric, rows the codec variants,
  * columns the populations (numbered; the legend gives their specs). Printed on the console at the
  * end of a run, and as Markdown in report.md. */
+#include "kvq/text.h"
 #include "run.h"
 
 #include <math.h>
@@ -84,9 +85,11 @@ void kvq_print_tables(const kvq_run *run, kvq_table_style style, FILE *out)
     fputs(style == KVQ_TABLE_MARKDOWN ? "\nPopulations:\n\n" : "\npopulations:\n", out);
     for (size_t p = 0; p < run->npops; p++) {
         const kvq_population *pop = &run->pops[p];
+        char name[4 * KVQ_TEXT_MAX + 1]; /* a path may hold any byte: shown escaped */
+        kvq_text_escape(name, sizeof name, pop->name);
         fprintf(out,
                 style == KVQ_TABLE_MARKDOWN ? "- P%zu = `%s` (%s, %zu rows x %zu, %zu queries)\n"
                                             : "  P%zu = %s  (%s, %zu rows x %zu, %zu queries)\n",
-                p + 1, pop->name, kvq_role_name(pop->role), pop->n, pop->dim, pop->nq);
+                p + 1, name, kvq_role_name(pop->role), pop->n, pop->dim, pop->nq);
     }
 }

@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,7 +126,7 @@ static int is_safetensors_name(const char *name)
 static int open_folder(kvq_checkpoint *ck, kvq_error *err)
 {
     DIR *d = opendir(ck->path);
-    if (!d) return kvq_fail(err, KVQ_EIO, "cannot read folder '%s'", ck->path);
+    if (!d) return kvq_fail(err, KVQ_EIO, "cannot read folder '%s': %s", ck->path, strerror(errno));
     char **names = NULL;
     size_t n = 0, cap = 0;
     int rc = KVQ_OK;
@@ -186,7 +187,8 @@ static int collect(kvq_checkpoint *ck, kvq_error *err)
 static int open_path(kvq_checkpoint *ck, const char *path, kvq_error *err)
 {
     struct stat st;
-    if (stat(path, &st) != 0) return kvq_fail(err, KVQ_EIO, "cannot open '%s': no such file", path);
+    if (stat(path, &st) != 0)
+        return kvq_fail(err, KVQ_EIO, "cannot open '%s': %s", path, strerror(errno));
     if (S_ISDIR(st.st_mode)) {
         char *index = join(path, INDEX_NAME);
         if (!index) return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory", path);

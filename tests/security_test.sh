@@ -17,7 +17,7 @@ pop="$TMP/work/e$evil.npy"
 out="$TMP/work/o$evil"
 cp "$(dirname "$0")/golden/populations/keys_v1.npy" "$pop" 2>/dev/null ||
     cp "$OLDPWD/$(dirname "$0")/golden/populations/keys_v1.npy" "$pop" || fail "no test population"
-"$KVQ" --codec int8 --codec int4 --population "npy:$pop" --out "$out" --quiet 2>"$TMP/err" \
+"$KVQ" --codec int8 --codec int4 --population "npy:$pop" --out "$out" >"$TMP/out" 2>"$TMP/err" \
     || fail "hostile names: exit $?: $(cat "$TMP/err")"
 [ -z "$(find "$TMP" -name 'PWNED[0-9]')" ] || fail "a command ran: $(find "$TMP" -name 'PWNED[0-9]')"
 for f in heatmap_spearman rate_distortion_P1 scree alpha_deleted_P1 chain_P1; do
@@ -28,8 +28,10 @@ done
 # The population's name is the title of its rate-distortion figure, escaped and whole.
 grep -qF ';system("touch PWNED4");'"'"'\\ \x01\x1b[31m\x0anl\xff\xfe.npy</text>' \
     "$out/plots/rate_distortion_P1.svg" || fail "figure title not the escaped name"
-# stderr carries no control byte but the newline ending each line, and no invalid UTF-8.
+# stdout and stderr carry no control byte but the newline ending each line.
 LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" "$TMP/err" && fail "control byte on stderr"
+LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" "$TMP/out" && fail "control byte on stdout"
+grep -q 'P1 = npy:.*\\x01\\x1b\[31m\\x0anl\\xff\\xfe.npy' "$TMP/out" || fail "population legend not escaped: $(cat "$TMP/out")"
 grep -q 'results in .*\\x01\\x1b\[31m\\x0anl\\xff\\xfe' "$TMP/err" || fail "run folder not shown escaped: $(cat "$TMP/err")"
 
 # --heatmap takes a metric name; anything else is refused before any work, shown escaped.

@@ -69,6 +69,10 @@ done
 "$KVQ" stats kappa --csv "$DATA/metrics_ties.csv" --format json | grep -q '"fleiss_kappa"' \
     || fail "stats kappa json lacks fleiss_kappa"
 "$KVQ" stats icc --csv "$DATA/metrics_sf1979.csv" | grep -q "^ICC3k " || fail "table lacks ICC3k"
+# Seeds: a value past 2^53 (or one strtoull would saturate) and a sign are refused, not clamped.
+for seed in 99999999999999999999 9007199254740992 -1 " 4"; do
+    expect 2 "--seed takes an integer in \[0, 2^53)" -- stats factors --csv "$DATA/metrics_twofactor.csv" --seed "$seed"
+done
 # Same seed, same parallel analysis.
 "$KVQ" stats factors --csv "$DATA/metrics_twofactor.csv" --seed 4 --format csv >"$TMP/f1"
 "$KVQ" stats factors --csv "$DATA/metrics_twofactor.csv" --seed 4 --format csv >"$TMP/f2"

@@ -16,6 +16,7 @@
 
 #include "kvq/error.h"
 #include <stddef.h>
+#include <stdint.h>
 
 #define KVQ_NAME_MAX 32
 #define KVQ_KEY_MAX 32
@@ -75,5 +76,12 @@ int kvq_params_bool(const kvq_params *p, const char *key, int *out, kvq_error *e
 /* Writes the canonical spec "name:k=v,k=v" (or just "name" when there are no parameters) into buf.
  * Returns the length it needed (like snprintf). */
 size_t kvq_params_format(const kvq_params *p, char *buf, size_t size);
+
+/* Seeds are below 2^53, so that JSON (a double) keeps them exact. */
+#define KVQ_SEED_LIMIT (1ULL << 53)
+
+/* Parses a seed: decimal digits only, value below KVQ_SEED_LIMIT. 0, or -1 for anything else
+ * (a sign, spaces, a value that overflows). */
+int kvq_parse_seed(const char *text, uint64_t *seed);
 
 #endif
