@@ -13,9 +13,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/build-fuzz
 mkdir -p "$OUT/obj" "$OUT/include/kvq"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-# shellcheck disable=SC2046
-CFLAGS="-std=c11 -g -O1 -pthread -D_POSIX_C_SOURCE=200809L -DKVQ_PLOTS_DIR=\"$ROOT/plots\" $SAN
-  -I$OUT/include -I$ROOT/include -I$ROOT/populations $(pkg-config --cflags gsl openblas libcjson)"
+CFLAGS="-std=c11 -g -O1 -pthread -D_POSIX_C_SOURCE=200809L $SAN -I$OUT/include -I$ROOT/include
+  -I$ROOT/populations $(pkg-config --cflags gsl openblas libcjson)"
 LIBS="-lgsl -lopenblas -lcjson -lm"
 
 # The library: every source of core/ backends/ metrics/ populations/ harness/ but harness/main.c,
@@ -26,19 +25,20 @@ cmp -s "$OUT/include/kvq/version.h.new" "$OUT/include/kvq/version.h" ||
     mv "$OUT/include/kvq/version.h.new" "$OUT/include/kvq/version.h"
 python3 "$ROOT/harness/embed_text.py" "$ROOT/harness/epiphanies.json" "$OUT/epiphanies_default.c" \
     kvq_default_epiphanies
-SOURCES=$(ls "$ROOT"/core/*.c "$ROOT"/backends/*.c "$ROOT"/metrics/*.c "$ROOT"/populations/*.c \
-    "$ROOT"/harness/*.c | grep -v '/harness/main\.c$')
 OBJECTS=
-for src in $SOURCES "$OUT/epiphanies_default.c"; do
+for src in "$ROOT"/core/*.c "$ROOT"/backends/*.c "$ROOT"/metrics/*.c "$ROOT"/populations/*.c \
+    "$ROOT"/harness/*.c "$OUT/epiphanies_default.c"; do
+    [ "$src" = "$ROOT/harness/main.c" ] && continue
     dir=$(basename "$(dirname "$src")")
     obj=$OUT/obj/${dir}_$(basename "$src" .c).o
     OBJECTS="$OBJECTS $obj"
     # rebuilt when its source or any header is newer
-    if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find "$ROOT/include" "$ROOT/core" \
-        "$ROOT/backends" "$ROOT/metrics" "$ROOT/populations" "$ROOT/harness" "$OUT/include" \
-        -name '*.h' -newer "$obj" | head -n 1)" ]; then
+    if [ ! -f "$obj" ] || [ -n "$(find "$src" -newer "$obj")" ] || [ -n "$(find "$ROOT/include" \
+        "$ROOT/core" "$ROOT/backends" "$ROOT/metrics" "$ROOT/populations" "$ROOT/harness" \
+        "$OUT/include" -name '*.h' -newer "$obj" | head -n 1)" ]; then
         # shellcheck disable=SC2086
-        clang $CFLAGS -fsanitize=fuzzer-no-link -I"$(dirname "$src")" -c "$src" -o "$obj"
+        clang $CFLAGS -fsanitize=fuzzer-no-link "-DKVQ_PLOTS_DIR=\"$ROOT/plots\"" \
+            -I"$(dirname "$src")" -c "$src" -o "$obj"
     fi
 done
 rm -f "$OUT/libkvq-fuzz.a"
