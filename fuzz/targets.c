@@ -4,18 +4,18 @@
  * AddressSanitizer. The parsers that read a path get the input written to a file in a scratch
  * folder of the process, made on first use and removed at exit. */
 #include "targets.h"
-#include "../harness/cell_store.h"
-#include "../harness/csv.h"
-#include "../harness/epiphany.h"
-#include "../harness/ladder.h"
-#include "../harness/run_spec.h"
-#include "../populations/populations.h"
+#include "analysis/epiphany.h"
+#include "harness/cell_store.h"
+#include "harness/ladder.h"
+#include "harness/run_spec.h"
+#include "io/csv_read.h"
 #include "kvq/backend.h"
 #include "kvq/checkpoint.h"
 #include "kvq/npy.h"
 #include "kvq/params.h"
 #include "kvq/roles.h"
 #include "kvq/safetensors.h"
+#include "populations/populations.h"
 
 #include <fcntl.h>
 #include <float.h>

@@ -1,11 +1,10 @@
-/* One cell of the matrix: a codec variant evaluated on a population. */
+/* One cell of the matrix, a codec variant evaluated on a population: its record. */
 #ifndef KVQ_CELL_H
 #define KVQ_CELL_H
 
 #include "kvq/chain.h"
 #include "kvq/error.h"
 #include "kvq/population.h"
-#include "reference.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,20 +42,6 @@ typedef struct kvq_cell {
     double chain_rho[KVQ_CHAIN_MAX_DEPTH];
     char note[KVQ_ERROR_MSG_MAX]; /* why a part of the evaluation was skipped, "" if none */
 } kvq_cell;
-
-/* Evaluates cell->variant on ref->pop: fit on the rows, encode them, score the queries against
- * the codes and compare with the exact scores, decode when the codec can. The cell's random stream
- * derives from run_seed and the cell's identity (variant and population spec) only. Fills
- * cell->metrics and the subject arrays, or cell->status and cell->error on failure; returns
- * cell->status. */
-int kvq_cell_run(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed);
-
-/* The parts of a cell's evaluation (harness/cell_scores.c, harness/cell_chain.c). */
-struct kvq_codec;
-int kvq_cell_score_metrics(kvq_cell *cell, const kvq_reference *ref, const float *est, kvq_rng *rng,
-                           kvq_error *err);
-int kvq_cell_chain(kvq_cell *cell, const struct kvq_codec *codec, const kvq_population *pop,
-                   kvq_rng *rng, kvq_error *err);
 
 /* Every metric a cell can hold (README, "Metrics"), NULL-terminated, and whether name is one. */
 extern const char *const kvq_cell_metric_names[];

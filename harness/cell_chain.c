@@ -1,4 +1,4 @@
-/* Chain collapse of one cell (harness/cell.h; definition in include/kvq/chain.h).
+/* Chain collapse of one cell (harness/cell_chain.h; definition in include/kvq/chain.h).
  *
  * The layers are the population's own chain when it has one (all layers of a square role of a
  * checkpoint), else consecutive square blocks of its rows: W_l = rows [(l-1) dim, l dim), as many
@@ -10,7 +10,7 @@
  * at the first layer, the cap (33) when it never does. A chain that cannot run (fewer rows than
  * dim, or a codec that cannot fit dim rows, e.g. 256 centroids from 128 rows) is left out, with
  * the reason in the cell's note: a skipped part never fails the cell. */
-#include "cell.h"
+#include "harness/cell_chain.h"
 #include "kvq/backend.h"
 
 #include <math.h>

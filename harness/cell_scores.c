@@ -1,4 +1,4 @@
-/* Agreement of a codec's scores with the exact ones, for one cell (harness/cell.h).
+/* Agreement of a codec's scores with the exact ones, for one cell (harness/cell_scores.h).
  *
  * est holds the codec's scores S^ of every query against every row (nq x n), ref the exact S.
  * Per query: Pearson, Spearman, Kendall tau-b over the n rows, recall@1/10/100; each averaged
@@ -6,7 +6,7 @@
  * cell's stream). Over all pairs: bias and RMSE of the scores. Attention parity of softmax(S/sqrt
  * d) against softmax(S^/sqrt d), with the population's rows as the values. And the codec's view of
  * the psychometric subjects. */
-#include "cell.h"
+#include "harness/cell_scores.h"
 #include "kvq/attention.h"
 #include "kvq/bootstrap.h"
 #include "kvq/metrics.h"

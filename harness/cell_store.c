@@ -1,7 +1,7 @@
 /* Finished cells on disk (harness/cell_store.h). */
-#include "cell_store.h"
-#include "atomic_file.h"
-#include "jsonfile.h"
+#include "harness/cell_store.h"
+#include "io/atomic_file.h"
+#include "io/jsonfile.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

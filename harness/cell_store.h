@@ -4,7 +4,7 @@
 #ifndef KVQ_CELL_STORE_H
 #define KVQ_CELL_STORE_H
 
-#include "cell.h"
+#include "harness/cell.h"
 
 /* The path of cell (p, v) of the run folder dir. */
 void kvq_cell_path(char *buf, size_t size, const char *dir, size_t p, size_t v);

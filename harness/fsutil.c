@@ -1,6 +1,6 @@
 /* Run folders (harness/fsutil.h). */
-#include "fsutil.h"
-#include "atomic_file.h"
+#include "harness/fsutil.h"
+#include "io/atomic_file.h"
 
 #include <dirent.h>
 #include <errno.h>

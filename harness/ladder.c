@@ -1,5 +1,5 @@
 /* Codec spec shorthands (harness/ladder.h). */
-#include "ladder.h"
+#include "harness/ladder.h"
 #include "kvq/backend.h"
 
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* The progress line (harness/progress.h). */
-#include "progress.h"
+#include "harness/progress.h"
 #include "kvq/text.h"
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* Per-population reference data (harness/reference.h). */
-#include "reference.h"
+#include "harness/reference.h"
 
 #include <cblas.h>
 #include <stdio.h>

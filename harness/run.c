@@ -1,23 +1,17 @@
 /* The matrix runner (harness/run.h): validate the selection, prepare the run folder, evaluate the
  * cells, write the outputs, print the tables. */
-#include "run.h"
-#include "cell_store.h"
-#include "epiphany.h"
-#include "fsutil.h"
+#include "harness/run.h"
+#include "harness/cell_store.h"
+#include "harness/fsutil.h"
+#include "harness/ladder.h"
+#include "io/message.h"
 #include "kvq/backend.h"
 #include "kvq/checkpoint.h"
 #include "kvq/memory.h"
-#include "ladder.h"
-#include "message.h"
-#include "plot.h"
-#include "psychometrics.h"
-#include "scheduler.h"
 
-#include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -96,9 +90,7 @@ static int load_populations(kvq_run *run, kvq_error *err)
 {
     run->pops = calloc(run->spec.npopulations, sizeof *run->pops);
     run->refs = calloc(run->spec.npopulations, sizeof *run->refs);
-    run->pop_facts = calloc(run->spec.npopulations, sizeof *run->pop_facts);
-    if (!run->pops || !run->refs || !run->pop_facts)
-        return kvq_fail(err, KVQ_ENOMEM, "out of memory");
+    if (!run->pops || !run->refs) return kvq_fail(err, KVQ_ENOMEM, "out of memory");
     for (size_t i = 0; i < run->spec.npopulations; i++) {
         int rc = kvq_population_load(&run->pops[i], run->spec.populations[i], run->spec.seed, err);
         if (rc) return rc;
@@ -150,9 +142,6 @@ static int build_references(kvq_run *run, kvq_error *err)
 {
     for (size_t p = 0; p < run->npops; p++) {
         int rc = kvq_reference_build(&run->refs[p], &run->pops[p], run->spec.seed, err);
-        if (!rc)
-            rc = kvq_population_facts_compute(&run->pop_facts[p], &run->pops[p], run->spec.seed,
-                                              err);
         if (rc) return rc;
     }
     return KVQ_OK;
@@ -172,7 +161,7 @@ static void load_finished_cells(kvq_run *run)
     }
 }
 
-static void free_run(kvq_run *run)
+void kvq_run_free(kvq_run *run)
 {
     for (size_t i = 0; i < run->ncells; i++) kvq_cell_free(&run->cells[i]);
     free(run->cells);
@@ -181,21 +170,12 @@ static void free_run(kvq_run *run)
         kvq_population_free(&run->pops[i]);
     }
     free(run->refs);
-    free(run->pop_facts);
-    kvq_stat_rows_free(&run->reliability);
-    kvq_stat_rows_free(&run->factors);
     free(run->pops);
     kvq_strings_free(run->spec.variants, run->spec.nvariants);
     kvq_strings_free(run->spec.populations, run->spec.npopulations);
-    cJSON_Delete(run->epiphanies);
     if (run->lock_fd >= 0) close(run->lock_fd);
-}
-
-static int fail_with(kvq_run *run, const kvq_error *err, int status)
-{
-    kvq_say("kvqeval: %s", err->msg);
-    free_run(run);
-    return status;
+    memset(run, 0, sizeof *run);
+    run->lock_fd = -1;
 }
 
 /* Resuming: the folder's lock first (one writer), then its run.json, validated as a new selection
@@ -217,8 +197,8 @@ static int open_resume(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
     return -1;
 }
 
-/* The selection from the command line, or from run.json to resume; then every option that a
- * later step reads is checked now, before the first cell. Returns a KVQ_EXIT_* status, or -1. */
+/* The selection from the command line, or from run.json to resume. Returns a KVQ_EXIT_* status,
+ * or -1. */
 static int set_up(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
 {
     if (cfg->resume_dir) {
@@ -232,17 +212,6 @@ static int set_up(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
         /* A folder in use or already holding a run is refused now, not after the work. */
         if (cfg->out_dir && kvq_run_dir_check_free(cfg->out_dir, err)) return KVQ_EXIT_USAGE;
     }
-    if (!kvq_cell_metric_known(cfg->heatmap)) {
-        char known[1024] = "";
-        for (const char *const *m = kvq_cell_metric_names; *m; m++)
-            snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
-                     m == kvq_cell_metric_names ? "" : ", ", *m);
-        kvq_fail(err, KVQ_EINVAL, "--heatmap: unknown metric '%s' (known: %s)", cfg->heatmap,
-                 known);
-        return KVQ_EXIT_USAGE;
-    }
-    if (kvq_epiphany_load(&run->epiphanies, cfg->epiphanies, err))
-        return kvq_error_wrap(err, "--epiphanies"), KVQ_EXIT_USAGE;
     return -1;
 }
 
@@ -288,94 +257,31 @@ static int claim_run_dir(kvq_run *run, const kvq_run_config *cfg, const time_t *
     return -1;
 }
 
-static void finish_timing(kvq_run *run, const struct timespec *t0)
+int kvq_run_prepare(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
 {
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    run->wall_s = (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) == 0) run->peak_rss_kb = ru.ru_maxrss;
-}
-
-/* Every output of the run, from its cells: tables, the psychometric layer, epiphanies, figures,
- * manifest, report. A figure that cannot be completed does not stop the others, the manifest or
- * the report, but makes the status KVQ_EXIT_IO. Returns 0 or KVQ_EXIT_IO, the message printed. */
-static int write_outputs(kvq_run *run, const kvq_run_config *cfg, size_t failed, int *drawn)
-{
-    kvq_error err;
-    kvq_error_clear(&err);
-    cJSON *spec = run->epiphanies;
-    run->epiphanies = NULL; /* kvq_epiphanies_write takes it over */
-    int rc = kvq_write_cells_csv(run, &err) || kvq_write_summary_csv(run, &err) ||
-             kvq_write_populations_csv(run, &err) || kvq_write_reliability_csv(run, &err) ||
-             kvq_write_factors_csv(run, &err) || kvq_write_chain_csv(run, &err);
-    if (!rc) {
-        rc = kvq_epiphanies_write(run->dir, run->name, spec, kvq_epiphany_source(cfg->epiphanies),
-                                  &err);
-        spec = NULL;
-    }
-    cJSON_Delete(spec);
-    if (rc) {
-        kvq_say("kvqeval: %s", err.msg);
-        return KVQ_EXIT_IO;
-    }
-    kvq_error plot_err;
-    kvq_error_clear(&plot_err);
-    int plots = kvq_plots_write(run->dir, cfg->heatmap, drawn, &plot_err);
-    if (kvq_write_manifest(run, cfg, &err) || kvq_write_report(run, cfg, failed, &err)) {
-        kvq_say("kvqeval: %s", err.msg);
-        return KVQ_EXIT_IO;
-    }
-    if (plots) {
-        kvq_say("kvqeval: %s", plot_err.msg);
-        return KVQ_EXIT_IO;
-    }
-    return 0;
-}
-
-int kvq_run_matrix(const kvq_run_config *cfg)
-{
-    kvq_run run;
-    memset(&run, 0, sizeof run);
-    run.threads = cfg->threads;
-    run.lock_fd = -1;
-    kvq_error err;
-    kvq_error_clear(&err);
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    memset(run, 0, sizeof *run);
+    run->lock_fd = -1;
+    run->threads = cfg->threads;
+    run->argc = cfg->argc;
+    run->argv = cfg->argv;
+    clock_gettime(CLOCK_MONOTONIC, &run->t0);
     time_t now = time(NULL);
-    strftime(run.started, sizeof run.started, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    /* Cells are the unit of parallelism; one BLAS thread each keeps results and timing stable. */
-    openblas_set_num_threads(1);
-
-    int status = set_up(&run, cfg, &err);
-    if (status < 0 && (load_populations(&run, &err) || check_variants_create(&run, &err) ||
-                       prepare_cells(&run, &err) || check_run_memory(&run, cfg->threads, &err)))
+    strftime(run->started, sizeof run->started, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    int status = set_up(run, cfg, err);
+    if (status < 0 && (load_populations(run, err) || check_variants_create(run, err) ||
+                       prepare_cells(run, err) || check_run_memory(run, cfg->threads, err)))
         status = KVQ_EXIT_USAGE;
-    if (status < 0) status = claim_run_dir(&run, cfg, &now, &err);
-    if (status < 0 && build_references(&run, &err)) status = KVQ_EXIT_IO;
-    if (status >= 0) return fail_with(&run, &err, status);
-    const char *slash = strrchr(run.dir, '/');
-    snprintf(run.name, sizeof run.name, "%s", slash && slash[1] ? slash + 1 : run.dir);
-    if (cfg->resume_dir) load_finished_cells(&run);
-
-    size_t failed, unsaved;
-    kvq_run_cells(&run, cfg->threads, !cfg->quiet, &failed, &unsaved);
-    for (size_t p = 0; p < run.npops; p++)
-        if (kvq_psychometrics_run(&run, p, &err)) return fail_with(&run, &err, KVQ_EXIT_IO);
-    finish_timing(&run, &t0);
-
-    int drawn = 0;
-    status = failed ? KVQ_EXIT_CELLS_FAILED : KVQ_EXIT_OK;
-    if (unsaved)
-        status = KVQ_EXIT_IO; /* each unsaved cell was reported as it ended */
-    else if (write_outputs(&run, cfg, failed, &drawn))
-        status = KVQ_EXIT_IO;
-    else if (!cfg->quiet)
-        kvq_print_tables(&run, KVQ_TABLE_CONSOLE, stdout);
-    if (!unsaved)
-        kvq_say("kvqeval: %zu cells (%zu failed), %d figures, in %.1f s; results in %s/",
-                run.ncells, failed, drawn, run.wall_s, run.dir);
-    free_run(&run);
     return status;
+}
+
+int kvq_run_start(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
+{
+    time_t now = time(NULL);
+    int status = claim_run_dir(run, cfg, &now, err);
+    if (status < 0 && build_references(run, err)) status = KVQ_EXIT_IO;
+    if (status >= 0) return status;
+    const char *slash = strrchr(run->dir, '/');
+    snprintf(run->name, sizeof run->name, "%s", slash && slash[1] ? slash + 1 : run->dir);
+    if (cfg->resume_dir) load_finished_cells(run);
+    return -1;
 }

@@ -1,6 +1,6 @@
 /* run.json (harness/run_spec.h). */
-#include "run_spec.h"
-#include "jsonfile.h"
+#include "harness/run_spec.h"
+#include "io/jsonfile.h"
 #include "kvq/version.h"
 
 #include <cjson/cJSON.h>

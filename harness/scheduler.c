@@ -1,12 +1,16 @@
 /* The cell thread pool (harness/scheduler.h): workers take the next pending cell under a mutex,
  * evaluate it without the lock, then save it and report progress under the lock. */
-#include "scheduler.h"
-#include "cell_store.h"
-#include "message.h"
-#include "progress.h"
+#include "harness/scheduler.h"
+#include "harness/cell_eval.h"
+#include "harness/cell_store.h"
+#include "harness/progress.h"
+#include "io/message.h"
 
+#include <cblas.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/resource.h>
+#include <time.h>
 
 typedef struct pool {
     kvq_run *run;
@@ -64,8 +68,10 @@ static void *worker(void *arg)
     }
 }
 
-void kvq_run_cells(kvq_run *run, int threads, int progress, size_t *failed, size_t *unsaved)
+void kvq_run_execute(kvq_run *run, int threads, int progress)
 {
+    /* Cells are the unit of parallelism; one BLAS thread each keeps results and timing stable. */
+    openblas_set_num_threads(1);
     pool pl = {.run = run};
     pthread_mutex_init(&pl.lock, NULL);
     size_t already = 0;
@@ -81,7 +87,13 @@ void kvq_run_cells(kvq_run *run, int threads, int progress, size_t *failed, size
     for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
     kvq_progress_finish(&pl.progress);
     pthread_mutex_destroy(&pl.lock);
-    *failed = 0;
-    for (size_t i = 0; i < run->ncells; i++) *failed += run->cells[i].status != KVQ_OK;
-    *unsaved = pl.unsaved;
+    run->failed = 0;
+    for (size_t i = 0; i < run->ncells; i++) run->failed += run->cells[i].status != KVQ_OK;
+    run->unsaved = pl.unsaved;
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    run->wall_s =
+        (double)(t1.tv_sec - run->t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - run->t0.tv_nsec);
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) run->peak_rss_kb = ru.ru_maxrss;
 }

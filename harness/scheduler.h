@@ -2,12 +2,14 @@
 #ifndef KVQ_SCHEDULER_H
 #define KVQ_SCHEDULER_H
 
-#include "run.h"
+#include "harness/run.h"
 
-/* Evaluates every cell with done == 0 on `threads` POSIX threads, saving each to the run folder
- * the moment it ends. Cells are independent and read only their population and reference, so
- * the results do not depend on the thread count or order. *failed counts failed cells (of this
- * run and earlier ones), *unsaved the cells whose file could not be written. */
-void kvq_run_cells(kvq_run *run, int threads, int progress, size_t *failed, size_t *unsaved);
+/* Evaluates every cell with done == 0 on `threads` POSIX threads (one OpenBLAS thread each),
+ * saving each to the cell store the moment it ends, with a progress line on stderr when progress
+ * is set. Cells are independent and read only their population and reference, so the results do
+ * not depend on the thread count or order. Then sets run->failed (failed cells of this run and
+ * earlier ones), run->unsaved (cells whose file could not be written), the wall time and the peak
+ * memory. */
+void kvq_run_execute(kvq_run *run, int threads, int progress);
 
 #endif

@@ -2,9 +2,9 @@
  * double the killed run computed (cJSON's own printing stops at 15 significant digits whenever they
  * come within an epsilon, which loses the last bits of 1 ulp apart values and of seeds above
  * 10^15). Also: non-finite values and unknown metric names. */
-#include "cell_store.h"
-#include "jsonfile.h"
-#include "run_spec.h"
+#include "harness/cell_store.h"
+#include "harness/run_spec.h"
+#include "io/jsonfile.h"
 
 #include <criterion/criterion.h>
 #include <math.h>

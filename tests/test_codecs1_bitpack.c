@@ -1,5 +1,5 @@
 /* Bit packing (backends/bitpack.h): the documented layout and round trips at every width. */
-#include "../backends/bitpack.h"
+#include "backends/bitpack.h"
 #include "kvq/rng.h"
 
 #include <criterion/criterion.h>

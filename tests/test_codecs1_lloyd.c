@@ -1,6 +1,6 @@
 /* Lloyd–Max codebooks (backends/lloyd.h) against Max (1960) and against an independent Lloyd
  * iteration in numpy/scipy (tests/golden/gen_codecs1.py). */
-#include "../backends/lloyd.h"
+#include "backends/lloyd.h"
 #include "testutil.h"
 
 #include <criterion/criterion.h>

@@ -1,8 +1,8 @@
 /* polarquant (backends/polarquant.c): a row built from scipy's angle codebooks
  * (tests/golden/gen_codecs1.py) decodes exactly and codes to the chosen indices; the relative MSE
  * matches a numpy simulation of the whole codec; the code sizes are the paper's. */
-#include "../backends/bitpack.h"
-#include "../backends/wht.h"
+#include "backends/bitpack.h"
+#include "backends/wht.h"
 #include "codecs1_util.h"
 
 #include <string.h>

@@ -1,7 +1,7 @@
 /* rabitq (backends/rabitq.c): the score is unbiased where the reconstruction's inner product is
  * not; the stored correction is the cosine of the best grid point, checked at 1 bit against its
  * closed form and at more bits against a brute-force search over the whole grid. */
-#include "../backends/wht.h"
+#include "backends/wht.h"
 #include "codecs1_util.h"
 
 #include <string.h>

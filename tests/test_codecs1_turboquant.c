@@ -1,9 +1,9 @@
 /* turboquant (backends/turboquant.c): per-vector MSE of unit vectors against Max's Lloyd–Max
  * errors, at a power of two, between powers of two and on spikes; the code is the documented
  * one; the seed parameter fixes the rotation. */
-#include "../backends/bitpack.h"
-#include "../backends/lloyd.h"
-#include "../backends/wht.h"
+#include "backends/bitpack.h"
+#include "backends/lloyd.h"
+#include "backends/wht.h"
 #include "codecs1_util.h"
 
 #include <string.h>

@@ -1,7 +1,7 @@
 /* The Walsh–Hadamard transform and the randomised rotation (backends/wht.h): the transform
  * against scipy.linalg.hadamard (tests/golden/gen_codecs1.py), the rotation's orthogonality at
  * powers of two and between them, its determinism, and how Gaussian it makes a spike. */
-#include "../backends/wht.h"
+#include "backends/wht.h"
 #include "testutil.h"
 
 #include <criterion/criterion.h>

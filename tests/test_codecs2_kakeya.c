@@ -3,7 +3,7 @@
  * with N(0,1)'s probabilities (a wrong WHT scale piles them into the outer or inner cells); with
  * a negligible skeleton the relative MSE is Max's; outlier slots hold only coordinates past the
  * threshold and lower the error; calibrated levels do not raise it on the rows they come from. */
-#include "../backends/bitpack.h"
+#include "backends/bitpack.h"
 #include "kvq/half.h"
 #include "test_codecs2.h"
 

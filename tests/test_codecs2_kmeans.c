@@ -1,7 +1,7 @@
 /* Nearest-centroid search and k-means (backends/kmeans.h): the search against a brute-force
  * double-precision ranking, ties, batch independence, determinism, recovery of separated
  * clusters, furthest-point sampling against numpy (tests/golden/gen_codecs2.py), refusals. */
-#include "../backends/kmeans.h"
+#include "backends/kmeans.h"
 #include "test_codecs2.h"
 
 #include <math.h>

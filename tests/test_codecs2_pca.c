@@ -1,6 +1,6 @@
 /* Principal directions (backends/pca.h), exact and randomised, against numpy.linalg.svd of the
  * same matrix (tests/golden/gen_codecs2.py), plus the rank-by-variance rule and refusals. */
-#include "../backends/pca.h"
+#include "backends/pca.h"
 #include "test_codecs2.h"
 
 #include <math.h>

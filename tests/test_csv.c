@@ -1,6 +1,6 @@
-/* Reading CSV (harness/csv_read.c): RFC 4180 quoting, line endings, and refusals that name the
+/* Reading CSV (io/csv_read.c): RFC 4180 quoting, line endings, and refusals that name the
  * file and line. Expected fields are read off the RFC's rules by hand. */
-#include "csv.h"
+#include "io/csv_read.h"
 
 #include <criterion/criterion.h>
 #include <math.h>

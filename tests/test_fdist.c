@@ -1,6 +1,6 @@
 /* F quantiles for every degrees of freedom (metrics/fdist.c) against scipy.stats.f.isf
  * (tests/golden/gen_fdist.py), including the degrees of freedom where GSL's inverse gives NaN. */
-#include "fdist.h"
+#include "metrics/fdist.h"
 #include "testutil.h"
 
 #include <criterion/criterion.h>

@@ -1,7 +1,7 @@
 /* The pair sort under ranks (metrics/pairs.c) against the C library's qsort with an independent
  * lexicographic comparison, on inputs large enough for its radix path: many ties, -0 beside +0,
  * values in ascending order (the callers' case) and not, and sizes on both sides of the switch. */
-#include "pairs.h"
+#include "metrics/pairs.h"
 #include "testutil.h"
 
 #include <criterion/criterion.h>

@@ -1,0 +1,97 @@
+/* The facts of a finished run (analysis/facts.h). */
+#include "analysis/facts.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Column indices of a facts file; codec and variant are -1 in populations.csv. */
+typedef struct columns {
+    long codec, variant, population, role, metric, value;
+} columns;
+
+static int find_columns(const kvq_csv_table *t, int per_cell, columns *c, kvq_error *err)
+{
+    c->codec = per_cell ? kvq_csv_column(t, "codec") : -1;
+    c->variant = per_cell ? kvq_csv_column(t, "variant") : -1;
+    c->population = kvq_csv_column(t, "population");
+    c->role = kvq_csv_column(t, "role");
+    c->metric = kvq_csv_column(t, "metric");
+    c->value = kvq_csv_column(t, "value");
+    if ((per_cell && (c->codec < 0 || c->variant < 0)) || c->population < 0 || c->role < 0 ||
+        c->metric < 0 || c->value < 0)
+        return kvq_fail(err, KVQ_EFORMAT,
+                        "%s: lacks one of the columns %spopulation, role, metric, value", t->path,
+                        per_cell ? "codec, variant, " : "");
+    return KVQ_OK;
+}
+
+static int add_population(kvq_facts *f, const char *population, const char *role)
+{
+    for (size_t i = 0; i < f->npopulations; i++)
+        if (strcmp(f->populations[i], population) == 0) return 0;
+    const char **p = realloc(f->populations, (f->npopulations + 1) * sizeof *p);
+    if (p) f->populations = p;
+    const char **r = realloc(f->roles, (f->npopulations + 1) * sizeof *r);
+    if (r) f->roles = r;
+    if (!p || !r) return -1;
+    f->populations[f->npopulations] = population;
+    f->roles[f->npopulations++] = role;
+    return 0;
+}
+
+static int add_rows(kvq_facts *f, const kvq_csv_table *t, int per_cell, kvq_error *err)
+{
+    columns c;
+    int rc = find_columns(t, per_cell, &c, err);
+    if (rc) return rc;
+    kvq_fact *grown = realloc(f->items, (f->count + t->nrows + 1) * sizeof *grown);
+    if (!grown) return kvq_fail(err, KVQ_ENOMEM, "out of memory reading %s", t->path);
+    f->items = grown;
+    for (size_t r = 0; r < t->nrows; r++) {
+        kvq_fact *x = &f->items[f->count];
+        const char *value = kvq_csv_field(t, r, (size_t)c.value);
+        if (kvq_csv_parse_number(value, &x->value))
+            return kvq_fail(err, KVQ_EFORMAT, "%s:%zu: value '%s' is not a number", t->path,
+                            t->line[r + 1], value);
+        x->codec = per_cell ? kvq_csv_field(t, r, (size_t)c.codec) : "";
+        x->variant = per_cell ? kvq_csv_field(t, r, (size_t)c.variant) : "";
+        x->population = kvq_csv_field(t, r, (size_t)c.population);
+        x->role = kvq_csv_field(t, r, (size_t)c.role);
+        x->metric = kvq_csv_field(t, r, (size_t)c.metric);
+        if (add_population(f, x->population, x->role))
+            return kvq_fail(err, KVQ_ENOMEM, "out of memory reading %s", t->path);
+        f->count++;
+    }
+    return KVQ_OK;
+}
+
+int kvq_facts_load(kvq_facts *facts, const char *dir, kvq_error *err)
+{
+    memset(facts, 0, sizeof *facts);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/cells.csv", dir);
+    int rc = kvq_csv_read(path, &facts->cells, err);
+    if (!rc) rc = add_rows(facts, &facts->cells, 1, err);
+    if (!rc) {
+        snprintf(path, sizeof path, "%s/populations.csv", dir);
+        rc = kvq_csv_read(path, &facts->pops, err);
+        if (rc == KVQ_EIO && errno == ENOENT)
+            rc = KVQ_OK;
+        else if (!rc)
+            rc = add_rows(facts, &facts->pops, 0, err);
+    }
+    if (rc) kvq_facts_free(facts);
+    return rc;
+}
+
+void kvq_facts_free(kvq_facts *facts)
+{
+    free(facts->items);
+    free(facts->populations);
+    free(facts->roles);
+    kvq_csv_free(&facts->cells);
+    kvq_csv_free(&facts->pops);
+    memset(facts, 0, sizeof *facts);
+}

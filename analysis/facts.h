@@ -1,0 +1,29 @@
+/* The facts of a finished run, as the epiphany table reads them: every number of cells.csv (one
+ * per codec variant, population and metric) and of populations.csv (one per population and metric,
+ * with an empty codec). Read back from the run folder, so `kvqeval epiphanies RUN_DIR` sees
+ * exactly what a run wrote. */
+#ifndef KVQ_FACTS_H
+#define KVQ_FACTS_H
+
+#include "io/csv_read.h"
+
+typedef struct kvq_fact {
+    const char *codec, *variant; /* "" for population-level facts */
+    const char *population, *role, *metric;
+    double value;
+} kvq_fact;
+
+typedef struct kvq_facts {
+    kvq_fact *items;
+    size_t count;
+    const char **populations; /* distinct, in order of first appearance */
+    const char **roles;       /* the role of each population */
+    size_t npopulations;
+    kvq_csv_table cells, pops;
+} kvq_facts;
+
+/* Reads dir/cells.csv and, when present, dir/populations.csv. */
+int kvq_facts_load(kvq_facts *facts, const char *dir, kvq_error *err);
+void kvq_facts_free(kvq_facts *facts);
+
+#endif

@@ -1,0 +1,31 @@
+/* The subcommands of kvqeval (cli/, one file each). Each prints for the user and returns the exit
+ * status (KVQ_EXIT_* of harness/run.h). */
+#ifndef KVQ_COMMANDS_H
+#define KVQ_COMMANDS_H
+
+#include "harness/run.h"
+
+/* A run as the command line asks for it: the runner's configuration and what the outputs need. */
+typedef struct kvq_run_command {
+    kvq_run_config run;
+    const char *epiphanies; /* epiphany spec; NULL -> the built-in one */
+    const char *heatmap;    /* metric of the heatmap figure */
+    int quiet;              /* no tables on stdout, no progress line */
+} kvq_run_command;
+
+/* Runs a matrix (or resumes one): checks everything, evaluates the cells, writes every output,
+ * prints the tables. */
+int kvq_run_main(kvq_run_command *cmd);
+
+/* The other subcommands take the arguments after their name (argv[0] is the subcommand itself). */
+
+/* kvqeval stats alpha|icc|kappa|corr|factors --csv FILE [--format table|json|csv] */
+int kvq_stats_main(int argc, char **argv);
+
+/* kvqeval inspect FILE|DIR [--format table|json] */
+int kvq_inspect_main(int argc, char **argv);
+
+/* kvqeval epiphanies RUN_DIR [--spec FILE] */
+int kvq_epiphanies_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,64 @@
+/* kvqeval --matrix all | --codec ... | --resume DIR: the run command, wiring the layers: the
+ * runner evaluates the cells (harness/), then one path produces every analysis and output file
+ * (report/outputs.h). */
+#include "analysis/epiphany.h"
+#include "cli/commands.h"
+#include "harness/scheduler.h"
+#include "io/message.h"
+#include "report/outputs.h"
+#include "report/table.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The options only the outputs read, checked before the first cell: the heatmap's metric and the
+ * epiphany spec (read and parsed into *spec). */
+static int check_output_options(const kvq_run_command *cmd, cJSON **spec, kvq_error *err)
+{
+    if (!kvq_cell_metric_known(cmd->heatmap)) {
+        char known[1024] = "";
+        for (const char *const *m = kvq_cell_metric_names; *m; m++)
+            snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                     m == kvq_cell_metric_names ? "" : ", ", *m);
+        return kvq_fail(err, KVQ_EINVAL, "--heatmap: unknown metric '%s' (known: %s)", cmd->heatmap,
+                        known);
+    }
+    if (kvq_epiphany_load(spec, cmd->epiphanies, err)) return kvq_error_wrap(err, "--epiphanies");
+    return KVQ_OK;
+}
+
+int kvq_run_main(kvq_run_command *cmd)
+{
+    kvq_run_config *cfg = &cmd->run;
+    cfg->progress = !cmd->quiet;
+    kvq_error err;
+    kvq_error_clear(&err);
+    kvq_output_options out = {.epiphany_source = kvq_epiphany_source(cmd->epiphanies),
+                              .heatmap = cmd->heatmap};
+    kvq_run run;
+    int status = kvq_run_prepare(&run, cfg, &err);
+    if (status < 0 && check_output_options(cmd, &out.epiphanies, &err)) status = KVQ_EXIT_USAGE;
+    if (status < 0) status = kvq_run_start(&run, cfg, &err);
+    if (status >= 0) {
+        kvq_say("kvqeval: %s", err.msg);
+        cJSON_Delete(out.epiphanies);
+        kvq_run_free(&run);
+        return status;
+    }
+    kvq_run_execute(&run, cfg->threads, cfg->progress);
+    status = run.failed ? KVQ_EXIT_CELLS_FAILED : KVQ_EXIT_OK;
+    if (run.unsaved) { /* each unsaved cell was reported as it ended */
+        cJSON_Delete(out.epiphanies);
+        status = KVQ_EXIT_IO;
+    } else if (kvq_outputs_write(&run, &out, &err)) {
+        kvq_say("kvqeval: %s", err.msg);
+        status = KVQ_EXIT_IO;
+    } else if (!cmd->quiet) {
+        kvq_print_tables(&run, KVQ_TABLE_CONSOLE, stdout);
+    }
+    if (!run.unsaved)
+        kvq_say("kvqeval: %zu cells (%zu failed), %d figures, in %.1f s; results in %s/",
+                run.ncells, run.failed, out.drawn, run.wall_s, run.dir);
+    kvq_run_free(&run);
+    return status;
+}

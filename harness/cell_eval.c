@@ -1,0 +1,161 @@
+/* Evaluation of one cell (harness/cell_eval.h): fit the codec on the population's rows (a weight
+ * tensor is compressed knowing itself), encode them, score every query against every code, then
+ * the metric groups: score agreement (harness/cell_scores.c), reconstruction for codecs that
+ * decode, cost, throughput, and chain collapse (harness/cell_chain.c). README, "Metrics", defines
+ * every number. */
+#include "harness/cell_eval.h"
+#include "harness/cell_chain.h"
+#include "harness/cell_scores.h"
+#include "kvq/backend.h"
+#include "kvq/identity.h"
+#include "kvq/metrics.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define IDENTITY_PROBES 1024
+
+static void add_metric(kvq_cell *cell, const char *name, double value)
+{
+    kvq_cell_add(cell, name, value, NAN, NAN);
+}
+
+static double seconds_since(const struct timespec *t0, clockid_t clock)
+{
+    struct timespec t1;
+    clock_gettime(clock, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
+}
+
+static double cpu_seconds_since(const struct timespec *t0)
+{
+    return seconds_since(t0, CLOCK_THREAD_CPUTIME_ID);
+}
+
+/* Decodes every row: relative MSE and the residual summary over all coordinates, mean cosine per
+ * row, and identity (index regime). */
+static int reconstruction_fidelity(kvq_cell *cell, const kvq_codec *codec,
+                                   const kvq_population *pop, const uint8_t *codes, kvq_error *err)
+{
+    size_t count = pop->n * pop->dim;
+    float *rows = malloc(count * sizeof *rows);
+    if (!rows) return kvq_fail(err, KVQ_ENOMEM, "out of memory decoding %zu rows", pop->n);
+    kvq_residuals r;
+    double identity;
+    int rc = kvq_codec_reconstruct(codec, codes, pop->n, rows, err);
+    if (!rc) rc = kvq_residuals_compute(pop->rows, rows, count, &r, err);
+    if (!rc) rc = kvq_identity(pop->rows, rows, pop->n, pop->dim, IDENTITY_PROBES, &identity, err);
+    if (!rc) {
+        add_metric(cell, "rel_mse", r.rel_mse);
+        add_metric(cell, "cosine", kvq_mean_cosine(pop->rows, rows, pop->n, pop->dim));
+        add_metric(cell, "mae", r.mae);
+        add_metric(cell, "rmse", r.rmse);
+        add_metric(cell, "bias", r.bias);
+        add_metric(cell, "max_abs", r.max_abs);
+        add_metric(cell, "p99_abs", r.p99_abs);
+        add_metric(cell, "identity", identity);
+    }
+    free(rows);
+    return rc;
+}
+
+/* Code size and what it saves against f32 and bf16, the shared bytes amortised over the rows. */
+static void cost(kvq_cell *cell, const kvq_codec *codec, const kvq_population *pop)
+{
+    double code = (double)codec->code_bytes, shared = (double)kvq_codec_shared_bytes(codec);
+    double stored = code * (double)pop->n + shared;
+    add_metric(cell, "bytes_per_row", code);
+    add_metric(cell, "shared_bytes", shared);
+    add_metric(cell, "bits_per_coord", 8.0 * code / (double)pop->dim);
+    add_metric(cell, "ratio_vs_f32", 4.0 * (double)(pop->n * pop->dim) / stored);
+    add_metric(cell, "ratio_vs_bf16", 2.0 * (double)(pop->n * pop->dim) / stored);
+}
+
+/* Fits, encodes and scores every query against every row into est (nq x n), timing the encode and
+ * score passes in this thread's CPU time. */
+static int encode_and_score(kvq_cell *cell, kvq_codec *codec, const kvq_population *pop,
+                            uint8_t *codes, float *est, kvq_rng *rng, kvq_error *err)
+{
+    int rc = kvq_codec_fit(codec, pop->rows, pop->n, rng, err);
+    if (rc) return rc;
+    struct timespec t0;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+    if ((rc = kvq_codec_encode(codec, pop->rows, pop->n, codes, err))) return rc;
+    double encode_s = cpu_seconds_since(&t0);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+    for (size_t q = 0; q < pop->nq && !rc; q++)
+        rc = kvq_codec_score(codec, pop->queries + q * pop->dim, codes, pop->n, est + q * pop->n,
+                             err);
+    double score_s = cpu_seconds_since(&t0);
+    cell->encode_rows_per_s = encode_s > 0 ? (double)pop->n / encode_s : NAN;
+    cell->score_rows_per_s = score_s > 0 ? (double)(pop->n * pop->nq) / score_s : NAN;
+    return rc;
+}
+
+/* A stream for one part of the cell, from the run seed and the cell's identity only. */
+static void part_stream(kvq_rng *rng, uint64_t run_seed, const char *part, const kvq_cell *cell,
+                        const kvq_population *pop)
+{
+    char label[2 * KVQ_SPEC_MAX + 32];
+    snprintf(label, sizeof label, "%s|%s|%s", part, cell->variant, pop->name);
+    kvq_rng_derive(rng, run_seed, label);
+}
+
+static int evaluate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed, kvq_error *err)
+{
+    const kvq_population *pop = ref->pop;
+    kvq_rng rng, boot, chain;
+    part_stream(&rng, run_seed, "cell", cell, pop);
+    part_stream(&boot, run_seed, "bootstrap", cell, pop);
+    part_stream(&chain, run_seed, "chain", cell, pop);
+
+    kvq_codec codec;
+    int rc = kvq_codec_open(&codec, cell->variant, pop->dim, &rng, err);
+    if (rc) return rc;
+    uint8_t *codes = malloc(pop->n * codec.code_bytes);
+    float *est = malloc(pop->nq * pop->n * sizeof *est);
+    if (!codes || !est) {
+        rc = kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu codes of %zu bytes", pop->n,
+                      codec.code_bytes);
+        goto out;
+    }
+    rc = encode_and_score(cell, &codec, pop, codes, est, &rng, err);
+    if (!rc) rc = kvq_cell_score_metrics(cell, ref, est, &boot, err);
+    if (!rc && kvq_codec_can_reconstruct(&codec))
+        rc = reconstruction_fidelity(cell, &codec, pop, codes, err);
+    if (rc) goto out;
+    cost(cell, &codec, pop);
+    add_metric(cell, "encode_rows_per_s", cell->encode_rows_per_s);
+    add_metric(cell, "score_rows_per_s", cell->score_rows_per_s);
+    rc = kvq_cell_chain(cell, &codec, pop, &chain, err);
+out:
+    free(codes);
+    free(est);
+    kvq_codec_close(&codec);
+    return rc;
+}
+
+int kvq_cell_run(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed)
+{
+    struct timespec wall0, cpu0;
+    clock_gettime(CLOCK_MONOTONIC, &wall0);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu0);
+    kvq_error err;
+    kvq_error_clear(&err);
+    cell->nmetrics = 0;
+    cell->chain_len = 0;
+    cell->note[0] = '\0';
+    cell->status = evaluate(cell, ref, run_seed, &err);
+    snprintf(cell->error, sizeof cell->error, "%s", cell->status ? err.msg : "");
+    if (cell->status) {
+        cell->nmetrics = 0;
+        kvq_cell_free(cell);
+    }
+    cell->done = 1;
+    cell->wall_s = seconds_since(&wall0, CLOCK_MONOTONIC);
+    cell->cpu_s = seconds_since(&cpu0, CLOCK_THREAD_CPUTIME_ID);
+    return cell->status;
+}

@@ -1,0 +1,114 @@
+/* manifest.json: what ran, with what, where, and how each cell ended. */
+#include "harness/run.h"
+#include "io/atomic_file.h"
+#include "io/jsonfile.h"
+#include "kvq/version.h"
+#include "report/writers.h"
+
+#include <cblas.h>
+#include <cjson/cJSON.h>
+#include <gsl/gsl_version.h>
+#include <stdlib.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+static cJSON *versions_json(void)
+{
+    cJSON *v = cJSON_CreateObject();
+    cJSON_AddStringToObject(v, "kvqeval", KVQ_VERSION);
+    cJSON_AddStringToObject(v, "gsl", gsl_version);
+    cJSON_AddStringToObject(v, "cjson", cJSON_Version());
+    cJSON_AddStringToObject(v, "openblas", openblas_get_config());
+    cJSON_AddStringToObject(v, "compiler", __VERSION__);
+    return v;
+}
+
+static cJSON *machine_json(void)
+{
+    cJSON *m = cJSON_CreateObject();
+    struct utsname u;
+    if (uname(&u) == 0) {
+        cJSON_AddStringToObject(m, "system", u.sysname);
+        cJSON_AddStringToObject(m, "release", u.release);
+        cJSON_AddStringToObject(m, "arch", u.machine);
+        cJSON_AddStringToObject(m, "host", u.nodename);
+    }
+    cJSON_AddNumberToObject(m, "cpus", (double)sysconf(_SC_NPROCESSORS_ONLN));
+    return m;
+}
+
+static cJSON *population_json(const kvq_population *p)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "spec", p->name);
+    cJSON_AddStringToObject(o, "source", p->source);
+    cJSON_AddStringToObject(o, "tensor", p->tensor);
+    cJSON_AddStringToObject(o, "role", kvq_role_name(p->role));
+    cJSON_AddNumberToObject(o, "layer", p->layer);
+    cJSON_AddStringToObject(o, "dtype", p->dtype);
+    cJSON *shape = cJSON_AddArrayToObject(o, "shape");
+    for (size_t i = 0; i < p->ndim; i++)
+        cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)p->shape[i]));
+    cJSON_AddNumberToObject(o, "rows", (double)p->n);
+    cJSON_AddNumberToObject(o, "dim", (double)p->dim);
+    cJSON_AddNumberToObject(o, "queries", (double)p->nq);
+    cJSON_AddNumberToObject(o, "chain_len", (double)p->chain_len);
+    cJSON_AddItemToObject(o, "seed", kvq_json_number((double)p->seed));
+    return o;
+}
+
+static cJSON *cell_json(const kvq_run *run, const kvq_cell *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "codec", c->codec);
+    cJSON_AddStringToObject(o, "variant", c->variant);
+    cJSON_AddStringToObject(o, "population", run->pops[c->population].name);
+    cJSON_AddStringToObject(o, "status", c->status ? "failed" : "ok");
+    if (c->status) cJSON_AddStringToObject(o, "error", c->error);
+    if (c->note[0]) cJSON_AddStringToObject(o, "note", c->note);
+    cJSON_AddNumberToObject(o, "wall_s", c->wall_s);
+    cJSON_AddNumberToObject(o, "cpu_s", c->cpu_s);
+    return o;
+}
+
+static cJSON *manifest_json(const kvq_run *run)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "run", run->name);
+    cJSON *argv = cJSON_AddArrayToObject(root, "command");
+    for (int i = 0; i < run->argc; i++)
+        cJSON_AddItemToArray(argv, cJSON_CreateString(run->argv[i]));
+    cJSON_AddItemToObject(root, "seed", kvq_json_number((double)run->spec.seed));
+    cJSON_AddStringToObject(root, "started", run->started);
+    cJSON_AddNumberToObject(root, "wall_s", run->wall_s);
+    cJSON_AddNumberToObject(root, "threads", run->threads);
+    cJSON_AddNumberToObject(root, "peak_rss_mib", (double)run->peak_rss_kb / 1024.0);
+    cJSON_AddItemToObject(root, "versions", versions_json());
+    cJSON_AddItemToObject(root, "machine", machine_json());
+    cJSON *pops = cJSON_AddArrayToObject(root, "populations");
+    for (size_t i = 0; i < run->npops; i++)
+        cJSON_AddItemToArray(pops, population_json(&run->pops[i]));
+    cJSON *cells = cJSON_AddArrayToObject(root, "cells");
+    for (size_t i = 0; i < run->ncells; i++)
+        cJSON_AddItemToArray(cells, cell_json(run, &run->cells[i]));
+    return root;
+}
+
+int kvq_write_manifest(const kvq_run *run, kvq_error *err)
+{
+    cJSON *root = manifest_json(run);
+    char *text = root ? cJSON_Print(root) : NULL;
+    cJSON_Delete(root);
+    if (!text) return kvq_fail(err, KVQ_ENOMEM, "out of memory writing the manifest");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/manifest.json", run->dir);
+    kvq_afile a;
+    int rc = kvq_afile_open(&a, path, err);
+    if (!rc) {
+        fputs(text, a.f);
+        fputc('\n', a.f);
+        rc = kvq_afile_commit(&a, err);
+    }
+    free(text);
+    return rc;
+}

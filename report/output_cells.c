@@ -1,0 +1,42 @@
+/* cells.csv: one row per (cell, metric), tidy long format:
+ *     run,codec,variant,population,role,metric,value,ci_low,ci_high
+ * ci_low and ci_high are empty when no interval was computed. Failed cells have no rows here; the
+ * manifest records their errors. */
+#include "harness/run.h"
+#include "io/atomic_file.h"
+#include "io/csv.h"
+#include "report/writers.h"
+
+#include <math.h>
+
+static void write_row(FILE *f, const kvq_run *run, const kvq_cell *c, const kvq_metric_value *m)
+{
+    const kvq_population *pop = &run->pops[c->population];
+    const char *fields[] = {run->name, c->codec, c->variant, pop->name, kvq_role_name(pop->role),
+                            m->name};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+        kvq_csv_text(f, fields[i]);
+        fputc(',', f);
+    }
+    kvq_csv_number(f, m->value);
+    fputc(',', f);
+    if (!isnan(m->ci_low)) kvq_csv_number(f, m->ci_low);
+    fputc(',', f);
+    if (!isnan(m->ci_high)) kvq_csv_number(f, m->ci_high);
+    fputc('\n', f);
+}
+
+int kvq_write_cells_csv(const kvq_run *run, kvq_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/cells.csv", run->dir);
+    kvq_afile a;
+    int rc = kvq_afile_open(&a, path, err);
+    if (rc) return rc;
+    fputs("run,codec,variant,population,role,metric,value,ci_low,ci_high\n", a.f);
+    for (size_t i = 0; i < run->ncells; i++) {
+        const kvq_cell *c = &run->cells[i];
+        for (size_t m = 0; m < c->nmetrics; m++) write_row(a.f, run, c, &c->metrics[m]);
+    }
+    return kvq_afile_commit(&a, err);
+}

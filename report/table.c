@@ -1,0 +1,95 @@
+/* The codec x population tables of a run: one per headline metric, rows the codec variants,
+ * columns the populations (numbered; the legend gives their specs). Printed on the console at the
+ * end of a run, and as Markdown in report.md. */
+#include "report/table.h"
+#include "kvq/text.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct headline {
+    const char *metric;
+    const char *title;
+    const char *format;
+} headline;
+
+static const headline headlines[] = {
+    {"bits_per_coord", "bits per coordinate (code bytes * 8 / dim; shared tables not included)",
+     "%.3f"},
+    {"spearman", "Spearman rho of scores vs exact (mean over queries; 1 = same ranking)", "%.4f"},
+    {"recall@10", "recall@10 (mean over queries; 1 = same top 10)", "%.4f"},
+    {"rel_mse", "relative MSE of reconstructed rows (0 = exact; - = signature codec)", "%.3g"},
+};
+
+static size_t variant_width(const kvq_run *run)
+{
+    size_t w = strlen("codec variant");
+    for (size_t v = 0; v < run->spec.nvariants; v++)
+        if (strlen(run->spec.variants[v]) > w) w = strlen(run->spec.variants[v]);
+    return w;
+}
+
+/* One table cell's text. */
+static void cell_text(const kvq_run *run, size_t p, size_t v, const headline *h, char *buf,
+                      size_t size)
+{
+    const kvq_cell *c = kvq_run_cell(run, p, v);
+    double x = kvq_cell_metric(c, h->metric);
+    if (c->status)
+        snprintf(buf, size, "FAILED");
+    else if (isnan(x))
+        snprintf(buf, size, "-");
+    else
+        snprintf(buf, size, h->format, x);
+}
+
+static void print_one(const kvq_run *run, const headline *h, int width, kvq_table_style style,
+                      FILE *out)
+{
+    int md = style == KVQ_TABLE_MARKDOWN;
+    if (md)
+        fprintf(out, "\n**%s**\n\n| codec variant |", h->title);
+    else
+        fprintf(out, "\n%s\n%-*s", h->title, width, "codec variant");
+    for (size_t p = 0; p < run->npops; p++) {
+        char label[32];
+        snprintf(label, sizeof label, "P%zu", p + 1);
+        fprintf(out, md ? " %s |" : " %11s", label);
+    }
+    fputc('\n', out);
+    if (md) {
+        fputs("|---|", out);
+        for (size_t p = 0; p < run->npops; p++) fputs("---:|", out);
+        fputc('\n', out);
+    }
+    for (size_t v = 0; v < run->spec.nvariants; v++) {
+        if (md)
+            fprintf(out, "| `%s` |", run->spec.variants[v]);
+        else
+            fprintf(out, "%-*s", width, run->spec.variants[v]);
+        for (size_t p = 0; p < run->npops; p++) {
+            char text[64];
+            cell_text(run, p, v, h, text, sizeof text);
+            fprintf(out, md ? " %s |" : " %11s", text);
+        }
+        fputc('\n', out);
+    }
+}
+
+void kvq_print_tables(const kvq_run *run, kvq_table_style style, FILE *out)
+{
+    int width = (int)variant_width(run);
+    for (size_t i = 0; i < sizeof headlines / sizeof *headlines; i++)
+        print_one(run, &headlines[i], width, style, out);
+    fputs(style == KVQ_TABLE_MARKDOWN ? "\nPopulations:\n\n" : "\npopulations:\n", out);
+    for (size_t p = 0; p < run->npops; p++) {
+        const kvq_population *pop = &run->pops[p];
+        char name[4 * KVQ_TEXT_MAX + 1]; /* a path may hold any byte: shown escaped */
+        kvq_text_escape(name, sizeof name, pop->name);
+        fprintf(out,
+                style == KVQ_TABLE_MARKDOWN ? "- P%zu = `%s` (%s, %zu rows x %zu, %zu queries)\n"
+                                            : "  P%zu = %s  (%s, %zu rows x %zu, %zu queries)\n",
+                p + 1, name, kvq_role_name(pop->role), pop->n, pop->dim, pop->nq);
+    }
+}

@@ -1,0 +1,27 @@
+/* The writers of a run's files (report/output_*.c, manifest.c, report.c), each writing one file
+ * of the run folder atomically; report/outputs.c calls them in order. */
+#ifndef KVQ_WRITERS_H
+#define KVQ_WRITERS_H
+
+#include "analysis/analysis.h"
+#include "harness/run.h"
+#include <cjson/cJSON.h>
+
+int kvq_write_cells_csv(const kvq_run *run, kvq_error *err);
+int kvq_write_summary_csv(const kvq_run *run, kvq_error *err);
+int kvq_write_populations_csv(const kvq_run *run, const kvq_analysis *an, kvq_error *err);
+int kvq_write_reliability_csv(const kvq_run *run, const kvq_analysis *an, kvq_error *err);
+int kvq_write_factors_csv(const kvq_run *run, const kvq_analysis *an, kvq_error *err);
+int kvq_write_chain_csv(const kvq_run *run, kvq_error *err);
+int kvq_write_manifest(const kvq_run *run, kvq_error *err);
+
+/* Evaluates spec (which it takes over) on the run in dir, from its cells.csv and
+ * populations.csv, and writes dir/epiphanies.md and dir/epiphanies.csv. */
+int kvq_epiphanies_write(const char *dir, const char *run_name, cJSON *spec, const char *spec_name,
+                         kvq_error *err);
+
+/* Writes report.md: what ran, the tables, the epiphany table and the figures (after every other
+ * output is written). */
+int kvq_write_report(const kvq_run *run, kvq_error *err);
+
+#endif
