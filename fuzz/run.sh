@@ -14,28 +14,35 @@ OUT=$ROOT/build-fuzz
 mkdir -p "$OUT/obj" "$OUT/include/kvq"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 CFLAGS="-std=c11 -g -O1 -pthread -D_POSIX_C_SOURCE=200809L $SAN -I$OUT/include -I$ROOT/include
-  -I$ROOT/populations $(pkg-config --cflags gsl openblas libcjson)"
+  -I$ROOT -I$ROOT/populations $(pkg-config --cflags gsl openblas libcjson)"
 LIBS="-lgsl -lopenblas -lcjson -lm"
 
-# The library: every source of core/ backends/ metrics/ populations/ harness/ but harness/main.c,
-# plus the files meson generates (kvq/version.h, the embedded default epiphany spec).
+# The library: every source of core/ backends/ metrics/ populations/ and of the program's layers
+# (io/ harness/ analysis/ report/ cli/) but cli/main.c, plus the files meson generates
+# (kvq/version.h, kvq/commit.h, the embedded default epiphany spec).
 VERSION=$(sed -n "s/^ *version : '\(.*\)',/\1/p" "$ROOT/meson.build")
-sed "s/@VERSION@/$VERSION/" "$ROOT/include/kvq/version.h.in" >"$OUT/include/kvq/version.h.new"
-cmp -s "$OUT/include/kvq/version.h.new" "$OUT/include/kvq/version.h" ||
-    mv "$OUT/include/kvq/version.h.new" "$OUT/include/kvq/version.h"
-python3 "$ROOT/harness/embed_text.py" "$ROOT/harness/epiphanies.json" "$OUT/epiphanies_default.c" \
+COMMIT=$(git -C "$ROOT" describe --always --dirty --abbrev=12 --exclude='*' 2>/dev/null || echo unknown)
+sed "s/@VERSION@/$VERSION/; s/@BUILD_TYPE@/fuzz/" "$ROOT/include/kvq/version.h.in" >"$OUT/include/kvq/version.h.new"
+sed "s/@VCS_TAG@/$COMMIT/" "$ROOT/include/kvq/commit.h.in" >"$OUT/include/kvq/commit.h.new"
+for h in version commit; do
+    cmp -s "$OUT/include/kvq/$h.h.new" "$OUT/include/kvq/$h.h" ||
+        mv "$OUT/include/kvq/$h.h.new" "$OUT/include/kvq/$h.h"
+done
+python3 "$ROOT/analysis/embed_text.py" "$ROOT/analysis/epiphanies.json" "$OUT/epiphanies_default.c" \
     kvq_default_epiphanies
 OBJECTS=
 for src in "$ROOT"/core/*.c "$ROOT"/backends/*.c "$ROOT"/metrics/*.c "$ROOT"/populations/*.c \
-    "$ROOT"/harness/*.c "$OUT/epiphanies_default.c"; do
-    [ "$src" = "$ROOT/harness/main.c" ] && continue
+    "$ROOT"/io/*.c "$ROOT"/harness/*.c "$ROOT"/analysis/*.c "$ROOT"/report/*.c "$ROOT"/cli/*.c \
+    "$OUT/epiphanies_default.c"; do
+    [ "$src" = "$ROOT/cli/main.c" ] && continue
     dir=$(basename "$(dirname "$src")")
     obj=$OUT/obj/${dir}_$(basename "$src" .c).o
     OBJECTS="$OBJECTS $obj"
     # rebuilt when its source or any header is newer
     if [ ! -f "$obj" ] || [ -n "$(find "$src" -newer "$obj")" ] || [ -n "$(find "$ROOT/include" \
-        "$ROOT/core" "$ROOT/backends" "$ROOT/metrics" "$ROOT/populations" "$ROOT/harness" \
-        "$OUT/include" -name '*.h' -newer "$obj" | head -n 1)" ]; then
+        "$ROOT/core" "$ROOT/backends" "$ROOT/metrics" "$ROOT/populations" "$ROOT/io" \
+        "$ROOT/harness" "$ROOT/analysis" "$ROOT/report" "$ROOT/cli" "$OUT/include" -name '*.h' \
+        -newer "$obj" | head -n 1)" ]; then
         # shellcheck disable=SC2086
         clang $CFLAGS -fsanitize=fuzzer-no-link "-DKVQ_PLOTS_DIR=\"$ROOT/plots\"" \
             -I"$(dirname "$src")" -c "$src" -o "$obj"
