@@ -96,15 +96,17 @@ static int image_complete(int fd, const char *fmt)
     return 0;
 }
 
-/* Moves gnuplot's output tmp (in the plots folder) to final once it is a complete image, synced;
- * otherwise removes it and any older final. 0 when the figure is in place. */
-static int keep_if_complete(const plotter *pl, const char *tmp, const char *final, const char *fmt)
+/* Moves gnuplot's output tmp (in the plots folder) to final when gnuplot succeeded (drew) and it
+ * is a complete image, synced; otherwise removes it and any older final. 0 when the figure is in
+ * place. */
+static int keep_if_complete(const plotter *pl, int drew, const char *tmp, const char *final,
+                            const char *fmt)
 {
     char tmp_path[4400], final_path[4400];
     snprintf(tmp_path, sizeof tmp_path, "%s/%s", pl->dir, tmp);
     snprintf(final_path, sizeof final_path, "%s/%s", pl->dir, final);
     int fd = open(tmp_path, O_RDONLY);
-    int ok = fd >= 0 && image_complete(fd, fmt) && fsync(fd) == 0;
+    int ok = drew && fd >= 0 && image_complete(fd, fmt) && fsync(fd) == 0;
     if (fd >= 0) close(fd);
     if (ok && rename(tmp_path, final_path) == 0) return 0;
     unlink(tmp_path);
@@ -130,9 +132,8 @@ static void draw(plotter *pl, const char *template_name, const char *base, const
             snprintf(vars, size, "datafile=%s; outfile=%s; fmt='%s'; width_px=%d; height_px=%d; %s",
                      lit(d, sizeof d, data), lit(o, sizeof o, tmp), formats[i], width, height,
                      extra);
-        if (!vars || run_gnuplot(pl, vars, template_name) ||
-            keep_if_complete(pl, tmp, final, formats[i]))
-            ok = 0;
+        int drew = vars && run_gnuplot(pl, vars, template_name) == 0;
+        if (keep_if_complete(pl, drew, tmp, final, formats[i])) ok = 0;
         free(vars);
     }
     if (ok) {
