@@ -85,6 +85,8 @@ for limit in 4096 $((biggest_table + 4096)); do
             esac || echo "$f"
         done >"$TMP/broken"
     [ -s "$TMP/broken" ] && fail "file size limit $limit: incomplete files under final names: $(cat "$TMP/broken")"
+    [ -z "$(find "$d/run" -name '*.tmp.*')" ] || fail "file size limit $limit: temporary files left: $(find "$d/run" -name '*.tmp.*')"
+    grep -q ": Success" "$TMP/err" && fail "file size limit $limit: a message without its reason: $(grep ': Success' "$TMP/err")"
 done
 
 # 3. Two runs into one folder. While one runs, another is refused at once, naming its pid; after it,
