@@ -4,6 +4,7 @@
 #include "harness/run.h"
 #include "io/message.h"
 #include "kvq/backend.h"
+#include "kvq/commit.h"
 #include "kvq/population.h"
 #include "kvq/version.h"
 
@@ -179,7 +180,7 @@ int kvq_cli_main(int argc, char **argv)
             fputs(usage_text, stdout);
             status = KVQ_EXIT_OK;
         } else if (strcmp(a, "--version") == 0) {
-            printf("kvqeval %s\n", KVQ_VERSION);
+            printf("kvqeval %s (commit %s, %s build)\n", KVQ_VERSION, KVQ_COMMIT, KVQ_BUILD_TYPE);
             status = KVQ_EXIT_OK;
         } else if (strcmp(a, "--quiet") == 0) {
             cmd.quiet = 1;

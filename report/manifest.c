@@ -2,6 +2,9 @@
 #include "harness/run.h"
 #include "io/atomic_file.h"
 #include "io/jsonfile.h"
+#include "kvq/checkpoint.h"
+#include "kvq/commit.h"
+#include "kvq/sha256.h"
 #include "kvq/version.h"
 #include "report/writers.h"
 
@@ -9,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <gsl/gsl_version.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -16,6 +20,8 @@ static cJSON *versions_json(void)
 {
     cJSON *v = cJSON_CreateObject();
     cJSON_AddStringToObject(v, "kvqeval", KVQ_VERSION);
+    cJSON_AddStringToObject(v, "commit", KVQ_COMMIT);
+    cJSON_AddStringToObject(v, "build_type", KVQ_BUILD_TYPE);
     cJSON_AddStringToObject(v, "gsl", gsl_version);
     cJSON_AddStringToObject(v, "cjson", cJSON_Version());
     cJSON_AddStringToObject(v, "openblas", openblas_get_config());
@@ -57,6 +63,48 @@ static cJSON *population_json(const kvq_population *p)
     return o;
 }
 
+/* Adds path to files (once): its size and SHA-256, or why it could not be read. */
+static void add_file(cJSON *files, const char *path)
+{
+    const cJSON *f;
+    cJSON_ArrayForEach(f, files)
+    {
+        if (strcmp(cJSON_GetObjectItemCaseSensitive(f, "path")->valuestring, path) == 0) return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "path", path);
+    char hex[65];
+    uint64_t size;
+    kvq_error err;
+    if (kvq_sha256_file(path, hex, &size, &err) == KVQ_OK) {
+        cJSON_AddItemToObject(o, "bytes", kvq_json_number((double)size));
+        cJSON_AddStringToObject(o, "sha256", hex);
+    } else {
+        cJSON_AddStringToObject(o, "error", err.msg);
+    }
+    cJSON_AddItemToArray(files, o);
+}
+
+/* Every file the populations were read from (each shard of a sharded checkpoint), once each. */
+static cJSON *files_json(const kvq_run *run)
+{
+    cJSON *files = cJSON_CreateArray();
+    for (size_t p = 0; p < run->npops; p++) {
+        const char *source = run->pops[p].source;
+        if (strcmp(source, "synthetic") == 0) continue;
+        kvq_checkpoint ck;
+        kvq_error err;
+        if (kvq_checkpoint_open(&ck, source, &err)) {
+            add_file(files, source); /* records why it cannot be read now */
+            continue;
+        }
+        for (size_t i = 0; i < ck.nshards; i++) add_file(files, ck.shards[i].path);
+        if (!ck.nshards) add_file(files, source);
+        kvq_checkpoint_close(&ck);
+    }
+    return files;
+}
+
 static cJSON *cell_json(const kvq_run *run, const kvq_cell *c)
 {
     cJSON *o = cJSON_CreateObject();
@@ -85,6 +133,7 @@ static cJSON *manifest_json(const kvq_run *run)
     cJSON_AddNumberToObject(root, "peak_rss_mib", (double)run->peak_rss_kb / 1024.0);
     cJSON_AddItemToObject(root, "versions", versions_json());
     cJSON_AddItemToObject(root, "machine", machine_json());
+    cJSON_AddItemToObject(root, "files", files_json(run));
     cJSON *pops = cJSON_AddArrayToObject(root, "populations");
     for (size_t i = 0; i < run->npops; i++)
         cJSON_AddItemToArray(pops, population_json(&run->pops[i]));

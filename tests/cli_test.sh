@@ -5,7 +5,7 @@ KVQ=$1
 . "$(dirname "$0")/lib.sh"
 
 expect 0 "usage: kvqeval" -- --help
-expect 0 "^kvqeval [0-9]" -- --version
+expect 0 "^kvqeval [0-9.]* (commit \([0-9a-f]\{12\}\(-dirty\)\{0,1\}\|unknown\), [a-z]* build)$" -- --version
 expect 0 "^int8 " -- list backends
 expect 0 "synthetic:gaussian" -- list populations
 expect 2 "unknown flag '--bogus'" -- --bogus

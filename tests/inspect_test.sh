@@ -54,6 +54,17 @@ expect 0 "Spearman" -- --codec int8 --population "safetensors:$FIX/llama_bf16.sa
     --out "$TMP/run" --seed 2
 grep -q '"tensor":[[:space:]]*"lm_head.weight"' "$TMP/run/manifest.json" || fail "manifest lacks the tensor"
 grep -q '"dtype":[[:space:]]*"BF16"' "$TMP/run/manifest.json" || fail "manifest lacks the dtype"
+# Provenance: the file read, its size and SHA-256 as coreutils computes them; each shard of a
+# sharded checkpoint.
+sum=$(sha256sum "$FIX/llama_bf16.safetensors" | cut -d' ' -f1)
+size=$(stat -c %s "$FIX/llama_bf16.safetensors")
+tr -d '\n\t ' <"$TMP/run/manifest.json" | grep -q "\"path\":\"$FIX/llama_bf16.safetensors\",\"bytes\":$size,\"sha256\":\"$sum\"" ||
+    fail "manifest lacks the file's size and SHA-256 ($size, $sum)"
+expect 0 "Spearman" -- --codec int8 --population "safetensors:$FIX/sharded#role=k_proj" --out "$TMP/run_shards"
+for f in "$FIX"/sharded/*.safetensors; do
+    grep -q "\"sha256\":[[:space:]]*\"$(sha256sum "$f" | cut -d' ' -f1)\"" "$TMP/run_shards/manifest.json" ||
+        fail "manifest lacks the digest of $f"
+done
 expect 2 "tensor 'model.embed_tokens.weight' row 0 column 3 is inf" -- --codec int8 \
     --population "safetensors:$FIX/llama_bf16.safetensors#role=vocab" --out "$TMP/run4"
 expect 2 "no qkv_proj tensor" -- --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#role=qkv_proj" \

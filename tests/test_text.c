@@ -73,6 +73,10 @@ Test(numtext, shortest_and_exact)
     char text[KVQ_NUMTEXT_MAX];
     cr_assert_str_eq(kvq_numtext(0.1, text), "0.1");
     cr_assert_str_eq(kvq_numtext(1.0, text), "1");
+    cr_assert_str_eq(kvq_numtext(160.0, text), "160");
+    cr_assert_str_eq(kvq_numtext(-2048.0, text), "-2048");
+    cr_assert_str_eq(kvq_numtext(1e20, text), "1e+20");
+    cr_assert_str_eq(kvq_numtext(0.000123, text), "0.000123");
     cr_assert_str_eq(kvq_numtext(1.0 / 3.0, text), "0.3333333333333333");
     cr_assert_str_eq(kvq_numtext(NAN, text), "NaN");
     cr_assert_str_eq(kvq_numtext(-INFINITY, text), "-Inf");

@@ -6,8 +6,8 @@
 
 #define KVQ_NUMTEXT_MAX 32
 
-/* Writes x into out: the shortest %.Ng that round-trips when x is finite, else "NaN", "Inf" or
- * "-Inf". Returns out. */
+/* Writes x into out: an integral value below 10^17 in plain digits ("160"), any other finite value
+ * as the shortest %.Ng that round-trips, else "NaN", "Inf" or "-Inf". Returns out. */
 char *kvq_numtext(double x, char out[KVQ_NUMTEXT_MAX]);
 
 #endif
