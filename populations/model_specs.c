@@ -27,13 +27,13 @@ int kvq_model_population_specs(const char *path, char ***specs, size_t *count, k
     *count = 0;
     kvq_checkpoint ck;
     int rc = kvq_checkpoint_open(&ck, path, err);
-    if (rc) return kvq_error_wrap(err, "--model");
+    if (rc) return rc;
     int present[KVQ_ROLE_COUNT] = {0};
     for (size_t i = 0; i < ck.count; i++)
         if (samplable(&ck.entries[i])) present[ck.entries[i].cls.role] = 1;
     kvq_checkpoint_close(&ck);
     char **out = calloc(KVQ_ROLE_COUNT, sizeof *out);
-    if (!out) return kvq_fail(err, KVQ_ENOMEM, "--model: out of memory");
+    if (!out) return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory", path);
     size_t n = 0;
     for (int r = 0; r < KVQ_ROLE_COUNT; r++) {
         if (!present[r]) continue;
@@ -41,13 +41,13 @@ int kvq_model_population_specs(const char *path, char ***specs, size_t *count, k
         size_t len = strlen(path) + strlen(name) + sizeof "safetensors:#role=";
         if (!(out[n] = malloc(len))) {
             kvq_model_population_specs_free(out, n);
-            return kvq_fail(err, KVQ_ENOMEM, "--model: out of memory");
+            return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory", path);
         }
         snprintf(out[n++], len, "safetensors:%s#role=%s", path, name);
     }
     if (n == 0) {
         free(out);
-        return kvq_fail(err, KVQ_EINVAL, "--model '%s': no encodable float tensor", path);
+        return kvq_fail(err, KVQ_EINVAL, "'%s': no encodable float tensor", path);
     }
     *specs = out;
     *count = n;

@@ -17,6 +17,7 @@ expect 2 "--seed takes an integer" -- --matrix all --seed -1
 expect 2 "unknown codec 'nope' (known: " -- --codec nope --out "$TMP/x1"
 expect 2 "has no parameter 'bits'" -- --codec int8:bits=3 --out "$TMP/x2"
 expect 2 "unknown generator" -- --codec int8 --population synthetic:nope --out "$TMP/x3"
+expect 2 "^kvqeval: --model '$TMP/nope': cannot open '$TMP/nope': No such file" -- --codec int8 --model "$TMP/nope" --out "$TMP/x4"
 [ ! -e "$TMP/x1" ] && [ ! -e "$TMP/x2" ] || fail "a refused run left a folder behind"
 
 # An unwritable output folder is refused before any work.

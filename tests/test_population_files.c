@@ -265,5 +265,5 @@ Test(population_files, model_specs)
     }
     kvq_model_population_specs_free(specs, n);
     cr_assert_eq(kvq_model_population_specs(DIR "nope", &specs, &n, &err), KVQ_EIO);
-    cr_assert(strstr(err.msg, "--model: cannot open"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "cannot open '" DIR "nope'"), "%s", err.msg);
 }
