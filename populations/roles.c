@@ -230,6 +230,13 @@ static kvq_tensor_class classify_parts(char *parts[], size_t n, const uint64_t *
         c.transposed = conv1d_orientation(r->conv1d, shape, ndim);
         return c;
     }
+    /* A layer inside an output head outside the blocks (head.fc, classifier.out_proj of a
+     * recognition model): the parent names the role. */
+    if (c.layer < 0)
+        for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+            if (rules[i].role == KVQ_ROLE_OUTPUT_HEAD && !rules[i].parent &&
+                strcasecmp(parent, rules[i].module) == 0)
+                c.role = KVQ_ROLE_OUTPUT_HEAD;
     return c;
 }
 

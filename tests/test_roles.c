@@ -204,6 +204,10 @@ Test(roles, other_families_by_name)
     expect_name("vision_model.embeddings.position_embedding.weight", 50, 8, "pos_embed", -1, 0);
     expect_name("text_model.embeddings.token_embedding.weight", 500, 8, "vocab", -1, 0);
     expect_name("layers.0.attn.in_proj_bias", 24, 1, "norm_bias", 0, 0);
+    expect_name("head.fc.weight", 6625, 120, "lm_head", -1,
+                0); /* a recognition model's classifier */
+    expect_name("classifier.dense.weight", 10, 8, "other", -1, 0);     /* dense: its own rule */
+    expect_name("model.layers.3.head.fc.weight", 8, 8, "other", 3, 0); /* inside a block */
     expect_name("", 1, 1, "other", -1, 0);
     expect_name("a..b", 1, 1, "other", -1, 0);
     uint64_t one = 16;
