@@ -20,6 +20,7 @@ static const char usage_text[] =
     "       kvqeval --codec SPEC... --population SPEC... [options]\n"
     "       kvqeval list backends|populations\n"
     "       kvqeval epiphanies RUN_DIR [--spec FILE]   re-evaluate a run's epiphany table\n"
+    "       kvqeval report RUN_DIR [--heatmap METRIC]  rewrite a finished run's outputs\n"
     "       kvqeval stats alpha|icc|kappa|corr|factors --csv FILE [--format table|json|csv]\n"
     "       kvqeval inspect FILE|DIR [--format table|json]\n"
     "       kvqeval --help | --version\n"
@@ -147,6 +148,7 @@ int kvq_cli_main(int argc, char **argv)
     if (strcmp(argv[1], "stats") == 0) return kvq_stats_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "inspect") == 0) return kvq_inspect_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "epiphanies") == 0) return kvq_epiphanies_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "report") == 0) return kvq_report_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "list") == 0) {
         if (argc == 3 && strcmp(argv[2], "backends") == 0) return list_backends();
         if (argc == 3 && strcmp(argv[2], "populations") == 0) return list_populations();

@@ -11,6 +11,7 @@ typedef struct kvq_run_command {
     const char *epiphanies; /* epiphany spec; NULL -> the built-in one */
     const char *heatmap;    /* metric of the heatmap figure */
     int quiet;              /* no tables on stdout, no progress line */
+    int finished_only;      /* refuse a run folder with cells still to run (kvqeval report) */
 } kvq_run_command;
 
 /* Runs a matrix (or resumes one): checks everything, evaluates the cells, writes every output,
@@ -18,6 +19,9 @@ typedef struct kvq_run_command {
 int kvq_run_main(kvq_run_command *cmd);
 
 /* The other subcommands take the arguments after their name (argv[0] is the subcommand itself). */
+
+/* kvqeval report RUN_DIR [--heatmap METRIC] [--epiphanies FILE] */
+int kvq_report_main(int argc, char **argv);
 
 /* kvqeval stats alpha|icc|kappa|corr|factors --csv FILE [--format table|json|csv] */
 int kvq_stats_main(int argc, char **argv);

@@ -39,6 +39,16 @@ int kvq_run_main(kvq_run_command *cmd)
     int status = kvq_run_prepare(&run, cfg, &err);
     if (status < 0 && check_output_options(cmd, &out.epiphanies, &err)) status = KVQ_EXIT_USAGE;
     if (status < 0) status = kvq_run_start(&run, cfg, &err);
+    if (status < 0 && cmd->finished_only) {
+        size_t missing = 0;
+        for (size_t i = 0; i < run.ncells; i++) missing += !run.cells[i].done;
+        if (missing) {
+            kvq_fail(&err, KVQ_EINVAL,
+                     "'%s' is not finished (%zu of %zu cells to run): finish it with --resume %s",
+                     run.dir, missing, run.ncells, run.dir);
+            status = KVQ_EXIT_USAGE;
+        }
+    }
     if (status >= 0) {
         kvq_say("kvqeval: %s", err.msg);
         cJSON_Delete(out.epiphanies);

@@ -56,6 +56,26 @@ ls "$TMP/k/run" "$TMP/k/run/cells" | grep -q '\.tmp\.' && fail "temporary files 
 "$KVQ" --codec int8 --population "synthetic:gaussian?n=64&dim=8" --out "$TMP/k/run" >/dev/null 2>"$TMP/err"
 [ $? -eq 2 ] && grep -q "already holds a run; finish it with --resume" "$TMP/err" || fail "new run into a run folder: $(cat "$TMP/err")"
 
+# 2b. kvqeval report rewrites a finished run's outputs through the path a run ends in: the same
+# bytes, plus the heatmap of another metric; a run with cells still to run is refused.
+cp -r "$TMP/t1" "$TMP/rep"
+"$KVQ" report "$TMP/rep/run" --heatmap rel_mse --quiet 2>"$TMP/err" || fail "report: $(cat "$TMP/err")"
+grep -q '^| command | `.*kvqeval report .*/rep/run --heatmap rel_mse --quiet` |$' "$TMP/rep/run/report.md" ||
+    fail "report.md does not name the report command"
+for ext in png svg; do
+    image_complete "$TMP/rep/run/plots/heatmap_rel_mse.$ext" || fail "report drew no rel_mse heatmap ($ext)"
+    mv "$TMP/rep/run/plots/heatmap_rel_mse.$ext" "$TMP/"
+done
+rm "$TMP/rep/run/plots/heatmap_rel_mse.tsv"
+# (report.md lists the new figure: its line and the blank line after it go too)
+awk '/heatmap_rel_mse/ { skip = 1; next } skip && /^$/ { skip = 0; next } { skip = 0; print }' \
+    "$TMP/rep/run/report.md" >"$TMP/report.md" && mv "$TMP/report.md" "$TMP/rep/run/report.md"
+diff=$(same_run "$TMP/t1/run" "$TMP/rep/run") || fail "report changed the run's outputs: $diff"
+rm "$TMP/rep/run/cells/0-1.json"
+"$KVQ" report "$TMP/rep/run" 2>"$TMP/err"
+[ $? -eq 2 ] && grep -q "is not finished (1 of 6 cells to run): finish it with --resume" "$TMP/err" ||
+    fail "report of an unfinished run: $(cat "$TMP/err")"
+
 # 3. Epiphanies on hand-checkable facts (run t1: passthrough is exact, int8 is not).
 cat >"$TMP/spec.json" <<'JSON'
 {"epiphanies": [
