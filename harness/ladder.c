@@ -81,3 +81,40 @@ int kvq_expand_codec_spec(const char *spec, int (*fn)(const char *spec, void *ct
     }
     return emit(&e, 0);
 }
+
+int kvq_expand_population_spec(const char *spec, int (*fn)(const char *spec, void *ctx), void *ctx,
+                               kvq_error *err)
+{
+    const char *hash = strrchr(spec, '#'), *at = NULL;
+    for (const char *p = hash; p && (p = strstr(p, "layer=")); p++)
+        if (p[-1] == '#' || p[-1] == '&') {
+            at = p + 6;
+            break;
+        }
+    if (!at) return fn(spec, ctx);
+    size_t len = strcspn(at, "&");
+    char value[64];
+    long lo, hi;
+    if (len >= sizeof value) return fn(spec, ctx); /* not a range: the loader judges it */
+    memcpy(value, at, len);
+    value[len] = '\0';
+    int range = parse_range(value, &lo, &hi);
+    if (range == 0) return fn(spec, ctx);
+    if (range < 0 || lo < 0)
+        return kvq_fail(err, KVQ_EINVAL, "population '%s': layer=%s is not a range A..B of layers",
+                        spec, value);
+    if ((unsigned long)hi - (unsigned long)lo >= MAX_EXPANSION)
+        return kvq_fail(err, KVQ_EINVAL, "population '%s': layer=%s spans more than %d layers",
+                        spec, value, MAX_EXPANSION);
+    size_t head = (size_t)(at - spec);
+    char *one = malloc(strlen(spec) + 32);
+    if (!one) return kvq_fail(err, KVQ_ENOMEM, "out of memory expanding '%s'", spec);
+    int rc = 0;
+    for (long layer = lo; !rc; layer++) {
+        snprintf(one, strlen(spec) + 32, "%.*s%ld%s", (int)head, spec, layer, at + len);
+        rc = fn(one, ctx);
+        if (layer == hi) break;
+    }
+    free(one);
+    return rc;
+}

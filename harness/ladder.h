@@ -2,7 +2,7 @@
  *   name:ladder              the backend's default ladder (what --matrix all runs for it)
  *   name:key=A..B,...        every integer A, A+1, ..., B for key (several ranges: every
  *                            combination, the first key varying slowest)
- * Anything else passes through unchanged. */
+ * Anything else passes through unchanged. Population specs have one shorthand, layer=A..B. */
 #ifndef KVQ_LADDER_H
 #define KVQ_LADDER_H
 
@@ -13,5 +13,12 @@
  * naming the spec. */
 int kvq_expand_codec_spec(const char *spec, int (*fn)(const char *spec, void *ctx), void *ctx,
                           kvq_error *err);
+
+/* A population spec's shorthand: `layer=A..B` among the options of a file spec
+ * (`safetensors:PATH#role=k_proj&layer=0..3`) is one population per layer, `layer=A` to `layer=B`.
+ * Calls fn(spec, ctx) for each (once with spec itself when it has no range); a malformed range or
+ * one over 4096 layers -> KVQ_EINVAL naming the spec. */
+int kvq_expand_population_spec(const char *spec, int (*fn)(const char *spec, void *ctx), void *ctx,
+                               kvq_error *err);
 
 #endif

@@ -43,15 +43,23 @@ static int collect_variants(kvq_run_spec *spec, const kvq_run_config *cfg, kvq_e
     return rc;
 }
 
-/* The populations: those given, then every encodable role of each --model; the built-in ones when
- * neither is given. */
+static int push_population(const char *one, void *ctx)
+{
+    kvq_run_spec *s = ctx;
+    return kvq_strings_push(&s->populations, &s->npopulations, one);
+}
+
+/* The populations: those given (layer=A..B expanded), then every encodable role of each --model;
+ * the built-in ones when neither is given. */
 static int collect_populations(kvq_run_spec *spec, const kvq_run_config *cfg, kvq_error *err)
 {
     int builtin = cfg->npopulations == 0 && cfg->nmodels == 0;
     const char *const *given = builtin ? kvq_builtin_populations : cfg->populations;
-    for (size_t i = 0; builtin ? given[i] != NULL : i < cfg->npopulations; i++)
-        if (kvq_strings_push(&spec->populations, &spec->npopulations, given[i]))
-            return kvq_fail(err, KVQ_ENOMEM, "out of memory");
+    for (size_t i = 0; builtin ? given[i] != NULL : i < cfg->npopulations; i++) {
+        kvq_error_clear(err);
+        if (kvq_expand_population_spec(given[i], push_population, spec, err))
+            return err->code ? err->code : kvq_fail(err, KVQ_ENOMEM, "out of memory");
+    }
     for (size_t m = 0; m < cfg->nmodels; m++) {
         char **specs;
         size_t count;

@@ -54,6 +54,19 @@ expect 0 "Spearman" -- --codec int8 --population "safetensors:$FIX/llama_bf16.sa
     --out "$TMP/run" --seed 2
 grep -q '"tensor":[[:space:]]*"lm_head.weight"' "$TMP/run/manifest.json" || fail "manifest lacks the tensor"
 grep -q '"dtype":[[:space:]]*"BF16"' "$TMP/run/manifest.json" || fail "manifest lacks the dtype"
+# layer=A..B: one population per layer, each the same as asked for alone.
+expect 0 "2 cells (0 failed)" -- --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#role=mlp_up&layer=0..1" \
+    --out "$TMP/layers" --quiet --seed 2
+for l in 0 1; do
+    grep -q "^layers,int8,int8,safetensors:$FIX/llama_bf16.safetensors#role=mlp_up&layer=$l,mlp_up,ok," "$TMP/layers/summary.csv" ||
+        fail "layer=0..1 lacks layer $l"
+done
+"$KVQ" --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#role=mlp_up&layer=1" --out "$TMP/layer1/layers" --quiet --seed 2 2>/dev/null
+grep "layer=1," "$TMP/layers/cells.csv" | grep -v "_per_s," >"$TMP/l1a"
+grep -v "_per_s," "$TMP/layer1/layers/cells.csv" | tail -n +2 >"$TMP/l1b"
+cmp -s "$TMP/l1a" "$TMP/l1b" || fail "layer 1 of layer=0..1 differs from layer=1 alone"
+expect 2 "layer=3..1 is not a range A..B of layers" -- --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#role=mlp_up&layer=3..1" --out "$TMP/l31"
+
 # Provenance: the file read, its size and SHA-256 as coreutils computes them; each shard of a
 # sharded checkpoint.
 sum=$(sha256sum "$FIX/llama_bf16.safetensors" | cut -d' ' -f1)
