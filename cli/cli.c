@@ -31,6 +31,7 @@ static const char usage_text[] =
     "  --population SPEC    population, e.g. synthetic:gaussian?n=4096&dim=128,\n"
     "                       safetensors:model.safetensors#role=k_proj&layer=3, npy:keys.npy\n"
     "  --model PATH         every encodable role of a checkpoint (file or sharded folder)\n"
+    "  --per-layer          with --model: one population per role and layer\n"
     "  --matrix all         every registered codec at its ladder x the built-in populations\n"
     "options:\n"
     "  --out DIR            run folder (default results/run-<UTC time>)\n"
@@ -186,6 +187,8 @@ int kvq_cli_main(int argc, char **argv)
             status = KVQ_EXIT_OK;
         } else if (strcmp(a, "--quiet") == 0) {
             cmd.quiet = 1;
+        } else if (strcmp(a, "--per-layer") == 0) {
+            cmd.run.per_layer = 1;
         } else if ((flag = match_value_flag(a))) {
             const char *v = flag_value(argc, argv, &i, flag);
             status = v ? apply_value_flag(&cmd, flag, v, &matrix)
@@ -199,6 +202,9 @@ int kvq_cli_main(int argc, char **argv)
         status = usage_error("--resume takes the selection and folder from '%s/run.json'; drop "
                              "--matrix, --codec, --population, --model and --out",
                              cmd.run.resume_dir);
+    if (status < 0 && cmd.run.per_layer && cmd.run.nmodels == 0)
+        status = usage_error("--per-layer splits the populations of --model; give --model PATH%s",
+                             "");
     if (status < 0 && !cmd.run.resume_dir && !matrix && cmd.run.ncodecs == 0 &&
         cmd.run.npopulations == 0 && cmd.run.nmodels == 0)
         status = usage_error("nothing to run: give --matrix all, or --codec/--population%s", "");

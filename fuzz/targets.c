@@ -446,7 +446,7 @@ int kvq_fuzz_shard_index(const uint8_t *data, size_t size)
     kvq_checkpoint_close(&ck);
     char **specs;
     size_t count;
-    if (kvq_model_population_specs(dir, &specs, &count, &err) == KVQ_OK) {
+    if (kvq_model_population_specs(dir, 0, &specs, &count, &err) == KVQ_OK) {
         for (size_t i = 0; i < count; i++) touch(specs[i]);
         kvq_model_population_specs_free(specs, count);
     }

@@ -63,7 +63,7 @@ static int collect_populations(kvq_run_spec *spec, const kvq_run_config *cfg, kv
     for (size_t m = 0; m < cfg->nmodels; m++) {
         char **specs;
         size_t count;
-        int rc = kvq_model_population_specs(cfg->models[m], &specs, &count, err);
+        int rc = kvq_model_population_specs(cfg->models[m], cfg->per_layer, &specs, &count, err);
         if (rc) return kvq_error_wrap(err, "--model '%s'", cfg->models[m]);
         for (size_t i = 0; i < count && !rc; i++)
             rc = kvq_strings_push(&spec->populations, &spec->npopulations, specs[i]);

@@ -20,6 +20,7 @@ typedef struct kvq_run_config {
     size_t npopulations;
     const char **models; /* checkpoints whose every encodable role joins the populations */
     size_t nmodels;
+    int per_layer; /* --per-layer: a --model population per role and layer, not per role */
     uint64_t seed;
     const char *out_dir;    /* the run folder; NULL -> results/run-<UTC time> */
     const char *resume_dir; /* finish this run instead of starting one */

@@ -67,6 +67,14 @@ grep -v "_per_s," "$TMP/layer1/layers/cells.csv" | tail -n +2 >"$TMP/l1b"
 cmp -s "$TMP/l1a" "$TMP/l1b" || fail "layer 1 of layer=0..1 differs from layer=1 alone"
 expect 2 "layer=3..1 is not a range A..B of layers" -- --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#role=mlp_up&layer=3..1" --out "$TMP/l31"
 
+# --model --per-layer: one population per role and layer (GPT-2's 2 layers of 4 roles, then the
+# token and position embeddings without a layer: 10).
+expect 0 "10 cells (0 failed)" -- --codec bf16 --model "$FIX/gpt2_f32.safetensors" --per-layer --out "$TMP/perlayer" --quiet
+for spec in "role=qkv_proj&layer=0" "role=qkv_proj&layer=1" "role=mlp_down&layer=1" "role=vocab," "role=pos_embed,"; do
+    grep -q "safetensors:$FIX/gpt2_f32.safetensors#$spec" "$TMP/perlayer/summary.csv" || fail "--per-layer lacks $spec"
+done
+expect 2 "--per-layer splits the populations of --model" -- --codec bf16 --per-layer --population "synthetic:gaussian?n=64&dim=8"
+
 # Provenance: the file read, its size and SHA-256 as coreutils computes them; each shard of a
 # sharded checkpoint.
 sum=$(sha256sum "$FIX/llama_bf16.safetensors" | cut -d' ' -f1)

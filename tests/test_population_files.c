@@ -241,8 +241,8 @@ Test(population_files, model_specs)
     char **specs;
     size_t n;
     kvq_error err;
-    cr_assert_eq(kvq_model_population_specs(DIR "llama_bf16.safetensors", &specs, &n, &err), KVQ_OK,
-                 "%s", err.msg);
+    cr_assert_eq(kvq_model_population_specs(DIR "llama_bf16.safetensors", 0, &specs, &n, &err),
+                 KVQ_OK, "%s", err.msg);
     static const char *const roles[] = {"q_proj", "k_proj",   "v_proj", "o_proj", "mlp_gate",
                                         "mlp_up", "mlp_down", "vocab",  "lm_head"};
     cr_assert_eq(n, 9);
@@ -252,8 +252,8 @@ Test(population_files, model_specs)
         cr_assert_str_eq(specs[i], want);
     }
     kvq_model_population_specs_free(specs, n);
-    cr_assert_eq(kvq_model_population_specs(DIR "gpt2_f32.safetensors", &specs, &n, &err), KVQ_OK,
-                 "%s", err.msg);
+    cr_assert_eq(kvq_model_population_specs(DIR "gpt2_f32.safetensors", 0, &specs, &n, &err),
+                 KVQ_OK, "%s", err.msg);
     static const char *const gpt2[] = {"o_proj",   "qkv_proj", "mlp_up",
                                        "mlp_down", "vocab",    "pos_embed"};
     cr_assert_eq(n, 6);
@@ -264,6 +264,6 @@ Test(population_files, model_specs)
         kvq_population_free(&pop);
     }
     kvq_model_population_specs_free(specs, n);
-    cr_assert_eq(kvq_model_population_specs(DIR "nope", &specs, &n, &err), KVQ_EIO);
+    cr_assert_eq(kvq_model_population_specs(DIR "nope", 0, &specs, &n, &err), KVQ_EIO);
     cr_assert(strstr(err.msg, "cannot open '" DIR "nope'"), "%s", err.msg);
 }

@@ -42,9 +42,12 @@ void kvq_checkpoint_close(kvq_checkpoint *ck);
 
 /* The population specs for `--model PATH`: one "safetensors:PATH#role=ROLE" per encodable role
  * present in the checkpoint (in kvq_role order), each sampling rows across all layers of that
- * role. Roles whose tensors are not float (I8, U8, ...) or not 2-D and up are skipped. *specs is
- * a new array of *count new strings; free with kvq_model_population_specs_free. */
-int kvq_model_population_specs(const char *path, char ***specs, size_t *count, kvq_error *err);
+ * role; with per_layer, one "...#role=ROLE&layer=L" per role and layer instead (layers ascending;
+ * a role whose tensors have no layer keeps its one spec). Roles whose tensors are not float (I8,
+ * U8, ...) or not 2-D and up are skipped. *specs is a new array of *count new strings; free with
+ * kvq_model_population_specs_free. */
+int kvq_model_population_specs(const char *path, int per_layer, char ***specs, size_t *count,
+                               kvq_error *err);
 void kvq_model_population_specs_free(char **specs, size_t count);
 
 #endif
