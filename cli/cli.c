@@ -203,8 +203,8 @@ int kvq_cli_main(int argc, char **argv)
                              "--matrix, --codec, --population, --model and --out",
                              cmd.run.resume_dir);
     if (status < 0 && cmd.run.per_layer && cmd.run.nmodels == 0)
-        status = usage_error("--per-layer splits the populations of --model; give --model PATH%s",
-                             "");
+        status =
+            usage_error("--per-layer splits the populations of --model; give --model PATH%s", "");
     if (status < 0 && !cmd.run.resume_dir && !matrix && cmd.run.ncodecs == 0 &&
         cmd.run.npopulations == 0 && cmd.run.nmodels == 0)
         status = usage_error("nothing to run: give --matrix all, or --codec/--population%s", "");
