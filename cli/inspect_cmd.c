@@ -5,7 +5,6 @@
 #include "harness/run.h"
 #include "io/message.h"
 #include "kvq/checkpoint.h"
-#include "kvq/text.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -52,7 +51,7 @@ static void print_table(const kvq_checkpoint *ck)
     /* Names come from the file: shown escaped, so no byte of theirs reaches the terminal raw. */
     int width = 6;
     for (size_t i = 0; i < ck->count; i++) {
-        int len = (int)kvq_text_escape(NULL, 0, ck->entries[i].tensor->name);
+        int len = kvq_escaped_width(ck->entries[i].tensor->name);
         if (len > width) width = len;
     }
     printf("%-*s  %-7s  %-16s  %-14s  %5s  %12s\n", width, "tensor", "dtype", "shape", "role",
@@ -62,11 +61,9 @@ static void print_table(const kvq_checkpoint *ck)
         char shape[96], layer[16] = "-";
         format_shape(e->tensor, shape, sizeof shape);
         if (e->cls.layer >= 0) snprintf(layer, sizeof layer, "%d", e->cls.layer);
-        int len = (int)kvq_text_escape(NULL, 0, e->tensor->name);
-        kvq_put_escaped(stdout, e->tensor->name);
-        printf("%*s  %-7s  %-16s  %-14s  %5s  %12llu%s\n", width - len, "",
-               kvq_dtype_name(e->tensor->dtype), shape, kvq_role_name(e->cls.role), layer,
-               (unsigned long long)e->tensor->nbytes,
+        kvq_put_padded(stdout, e->tensor->name, width);
+        printf("  %-7s  %-16s  %-14s  %5s  %12llu%s\n", kvq_dtype_name(e->tensor->dtype), shape,
+               kvq_role_name(e->cls.role), layer, (unsigned long long)e->tensor->nbytes,
                e->cls.transposed ? "  (stored [in, out])" : "");
     }
     role_total per_role[KVQ_ROLE_COUNT], all;

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "harness/run.h"
 #include "io/csv_read.h"
+#include "io/message.h"
 #include "kvq/factors.h"
 #include "kvq/kappa.h"
 #include "kvq/memory.h"
@@ -45,9 +46,10 @@ typedef int (*analysis_fn)(const stats_data *d, const stats_args *a, kvq_stat_ro
 
 static int usage(const char *fmt, const char *arg)
 {
-    fputs("kvqeval stats: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\nusage: kvqeval stats alpha|icc|kappa|corr|factors --csv FILE "
+    char text[4096];
+    snprintf(text, sizeof text, fmt, arg);
+    kvq_say("kvqeval stats: %s", text);
+    fputs("usage: kvqeval stats alpha|icc|kappa|corr|factors --csv FILE "
           "[--format table|json|csv] [--level L] [--seed N]\n",
           stderr);
     return KVQ_EXIT_USAGE;
@@ -358,8 +360,7 @@ int kvq_stats_main(int argc, char **argv)
     if (!rc) rc = kvq_stats_render(&rows, &meta, a.format, stdout, &err);
     if (rc) {
         /* Every failure names its cause; the status name is a last resort, never an empty line. */
-        fprintf(stderr, "kvqeval stats %s: %s\n", a.command,
-                err.msg[0] ? err.msg : kvq_status_name(rc));
+        kvq_say("kvqeval stats %s: %s", a.command, err.msg[0] ? err.msg : kvq_status_name(rc));
         status = rc == KVQ_EIO ? KVQ_EXIT_IO : KVQ_EXIT_USAGE;
     }
     kvq_stat_rows_free(&rows);

@@ -16,6 +16,17 @@ void kvq_say(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+int kvq_escaped_width(const char *s)
+{
+    return (int)kvq_text_escape(NULL, 0, s);
+}
+
+void kvq_put_padded(FILE *out, const char *s, int width)
+{
+    kvq_put_escaped(out, s);
+    fprintf(out, "%*s", width > kvq_escaped_width(s) ? width - kvq_escaped_width(s) : 0, "");
+}
+
 void kvq_put_escaped(FILE *out, const char *s)
 {
     char small[1024];

@@ -12,4 +12,10 @@ void kvq_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes s to out escaped as kvq_text_escape does (no newline): a name printed in a table. */
 void kvq_put_escaped(FILE *out, const char *s);
 
+/* The width s takes once escaped, for a table's column. */
+int kvq_escaped_width(const char *s);
+
+/* Writes s escaped, then spaces up to width: a left-aligned table cell. */
+void kvq_put_padded(FILE *out, const char *s, int width);
+
 #endif

@@ -2,6 +2,8 @@
  * analysis's rows are contiguous and, within it, every item's. */
 #include "report/stats_render.h"
 #include "io/csv.h"
+#include "io/jsonfile.h"
+#include "io/message.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -84,7 +86,7 @@ static void grid_widths(const grid *g, int *width)
     for (size_t s = 0; s < g->nstats; s++) width[s + 1] = (int)strlen(g->stats[s]);
     for (size_t r = g->first; r < g->end;) {
         size_t end = item_end(g->rows, r, g->end);
-        int w = (int)strlen(g->rows->items[r].item);
+        int w = kvq_escaped_width(g->rows->items[r].item);
         if (w > width[0]) width[0] = w;
         for (size_t s = 0; s < g->nstats; s++) {
             char cell[3 * CELL_MAX];
@@ -104,7 +106,8 @@ static void print_grid(const grid *g, FILE *out)
     fputc('\n', out);
     for (size_t r = g->first; r < g->end;) {
         size_t end = item_end(g->rows, r, g->end);
-        fprintf(out, "%-*s", width[0], g->rows->items[r].item[0] ? g->rows->items[r].item : "-");
+        /* item names are the CSV's column names: shown escaped */
+        kvq_put_padded(out, g->rows->items[r].item[0] ? g->rows->items[r].item : "-", width[0]);
         for (size_t s = 0; s < g->nstats; s++) {
             char cell[3 * CELL_MAX];
             grid_cell(g, r, end, s, cell, sizeof cell);
@@ -117,8 +120,10 @@ static void print_grid(const grid *g, FILE *out)
 
 static void render_table(const kvq_stat_rows *rows, const kvq_stats_meta *m, FILE *out)
 {
-    fprintf(out, "kvqeval stats %s: %s, %zu subjects x %zu raters; intervals at %g%%\n", m->command,
-            m->file, m->subjects, m->raters, 100.0 * m->level);
+    fprintf(out, "kvqeval stats %s: ", m->command);
+    kvq_put_escaped(out, m->file);
+    fprintf(out, ", %zu subjects x %zu raters; intervals at %g%%\n", m->subjects, m->raters,
+            100.0 * m->level);
     for (size_t first = 0; first < rows->count;) {
         grid g = {.rows = rows, .first = first, .end = analysis_end(rows, first)};
         collect_stats(&g);
@@ -151,10 +156,11 @@ static void render_csv(const kvq_stat_rows *rows, FILE *out)
     }
 }
 
-/* A JSON number, or null for NaN and infinities (JSON has neither). */
+/* A JSON number that reads back to the same double, or null for NaN and infinities (JSON has
+ * neither). */
 static cJSON *json_number(double x)
 {
-    return isfinite(x) ? cJSON_CreateNumber(x) : cJSON_CreateNull();
+    return isfinite(x) ? kvq_json_number(x) : cJSON_CreateNull();
 }
 
 /* Adds a child made by a cJSON_Create* call to an array (key NULL) or object; 0 when either

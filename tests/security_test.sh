@@ -43,4 +43,16 @@ expect 2 "unknown metric 'x';system('touch PWNED5');a='\\\\x1b'" -- --codec int8
 # inspect shows tensor names with control bytes escaped.
 expect 2 "cannot open.*\\\\x01\\\\x1b" -- inspect "$TMP/work/none$(printf '\001\033')"
 LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" "$TMP/err" && fail "control byte on stderr (inspect)"
+# stats: column names and the file's name reach the table escaped; an error naming the file too.
+csv="$TMP/work/s$(printf '\033[2J\001')x.csv"
+printf 'a%sb,c,d\n1,2,3\n2,3,5\n3,5,4\n4,4,6\n' "$(printf '\033]0;t\007')" >"$csv"
+"$KVQ" stats alpha --csv "$csv" >"$TMP/out" 2>"$TMP/err" || fail "stats alpha: $(cat "$TMP/err")"
+LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" "$TMP/out" && fail "control byte in the stats table"
+grep -q 'a\\x1b]0;t\\x07b' "$TMP/out" || fail "column name not shown escaped: $(cat "$TMP/out")"
+grep -q 's\\x1b\[2J\\x01x.csv' "$TMP/out" || fail "file name not shown escaped: $(head -1 "$TMP/out")"
+printf 'a,b\n1,x\033[2J\n2,3\n' >"$csv"
+"$KVQ" stats alpha --csv "$csv" >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 2 ] || fail "stats on a bad cell: exit $?"
+LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" "$TMP/err" && fail "control byte on stderr (stats): $(cat "$TMP/err")"
+grep -q '\\x1b' "$TMP/err" || fail "stats error not shown escaped: $(cat "$TMP/err")"
 finish security
