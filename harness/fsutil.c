@@ -135,10 +135,8 @@ void kvq_run_dir_remove_temps(const char *dir)
 
 int kvq_check_writable(const char *dir, kvq_error *err)
 {
-    char probe[4200];
-    snprintf(probe, sizeof probe, "%s/%s", dir, WRITE_PROBE);
     kvq_afile a;
-    int rc = kvq_afile_open(&a, probe, err);
+    int rc = kvq_afile_open_in(&a, dir, WRITE_PROBE, err);
     if (rc) return kvq_error_wrap(err, "output folder '%s' is not writable", dir);
     kvq_afile_abort(&a);
     return KVQ_OK;

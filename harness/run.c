@@ -1,5 +1,6 @@
-/* The matrix runner (harness/run.h): validate the selection, prepare the run folder, evaluate the
- * cells, write the outputs, print the tables. */
+/* The matrix runner (harness/run.h): validate the selection, load the populations, claim the run
+ * folder, build the references and read back a resumed run's cells. The cells run in
+ * harness/scheduler.c; the outputs are report/'s. */
 #include "harness/run.h"
 #include "harness/cell_store.h"
 #include "harness/fsutil.h"

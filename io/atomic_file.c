@@ -17,6 +17,14 @@ int kvq_afile_open(kvq_afile *a, const char *path, kvq_error *err)
     return KVQ_OK;
 }
 
+int kvq_afile_open_in(kvq_afile *a, const char *dir, const char *name, kvq_error *err)
+{
+    char path[sizeof a->path + 1];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        return kvq_fail(err, KVQ_EINVAL, "output path too long: '%.60s...'", dir);
+    return kvq_afile_open(a, path, err);
+}
+
 /* The errno of a write that failed earlier inside a buffered fprintf, whose errno is long
  * overwritten: one more byte, flushed, fails the same way while the cause (a full disk, a file
  * size limit) lasts. The file is discarded anyway. EIO when the cause has gone. */

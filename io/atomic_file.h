@@ -14,6 +14,9 @@ typedef struct kvq_afile {
 
 int kvq_afile_open(kvq_afile *a, const char *path, kvq_error *err);
 
+/* kvq_afile_open of dir/name: a file of a run folder. */
+int kvq_afile_open_in(kvq_afile *a, const char *dir, const char *name, kvq_error *err);
+
 /* Flushes, syncs, closes and renames; on any failure removes the temporary file and reports it. */
 int kvq_afile_commit(kvq_afile *a, kvq_error *err);
 

@@ -3,9 +3,8 @@
 #include "io/atomic_file.h"
 #include "kvq/numtext.h"
 
-#include <math.h>
-
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -149,10 +149,8 @@ int kvq_write_manifest(const kvq_run *run, kvq_error *err)
     char *text = root ? cJSON_Print(root) : NULL;
     cJSON_Delete(root);
     if (!text) return kvq_fail(err, KVQ_ENOMEM, "out of memory writing the manifest");
-    char path[4200];
-    snprintf(path, sizeof path, "%s/manifest.json", run->dir);
     kvq_afile a;
-    int rc = kvq_afile_open(&a, path, err);
+    int rc = kvq_afile_open_in(&a, run->dir, "manifest.json", err);
     if (!rc) {
         fputs(text, a.f);
         fputc('\n', a.f);

@@ -28,10 +28,8 @@ static void write_row(FILE *f, const kvq_run *run, const kvq_cell *c, const kvq_
 
 int kvq_write_cells_csv(const kvq_run *run, kvq_error *err)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/cells.csv", run->dir);
     kvq_afile a;
-    int rc = kvq_afile_open(&a, path, err);
+    int rc = kvq_afile_open_in(&a, run->dir, "cells.csv", err);
     if (rc) return rc;
     fputs("run,codec,variant,population,role,metric,value,ci_low,ci_high\n", a.f);
     for (size_t i = 0; i < run->ncells; i++) {

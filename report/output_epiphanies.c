@@ -72,15 +72,12 @@ static void write_csv(FILE *f, const kvq_epiphany_table *t, const kvq_facts *fac
 static int write_both(const char *dir, const kvq_epiphany_table *t, const kvq_facts *facts,
                       const char *run_name, const char *spec_name, kvq_error *err)
 {
-    char path[4200];
     kvq_afile a;
-    snprintf(path, sizeof path, "%s/epiphanies.md", dir);
-    int rc = kvq_afile_open(&a, path, err);
+    int rc = kvq_afile_open_in(&a, dir, "epiphanies.md", err);
     if (rc) return rc;
     write_md(a.f, t, facts, run_name, spec_name);
     if ((rc = kvq_afile_commit(&a, err))) return rc;
-    snprintf(path, sizeof path, "%s/epiphanies.csv", dir);
-    if ((rc = kvq_afile_open(&a, path, err))) return rc;
+    if ((rc = kvq_afile_open_in(&a, dir, "epiphanies.csv", err))) return rc;
     write_csv(a.f, t, facts);
     return kvq_afile_commit(&a, err);
 }

@@ -33,9 +33,7 @@ static void write_texts(FILE *f, const char *const *fields, size_t count)
 static int open_in_run(kvq_afile *a, const kvq_run *run, const char *name, const char *header,
                        kvq_error *err)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", run->dir, name);
-    int rc = kvq_afile_open(a, path, err);
+    int rc = kvq_afile_open_in(a, run->dir, name, err);
     if (!rc) fputs(header, a->f);
     return rc;
 }

@@ -48,10 +48,8 @@ int kvq_write_summary_csv(const kvq_run *run, kvq_error *err)
     size_t ncols;
     const char **cols = metric_columns(run, &ncols);
     if (!cols && ncols) return kvq_fail(err, KVQ_ENOMEM, "out of memory writing summary.csv");
-    char path[4200];
-    snprintf(path, sizeof path, "%s/summary.csv", run->dir);
     kvq_afile a;
-    int rc = kvq_afile_open(&a, path, err);
+    int rc = kvq_afile_open_in(&a, run->dir, "summary.csv", err);
     if (rc) {
         free(cols);
         return rc;

@@ -188,9 +188,7 @@ static int figure_open(figure *fig, const plotter *pl, kvq_error *err, const cha
     vsnprintf(fig->base, sizeof fig->base, fmt, ap);
     va_end(ap);
     snprintf(fig->data, sizeof fig->data, "%s.tsv", fig->base);
-    char path[4400];
-    snprintf(path, sizeof path, "%s/%s", pl->dir, fig->data);
-    return kvq_afile_open(&fig->a, path, err);
+    return kvq_afile_open_in(&fig->a, pl->dir, fig->data, err);
 }
 
 /* Appends the first len characters of word to a space-separated list (read by gnuplot's word()). */

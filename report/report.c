@@ -100,10 +100,8 @@ static void files(FILE *f)
 
 int kvq_write_report(const kvq_run *run, kvq_error *err)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/report.md", run->dir);
     kvq_afile a;
-    int rc = kvq_afile_open(&a, path, err);
+    int rc = kvq_afile_open_in(&a, run->dir, "report.md", err);
     if (rc) return rc;
     what_ran(a.f, run, run->failed);
     fputs("## Results\n", a.f);
