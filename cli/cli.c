@@ -23,6 +23,8 @@ static const char usage_text[] =
     "       kvqeval report RUN_DIR [--heatmap METRIC]  rewrite a finished run's outputs\n"
     "       kvqeval stats alpha|icc|kappa|corr|factors --csv FILE [--format table|json|csv]\n"
     "       kvqeval inspect FILE|DIR [--format table|json]\n"
+    "       kvqeval model DIR --tokens FILE.npy        log-probabilities of token sequences\n"
+    "       kvqeval model DIR --sample N --length T [--seed S] --out FILE.npy\n"
     "       kvqeval --help | --version\n"
     "\n"
     "selection (repeatable; a missing side defaults to everything built in):\n"
@@ -148,6 +150,7 @@ int kvq_cli_main(int argc, char **argv)
     }
     if (strcmp(argv[1], "stats") == 0) return kvq_stats_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "inspect") == 0) return kvq_inspect_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "model") == 0) return kvq_model_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "epiphanies") == 0) return kvq_epiphanies_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "report") == 0) return kvq_report_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "list") == 0) {

@@ -29,6 +29,9 @@ int kvq_stats_main(int argc, char **argv);
 /* kvqeval inspect FILE|DIR [--format table|json] */
 int kvq_inspect_main(int argc, char **argv);
 
+/* kvqeval model DIR --tokens FILE.npy | --sample N --length T [--seed S] --out FILE.npy */
+int kvq_model_main(int argc, char **argv);
+
 /* kvqeval epiphanies RUN_DIR [--spec FILE] */
 int kvq_epiphanies_main(int argc, char **argv);
 

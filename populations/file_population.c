@@ -267,11 +267,13 @@ static int read_rows(const selection *sel, const size_t *idx, size_t count, floa
     return rc;
 }
 
-static int sample(kvq_population *pop, const selection *sel, const kvq_params *opt, kvq_error *err)
+static int sample(kvq_population *pop, const selection *sel, const kvq_params *opt, int no_queries,
+                  kvq_error *err)
 {
-    size_t nq, n;
-    int rc = kvq_option_size(opt, "queries", (long)kvq_default_queries(sel->total), 1, MAX_ROWS,
-                             &nq, err);
+    size_t nq = 0, n;
+    int rc = no_queries ? KVQ_OK
+                        : kvq_option_size(opt, "queries", (long)kvq_default_queries(sel->total),
+                                          1, MAX_ROWS, &nq, err);
     if (rc) return rc;
     size_t fallback = sel->total > nq ? sel->total - nq : 0;
     if (fallback > DEFAULT_ROWS) fallback = DEFAULT_ROWS;
@@ -279,15 +281,15 @@ static int sample(kvq_population *pop, const selection *sel, const kvq_params *o
     if (n < 2 || n + nq > sel->total)
         return kvq_fail(err, KVQ_EINVAL,
                         "'%s' has %zu rows: %zu rows + %zu held-out queries do not fit (at least "
-                        "2 rows and 1 query are needed)",
-                        sel->label, sel->total, n, nq);
+                        "2 rows%s are needed)",
+                        sel->label, sel->total, n, nq, no_queries ? "" : " and 1 query");
     char what[KVQ_TEXT_MAX + 64];
     snprintf(what, sizeof what, "'%s' (%zu x %zu float32 rows)", sel->label, n + nq, sel->dim);
     if ((rc = kvq_memory_check((double)(n + nq) * (double)sel->dim * sizeof(float), what, err)))
         return rc;
-    size_t *ri = malloc(n * sizeof *ri), *qi = malloc(nq * sizeof *qi);
+    size_t *ri = malloc(n * sizeof *ri), *qi = malloc((nq ? nq : 1) * sizeof *qi);
     pop->rows = malloc(n * sel->dim * sizeof(float));
-    pop->queries = malloc(nq * sel->dim * sizeof(float));
+    pop->queries = malloc((nq ? nq : 1) * sel->dim * sizeof(float));
     if (!ri || !qi || !pop->rows || !pop->queries)
         rc = kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu x %zu rows", n + nq, sel->dim);
     kvq_rng rng;
@@ -376,7 +378,7 @@ static int load_selection(kvq_population *pop, const kvq_checkpoint *ck, request
         rc = kvq_fail(err, KVQ_EINVAL, "chain=1 needs role=");
     if (!rc) {
         provenance(pop, &sel, ck->path);
-        rc = sample(pop, &sel, &rq->opt, err);
+        rc = sample(pop, &sel, &rq->opt, rq->no_queries, err);
     }
     if (!rc && chain) {
         qsort(sel.src, sel.count, sizeof *sel.src, by_layer);
@@ -398,11 +400,18 @@ int kvq_file_population_load(kvq_population *pop, const char *spec, const char *
                         "population '%s': '%s' is not a file (npy: takes one .npy "
                         "file)",
                         spec, rq.path);
-    kvq_checkpoint ck;
-    rc = kvq_checkpoint_open(&ck, rq.path, err);
-    if (!rc && rq.is_npy && ck.nshards)
-        rc = kvq_fail(err, KVQ_EINVAL, "'%s' is not a .npy file", rq.path);
-    if (!rc) rc = load_selection(pop, &ck, &rq, seed, err);
-    kvq_checkpoint_close(&ck);
+    rc = kvq_file_request_load(pop, &rq, seed, err);
     return rc ? kvq_error_wrap(err, "population '%s'", spec) : KVQ_OK;
+}
+
+int kvq_file_request_load(kvq_population *pop, kvq_file_request *rq, uint64_t seed,
+                          kvq_error *err)
+{
+    kvq_checkpoint ck;
+    int rc = kvq_checkpoint_open(&ck, rq->path, err);
+    if (!rc && rq->is_npy && ck.nshards)
+        rc = kvq_fail(err, KVQ_EINVAL, "'%s' is not a .npy file", rq->path);
+    if (!rc) rc = load_selection(pop, &ck, rq, seed, err);
+    kvq_checkpoint_close(&ck);
+    return rc;
 }

@@ -42,6 +42,9 @@ void kvq_population_free(kvq_population *pop)
     free(pop->rows);
     free(pop->queries);
     free(pop->chain);
+    free(pop->row_origin);
+    free(pop->query_origin);
+    free(pop->heldout);
     memset(pop, 0, sizeof *pop);
 }
 
@@ -55,10 +58,12 @@ int kvq_population_load(kvq_population *pop, const char *spec, uint64_t seed, kv
         rc = kvq_synthetic_load(pop, spec, spec + sizeof synthetic - 1, seed, err);
     else if (strncmp(spec, "safetensors:", 12) == 0 || strncmp(spec, "npy:", 4) == 0)
         rc = kvq_file_population_load(pop, spec, strchr(spec, ':') + 1, seed, err);
+    else if (strncmp(spec, "model:", 6) == 0)
+        rc = kvq_model_population_load(pop, spec, spec + 6, seed, err);
     else
         rc = kvq_fail(err, KVQ_EINVAL,
                       "population '%s': unknown kind (expected synthetic:NAME[?options], "
-                      "safetensors:PATH[#options] or npy:PATH[#options])",
+                      "safetensors:PATH[#options], npy:PATH[#options] or model:DIR#options)",
                       spec);
     if (rc) {
         kvq_population_free(pop);

@@ -18,6 +18,10 @@ int kvq_synthetic_load(kvq_population *pop, const char *spec, const char *rest, 
 int kvq_file_population_load(kvq_population *pop, const char *spec, const char *rest, uint64_t seed,
                              kvq_error *err);
 
+/* model:DIR#options (populations/model_population.c). */
+int kvq_model_population_load(kvq_population *pop, const char *spec, const char *rest,
+                              uint64_t seed, kvq_error *err);
+
 /* The parsing halves of the loaders: what a spec asks for, checked without generating rows or
  * opening files. A synthetic spec: the generator, the sizes and the seed (its seed= option, else
  * the run seed given). */
@@ -36,10 +40,15 @@ typedef struct kvq_file_request {
     char path[KVQ_TEXT_MAX];
     char tensor[KVQ_TEXT_MAX];
     kvq_params opt;
-    int is_npy; /* npy: rather than safetensors: */
+    int is_npy;     /* npy: rather than safetensors: */
+    int no_queries; /* sample rows only (set by the model: loader, whose queries are activations) */
 } kvq_file_request;
 int kvq_file_population_parse(kvq_file_request *rq, const char *spec, const char *rest,
                               kvq_error *err);
+/* Opens the request's file and loads its sample into pop (the second half of
+ * kvq_file_population_load; messages are not prefixed with the spec). */
+int kvq_file_request_load(kvq_population *pop, kvq_file_request *rq, uint64_t seed,
+                          kvq_error *err);
 
 /* A whole file mapped read-only (populations/mapping.c). An empty file maps to data == NULL,
  * size == 0. */

@@ -2,7 +2,7 @@
 """The layers of kvqeval, checked from the #include lines of its C sources.
 
 Layers, each using only the ones below it:
-  0 library   core/ backends/ metrics/ populations/ include/kvq/
+  0 library   core/ backends/ metrics/ populations/ model/ include/kvq/
   1 io        io/        files, CSV and JSON, escaped messages
   2 runner    harness/   selection, run folder, scheduling, one cell, the cell store
   3 analysis  analysis/  everything computed across the cells of a run
@@ -17,7 +17,8 @@ import os
 import re
 import sys
 
-LAYERS = {"core": 0, "backends": 0, "metrics": 0, "populations": 0, "include": 0,
+LAYERS = {"core": 0, "backends": 0, "metrics": 0, "populations": 0, "model": 0,
+          "include": 0,
           "io": 1, "harness": 2, "analysis": 3, "report": 4, "cli": 5}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

@@ -70,7 +70,6 @@ Test(npy, refuses_fortran_and_other_dtypes)
 {
     expect_file_refused(FIXTURE("fortran.npy"), KVQ_EUNSUPPORTED, "Fortran-order");
     expect_file_refused(FIXTURE("bigendian.npy"), KVQ_EUNSUPPORTED, "dtype '>f4' is not supported");
-    expect_file_refused(FIXTURE("int32.npy"), KVQ_EUNSUPPORTED, "dtype '<i4' is not supported");
     expect_file_refused(FIXTURE("missing.npy"), KVQ_EIO, "cannot open");
 }
 
@@ -121,6 +120,21 @@ Test(npy, accepts_numpy_header)
     cr_assert_eq(npy.tensor.offset, 10 + strlen(GOOD));
     kvq_npy_close(&npy);
     free(b);
+}
+
+Test(npy, reads_token_ids_refuses_other_integers)
+{
+    kvq_npy npy;
+    kvq_error err;
+    cr_assert_eq(kvq_npy_open(&npy, FIXTURE("int32.npy"), &err), KVQ_OK, "%s", err.msg);
+    cr_assert_eq(npy.tensor.dtype, KVQ_DTYPE_I32);
+    cr_assert_eq(npy.tensor.shape[0], 5);
+    int32_t last;
+    memcpy(&last, npy.tensor.data + 39 * 4, 4);
+    cr_assert_eq(last, 39); /* np.arange(40) */
+    kvq_npy_close(&npy);
+    expect_bad("{'descr': '<u2', 'fortran_order': False, 'shape': (2, 3), }      \n", 12,
+               KVQ_EUNSUPPORTED, "dtype '<u2' is not supported");
 }
 
 Test(npy, refuses_malformed)

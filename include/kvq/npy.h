@@ -3,9 +3,10 @@
  * Layout: "\x93NUMPY", major and minor version bytes, the header length (u16 little-endian in
  * version 1, u32 in versions 2 and 3), then the header: a Python dict literal
  * {'descr': '<f4', 'fortran_order': False, 'shape': (4096, 128), } padded with spaces and a
- * newline; then the data. kvqeval reads little-endian floats in C order: descr '<f4' (F32),
- * '<f2' (F16) or '<f8' (F64). Fortran order, any other descr (big-endian, integers, structured
- * dtypes, objects), a header that is not such a dict, and a data size other than
+ * newline; then the data. kvqeval reads little-endian arrays in C order: floats, descr '<f4'
+ * (F32), '<f2' (F16) or '<f8' (F64), and token ids, '<i4' (I32) or '<i8' (I64), which are not
+ * rows a population samples. Fortran order, any other descr (big-endian, other integers,
+ * structured dtypes, objects), a header that is not such a dict, and a data size other than
  * elements x itemsize are refused with a message naming the file, the offset and what was
  * expected.
  */

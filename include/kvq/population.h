@@ -41,6 +41,21 @@ typedef enum kvq_role {
 /* Stable snake_case name of a role ("k_proj", "mlp_gate", "vocab", ...). */
 const char *kvq_role_name(kvq_role role);
 
+/* Where a row or query of a model population comes from: the layer, the sequence and position of
+ * its token in the population's sampled sequences, and the KV head (of a k or v row; the KV head
+ * a query reads); -1 where not applicable. */
+typedef struct kvq_origin {
+    int32_t layer, seq, pos, head;
+} kvq_origin;
+
+/* What a model population measures, for the downstream criterion: an activation kind (its
+ * kvq_act, include/kvq/model.h) or a weight (its kvq_model_weight), of one layer or all (-1). */
+typedef struct kvq_model_target {
+    int kind;   /* kvq_act, or -1 for a weight population */
+    int weight; /* kvq_model_weight, or -1 for an activation population */
+    int layer;  /* -1: every layer */
+} kvq_model_target;
+
 typedef struct kvq_population {
     char name[KVQ_TEXT_MAX];   /* the spec it was loaded from, as given */
     char source[KVQ_TEXT_MAX]; /* file path, or "synthetic" */
@@ -58,6 +73,16 @@ typedef struct kvq_population {
     float *queries;
     size_t chain_len; /* optional chain: chain_len matrices dim x dim, owned; NULL if none */
     float *chain;
+
+    /* Populations of a running model (model:DIR#..., populations/model_population.c); else zero. */
+    int from_model;
+    kvq_model_target target;
+    kvq_origin *row_origin, *query_origin; /* n and nq entries, owned; NULL when not known */
+    int causal; /* attention metrics are causal: query i scores only the rows of its layer,
+                   sequence and KV head at positions <= its own */
+    int32_t *heldout;  /* the criterion's held-out sequences, heldout_n x heldout_len ids, drawn */
+    size_t heldout_n;  /* from the model with a stream other than the population's */
+    size_t heldout_len;
 } kvq_population;
 
 /* Loads a population from spec; seed drives all sampling and generation. On failure pop is left
