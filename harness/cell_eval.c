@@ -9,6 +9,7 @@
 #include "kvq/backend.h"
 #include "kvq/identity.h"
 #include "kvq/metrics.h"
+#include "kvq/model.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -104,6 +105,39 @@ static void part_stream(kvq_rng *rng, uint64_t run_seed, const char *part, const
     kvq_rng_derive(rng, run_seed, label);
 }
 
+/* Appends a part of the cell that was left out, and why, to its note. */
+static void note(kvq_cell *cell, const char *what, const char *why)
+{
+    size_t used = strlen(cell->note);
+    snprintf(cell->note + used, sizeof cell->note - used, "%s%s skipped: %s", used ? "; " : "",
+             what, why);
+}
+
+/* The downstream criterion of a model population's cell (include/kvq/model.h); a codec or kind it
+ * does not apply to leaves a note. */
+static int criterion(kvq_cell *cell, const kvq_codec *codec, const kvq_population *pop,
+                     uint64_t run_seed, kvq_error *err)
+{
+    kvq_rng rng;
+    part_stream(&rng, run_seed, "criterion", cell, pop);
+    kvq_model m;
+    kvq_criterion c;
+    kvq_error why;
+    int rc = kvq_model_open(&m, pop->source, err);
+    if (rc) return rc;
+    rc = kvq_model_criterion(&m, pop, cell->variant, codec, kvq_rng_u32(&rng), &rng, &c, &why);
+    kvq_model_close(&m);
+    if (rc == KVQ_EUNSUPPORTED || rc == KVQ_EINVAL || rc == KVQ_ERANGE) {
+        note(cell, "criterion", why.msg);
+        return KVQ_OK;
+    }
+    if (rc) return kvq_fail(err, rc, "criterion: %s", why.msg);
+    const kvq_interval *v[] = {&c.next_kl, &c.next_kl_p99, &c.next_top1, &c.delta_nll};
+    const char *names[] = {"next_kl", "next_kl_p99", "next_top1", "delta_nll"};
+    for (size_t i = 0; i < 4; i++) kvq_cell_add(cell, names[i], v[i]->estimate, v[i]->lo, v[i]->hi);
+    return KVQ_OK;
+}
+
 static int evaluate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed, kvq_error *err)
 {
     const kvq_population *pop = ref->pop;
@@ -131,6 +165,7 @@ static int evaluate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed,
     add_metric(cell, "encode_rows_per_s", cell->encode_rows_per_s);
     add_metric(cell, "score_rows_per_s", cell->score_rows_per_s);
     rc = kvq_cell_chain(cell, &codec, pop, &chain, err);
+    if (!rc && pop->from_model) rc = criterion(cell, &codec, pop, run_seed, err);
 out:
     free(codes);
     free(est);

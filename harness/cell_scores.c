@@ -51,14 +51,33 @@ static void per_query(const kvq_reference *ref, const float *est, double *v, dou
     }
 }
 
+/* The causal mask of a model's keys: query i may attend to row j of its layer, sequence and KV
+ * head at a position up to its own. NULL when out of memory. */
+static uint8_t *causal_mask(const kvq_population *pop)
+{
+    uint8_t *m = malloc(pop->nq * pop->n);
+    for (size_t i = 0; m && i < pop->nq; i++) {
+        kvq_origin q = pop->query_origin[i];
+        for (size_t j = 0; j < pop->n; j++) {
+            kvq_origin r = pop->row_origin[j];
+            m[i * pop->n + j] =
+                r.layer == q.layer && r.seq == q.seq && r.head == q.head && r.pos <= q.pos;
+        }
+    }
+    return m;
+}
+
 /* Attention parity; scores that overflow float (rows of huge norm) leave it out with a note. */
 static int attention(kvq_cell *cell, const kvq_reference *ref, const float *est, kvq_error *err)
 {
     const kvq_population *pop = ref->pop;
     kvq_attention a;
     kvq_error why;
-    int rc = kvq_attention_parity(ref->exact, est, pop->nq, pop->n, pop->dim, pop->rows, pop->dim,
-                                  &a, &why);
+    uint8_t *mask = pop->causal ? causal_mask(pop) : NULL;
+    if (pop->causal && !mask) return kvq_fail(err, KVQ_ENOMEM, "out of memory for the mask");
+    int rc = kvq_attention_parity_masked(ref->exact, est, mask, pop->nq, pop->n, pop->dim,
+                                         pop->rows, pop->dim, &a, &why);
+    free(mask);
     if (rc == KVQ_EINVAL) {
         snprintf(cell->note, sizeof cell->note, "attention parity skipped: %s", why.msg);
         return KVQ_OK;

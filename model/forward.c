@@ -194,6 +194,15 @@ static int kv_applies(const pass *p, int layer)
     return p->h && (p->h->kv_layer < 0 || p->h->kv_layer == layer);
 }
 
+/* 1 when the keys of layer are read through the K codec's score: a codec whose score is not
+ * <q, decode> (signature and hybrid grades). A reconstruction-grade codec's keys are decoded in
+ * place instead, which by its contract gives the same scores. */
+static int k_scored(const pass *p, int layer)
+{
+    return kv_applies(p, layer) && p->h->k_codec &&
+           p->h->k_codec->backend->grade != KVQ_GRADE_RECONSTRUCTION;
+}
+
 /* Scores of (sequence s, query head h) against the keys of its KV head g into p->scores (len x
  * len, scaled; only j <= t is used): exact by sgemm, or through the K codec. */
 static int head_scores(pass *p, int layer, size_t s, size_t h, size_t g, kvq_error *err)
@@ -202,7 +211,7 @@ static int head_scores(pass *p, int layer, size_t s, size_t h, size_t g, kvq_err
     size_t d = c->head_dim, qw = c->heads * d, kvw = c->kv_heads * d, L = p->len;
     float scale = (float)(1.0 / sqrt((double)d));
     const float *qs = p->q + s * L * qw + h * d;
-    const kvq_codec *kc = kv_applies(p, layer) ? p->h->k_codec : NULL;
+    const kvq_codec *kc = k_scored(p, layer) ? p->h->k_codec : NULL;
     if (!kc) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)L, (int)L, (int)d, scale, qs,
                     (int)qw, p->k + s * L * kvw + g * d, (int)kvw, 0.0f, p->scores, (int)L);
@@ -232,23 +241,28 @@ static void causal_softmax(pass *p)
     }
 }
 
-/* The keys and values through the codecs, when they apply to layer: K encoded (read later by
- * score), V encoded and decoded in place. */
+/* Encodes rows (count x head_dim) with codec into codes; decodes them back in place when decode. */
+static int through(pass *p, const kvq_codec *codec, float *rows, size_t count, uint8_t *codes,
+                   int decode, kvq_error *err)
+{
+    uint8_t *own = codes ? NULL : malloc(count * codec->code_bytes);
+    if (!codes && !own) return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory for codes", p->m->dir);
+    int rc = kvq_codec_encode(codec, rows, count, codes ? codes : own, err);
+    if (!rc && decode) rc = kvq_codec_reconstruct(codec, codes ? codes : own, count, rows, err);
+    free(own);
+    return rc;
+}
+
+/* The keys and values of layer through the codecs, when they apply: K encoded (and decoded in
+ * place unless read by score), V encoded and decoded in place. */
 static int kv_codecs(pass *p, int layer, kvq_error *err)
 {
     if (!kv_applies(p, layer)) return KVQ_OK;
-    const kvq_model_config *c = &p->m->cfg;
-    size_t rows = p->ntok * c->kv_heads;
+    size_t rows = p->ntok * p->m->cfg.kv_heads;
     int rc = KVQ_OK;
-    if (p->h->k_codec) rc = kvq_codec_encode(p->h->k_codec, p->k, rows, p->codes, err);
-    const kvq_codec *vc = p->h->v_codec;
-    if (!rc && vc) {
-        uint8_t *vcodes = malloc(rows * vc->code_bytes);
-        if (!vcodes) return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory for V codes", p->m->dir);
-        rc = kvq_codec_encode(vc, p->v, rows, vcodes, err);
-        if (!rc) rc = kvq_codec_reconstruct(vc, vcodes, rows, p->v, err);
-        free(vcodes);
-    }
+    if (p->h->k_codec)
+        rc = through(p, p->h->k_codec, p->k, rows, p->codes, !k_scored(p, layer), err);
+    if (!rc && p->h->v_codec) rc = through(p, p->h->v_codec, p->v, rows, NULL, 1, err);
     return rc;
 }
 
@@ -266,7 +280,7 @@ static int attention(pass *p, int layer, kvq_error *err)
     size_t d = c->head_dim, qw = c->heads * d, kvw = c->kv_heads * d, L = p->len;
     size_t group = c->heads / c->kv_heads;
     int rc = kv_codecs(p, layer, err);
-    int coded = kv_applies(p, layer) && p->h->k_codec;
+    int coded = k_scored(p, layer);
     for (size_t s = 0; s < p->nseq && !rc; s++)
         for (size_t g = 0; g < c->kv_heads && !rc; g++) {
             if (coded) gather_codes(p, s, g);

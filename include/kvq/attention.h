@@ -7,6 +7,7 @@
 
 #include "kvq/error.h"
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct kvq_attention {
     size_t nq, n;
@@ -24,5 +25,12 @@ typedef struct kvq_attention {
  * or a non-finite score or value -> KVQ_EINVAL naming query and key; KVQ_ENOMEM. */
 int kvq_attention_parity(const float *exact, const float *est, size_t nq, size_t n, size_t dim,
                          const float *v, size_t dv, kvq_attention *out, kvq_error *err);
+
+/* The same with a mask (nq x n bytes, row-major; NULL: every key): query i attends only to the
+ * keys j with mask[i * n + j] != 0 (causal attention). A query with no such key is left out; nq
+ * in the result counts the queries used. KVQ_EINVAL when none is left. */
+int kvq_attention_parity_masked(const float *exact, const float *est, const uint8_t *mask,
+                                size_t nq, size_t n, size_t dim, const float *v, size_t dv,
+                                kvq_attention *out, kvq_error *err);
 
 #endif

@@ -25,8 +25,10 @@
 #define KVQ_MODEL_H
 
 #include "kvq/backend.h"
+#include "kvq/bootstrap.h"
 #include "kvq/checkpoint.h"
 #include "kvq/error.h"
+#include "kvq/population.h"
 #include "kvq/rng.h"
 #include <stddef.h>
 #include <stdint.h>
@@ -120,7 +122,9 @@ int kvq_model_tensor_f32(const kvq_model *m, const kvq_tensor *t, float *dst, kv
  *   k_codec, v_codec  fitted codecs of dimension head_dim applied to the keys and values of every
  *            layer (kv_layer < 0) or of layer kv_layer: each layer's K rows are encoded as
  *            produced and attention reads them through the codec's score (asymmetric estimators
- *            act as deployed); V rows are encoded and read back through reconstruct. */
+ *            act as deployed; a reconstruction-grade codec's keys are decoded, which its
+ *            contract makes the same scores, exactly those of the exact pass for passthrough);
+ *            V rows are encoded and read back through reconstruct. */
 typedef struct kvq_model_hooks {
     void *ctx;
     int (*observe)(void *ctx, kvq_act kind, int layer, const float *x, size_t ntok, size_t width,
@@ -153,5 +157,25 @@ int kvq_model_forward(const kvq_model *m, const int32_t *tokens, size_t nseq, si
  * p(. | tokens[0..t]). tokens receives nseq x len ids. Deterministic for a given rng state. */
 int kvq_model_sample(const kvq_model *m, kvq_rng *rng, size_t nseq, size_t len, int32_t *tokens,
                      kvq_error *err);
+
+/* The downstream criterion of a codec on a model population (model/criterion.c): the model run
+ * on the population's held-out sequences with the codec applied, against the exact model.
+ *   weight populations: every tensor of the target (of its layer, with layer=) is fitted with
+ *            a new instance of spec and replaced by its decode; a codec that does not decode
+ *            computes the product from its scores;
+ *   kind=k, kind=v: fitted (the cell's codec, fitted on the population's rows, i.e. calibration
+ *            sequences) is applied to the keys (values) of every layer, or of the layer;
+ *   other kinds: KVQ_EUNSUPPORTED (no criterion).
+ * Metrics (nats; README, "Models"): next_kl (mean KL(p_exact || p_codec) of the next-token
+ * distribution over positions), next_kl_p99, next_top1 (argmax agreement), delta_nll (mean NLL
+ * difference on the held-out tokens, which the exact model sampled), each with a 95% percentile
+ * bootstrap interval over sequences drawn from rng. seed derives the weight codecs' streams. */
+typedef struct kvq_criterion {
+    kvq_interval next_kl, next_kl_p99, next_top1, delta_nll;
+} kvq_criterion;
+
+int kvq_model_criterion(const kvq_model *m, const kvq_population *pop, const char *spec,
+                        const kvq_codec *fitted, uint64_t seed, kvq_rng *rng, kvq_criterion *out,
+                        kvq_error *err);
 
 #endif
