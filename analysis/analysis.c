@@ -16,7 +16,7 @@ int kvq_analysis_run(kvq_analysis *a, kvq_run *run, kvq_error *err)
             rc = kvq_psychometrics_run(run, p, &a->pop_facts[p], &a->reliability, &a->factors, err);
         if (rc) return rc;
     }
-    return KVQ_OK;
+    return kvq_validity_compute(run, &a->validity, err);
 }
 
 void kvq_analysis_free(kvq_analysis *a)
@@ -24,5 +24,6 @@ void kvq_analysis_free(kvq_analysis *a)
     free(a->pop_facts);
     kvq_stat_rows_free(&a->reliability);
     kvq_stat_rows_free(&a->factors);
+    kvq_validity_free(&a->validity);
     memset(a, 0, sizeof *a);
 }

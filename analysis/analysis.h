@@ -1,18 +1,21 @@
 /* Everything computed across the cells of a run, from its stored cells and its populations: the
  * facts of each population (analysis/population_facts.h) and the psychometric layer
- * (analysis/psychometrics.h), whose per-codec numbers join the cells' metrics. The epiphany table
+ * (analysis/psychometrics.h), whose per-codec numbers join the cells' metrics, and the criterion
+ * validity of the proxies (analysis/validity.h). The epiphany table
  * (analysis/epiphany.h) is evaluated later, from the files the writers make of these. */
 #ifndef KVQ_ANALYSIS_H
 #define KVQ_ANALYSIS_H
 
 #include "analysis/population_facts.h"
 #include "analysis/stat_rows.h"
+#include "analysis/validity.h"
 #include "harness/run.h"
 
 typedef struct kvq_analysis {
     kvq_population_facts *pop_facts; /* one per population of the run */
     kvq_stat_rows reliability;       /* the psychometric layer's rows, every population */
     kvq_stat_rows factors;           /* its factor-structure rows */
+    kvq_validity validity;           /* criterion validity of the proxies (model populations) */
 } kvq_analysis;
 
 /* Computes every population's facts and runs the psychometric layer on it. KVQ_ENOMEM (or a

@@ -9,6 +9,7 @@
 #include "kvq/metrics.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 static double log_sum_exp(const float *s, size_t n, double scale)
@@ -47,8 +48,30 @@ static double one_query(const float *s, const float *t, size_t n, double scale, 
     return kl;
 }
 
+/* Copies the allowed keys of query i (mask row m, NULL: all) into ss, ts and vs; their count. */
+static size_t gather(const float *s, const float *t, const float *v, size_t dv, const uint8_t *m,
+                     size_t n, float *ss, float *ts, float *vs)
+{
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++) {
+        if (m && !m[j]) continue;
+        ss[k] = s[j];
+        ts[k] = t[j];
+        for (size_t c = 0; v && c < dv; c++) vs[k * dv + c] = v[j * dv + c];
+        k++;
+    }
+    return k;
+}
+
 int kvq_attention_parity(const float *exact, const float *est, size_t nq, size_t n, size_t dim,
                          const float *v, size_t dv, kvq_attention *out, kvq_error *err)
+{
+    return kvq_attention_parity_masked(exact, est, NULL, nq, n, dim, v, dv, out, err);
+}
+
+int kvq_attention_parity_masked(const float *exact, const float *est, const uint8_t *mask,
+                                size_t nq, size_t n, size_t dim, const float *v, size_t dv,
+                                kvq_attention *out, kvq_error *err)
 {
     if (nq == 0 || n == 0 || dim == 0 || (v && dv == 0))
         return kvq_fail(err, KVQ_EINVAL,
@@ -59,22 +82,40 @@ int kvq_attention_parity(const float *exact, const float *est, size_t nq, size_t
     if (!rc && v) rc = check_finite(v, n, dv, "value", err);
     if (rc) return rc;
     double *o = calloc(v ? 2 * dv : 1, sizeof *o);
-    if (!o) return kvq_fail(err, KVQ_ENOMEM, "attention parity: no memory for %zu values", dv);
+    float *ss = mask ? malloc(2 * n * sizeof *ss) : NULL;
+    float *vs = mask && v ? malloc(n * dv * sizeof *vs) : NULL;
+    if (!o || (mask && !ss) || (mask && v && !vs)) {
+        free(o), free(ss), free(vs);
+        return kvq_fail(err, KVQ_ENOMEM, "attention parity: no memory for %zu keys", n);
+    }
     double scale = 1.0 / sqrt((double)dim), kl = 0.0, agree = 0.0, diff2 = 0.0, norm2 = 0.0;
+    size_t used = 0;
     for (size_t i = 0; i < nq; i++) {
+        const float *s = exact + i * n, *t = est + i * n, *vv = v;
+        size_t k = n;
+        if (mask) {
+            k = gather(s, t, v, dv, mask + i * n, n, ss, ss + n, vs);
+            s = ss, t = ss + n, vv = vs;
+        }
+        if (k == 0) continue; /* no key this query may attend to */
+        used++;
         for (size_t c = 0; v && c < 2 * dv; c++) o[c] = 0.0;
-        kl += one_query(exact + i * n, est + i * n, n, scale, v, dv, o, o + dv);
-        agree += kvq_top1_agree(est + i * n, exact + i * n, n);
+        kl += one_query(s, t, k, scale, vv, dv, o, o + dv);
+        agree += kvq_top1_agree(t, s, k);
         for (size_t c = 0; v && c < dv; c++) {
             diff2 += (o[dv + c] - o[c]) * (o[dv + c] - o[c]);
             norm2 += o[c] * o[c];
         }
     }
     free(o);
-    *out = (kvq_attention){.nq = nq,
+    free(ss);
+    free(vs);
+    if (used == 0)
+        return kvq_fail(err, KVQ_EINVAL, "attention parity: no query has a key it may attend to");
+    *out = (kvq_attention){.nq = used,
                            .n = n,
-                           .kl = kl / (double)nq,
-                           .top1 = agree / (double)nq,
+                           .kl = kl / (double)used,
+                           .top1 = agree / (double)used,
                            .out_rel_err = v && norm2 > 0.0 ? sqrt(diff2 / norm2) : NAN};
     return KVQ_OK;
 }

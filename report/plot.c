@@ -3,6 +3,7 @@
 #define _DEFAULT_SOURCE /* realpath */
 #include "report/plot.h"
 #include "analysis/facts.h"
+#include "analysis/validity.h"
 #include "harness/fsutil.h"
 #include "harness/run.h"
 #include "io/atomic_file.h"
@@ -296,6 +297,48 @@ static int rate_distortion(plotter *pl, const kvq_facts *f, size_t p, const char
     return KVQ_OK;
 }
 
+/* Criterion validity of population p (a model population: its cells hold next_kl): each proxy
+ * against next_kl, a panel per proxy. */
+static int validity(plotter *pl, const kvq_facts *f, size_t p, const char **variants, size_t nv,
+                    kvq_error *err)
+{
+    const char *pop = f->populations[p];
+    size_t with = 0;
+    for (size_t v = 0; v < nv; v++) with += isfinite(fact_value(f, variants[v], pop, "next_kl"));
+    if (with < 3) return KVQ_OK;
+    figure fig;
+    int rc = figure_open(&fig, pl, err, "validity_P%zu", p + 1);
+    if (rc) return rc;
+    char proxies[1024] = "", xlogs[128] = "";
+    size_t panels = 0;
+    for (const char *const *x = kvq_validity_proxies; *x; x++) {
+        double lo = INFINITY, hi = 0;
+        size_t count = 0;
+        fprintf(fig.a.f, "# %s\tnext_kl\tvariant\n", *x);
+        for (size_t v = 0; v < nv; v++) {
+            double a = fact_value(f, variants[v], pop, *x), b = fact_value(f, variants[v], pop, "next_kl");
+            if (!isfinite(a) || !isfinite(b)) continue;
+            fprintf(fig.a.f, "%.6g\t%.6g\t%s\n", a, b, variants[v]);
+            if (a > 0) lo = a < lo ? a : lo;
+            hi = a > hi ? a : hi;
+            count++;
+        }
+        if (!count) fputs("NaN\tNaN\t-\n", fig.a.f); /* keeps block i for panel i */
+        fputs("\n\n", fig.a.f);
+        add_title(proxies, sizeof proxies, *x, (int)strlen(*x));
+        add_title(xlogs, sizeof xlogs, isfinite(lo) && hi > 10 * lo ? "1" : "0", 1);
+        panels++;
+    }
+    if ((rc = kvq_afile_commit(&fig.a, err))) return rc;
+    size_t cols = 4, rows = (panels + cols - 1) / cols;
+    char extra[20000], a[1100], b[200], q[17000];
+    snprintf(extra, sizeof extra, "proxies=%s; xlogs=%s; cols=%zu; rows=%zu; population=%s",
+             lit(a, sizeof a, proxies), lit(b, sizeof b, xlogs), cols, rows,
+             lit(q, sizeof q, pop));
+    draw(pl, "validity.gp", fig.base, fig.data, extra, 1400, 60 + 300 * (int)rows);
+    return KVQ_OK;
+}
+
 /* A long-format file of the run (reliability.csv, factors.csv, chain.csv), or an empty table when
  * the run has none. */
 static int read_long(const char *dir, const char *name, kvq_csv_table *t, kvq_error *err)
@@ -492,8 +535,10 @@ int kvq_plots_write(const char *dir, const char *heatmap_metric, int *drawn, kvq
     size_t nv = distinct_variants(&f, variants);
     group_by_codec(variants, nv);
     rc = heatmap(&pl, &f, variants, nv, heatmap_metric, err);
-    for (size_t p = 0; p < f.npopulations && !rc; p++)
+    for (size_t p = 0; p < f.npopulations && !rc; p++) {
         rc = rate_distortion(&pl, &f, p, variants, nv, err);
+        if (!rc) rc = validity(&pl, &f, p, variants, nv, err);
+    }
     if (!rc) rc = long_figures(&pl, dir, &f, variants, nv, err);
     free(variants);
     kvq_facts_free(&f);

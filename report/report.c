@@ -1,14 +1,17 @@
 /* report.md: a run explained to someone who never saw the command — what ran and how, the
  * headline tables, failures, the epiphany table, the figures, and what each file holds. */
 #include "io/atomic_file.h"
+#include "io/csv_read.h"
 #include "io/jsonfile.h"
 #include "kvq/version.h"
 #include "report/table.h"
 #include "report/writers.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void what_ran(FILE *f, const kvq_run *run, size_t failed)
 {
@@ -54,6 +57,98 @@ static void epiphanies(FILE *f, const kvq_run *run)
     fputc('\n', f);
 }
 
+/* One proxy's row of the validity table: rho with next_kl and with delta_nll. */
+typedef struct proxy_rho {
+    const char *proxy;
+    double rho[2], lo[2], hi[2];
+    long n;
+} proxy_rho;
+
+static int by_abs_rho(const void *a, const void *b)
+{
+    double x = fabs(((const proxy_rho *)a)->rho[0]), y = fabs(((const proxy_rho *)b)->rho[0]);
+    if (isnan(x) || isnan(y)) return isnan(x) - isnan(y);
+    return (x < y) - (x > y);
+}
+
+static void rho_text(FILE *f, double rho, double lo, double hi)
+{
+    if (isnan(rho)) fputs(" n/a |", f);
+    else if (isnan(lo)) fprintf(f, " %.3f |", rho);
+    else fprintf(f, " %.3f [%.3f, %.3f] |", rho, lo, hi);
+}
+
+/* The proxies of population pop, best predictor of next_kl first. */
+static void validity_population(FILE *f, const kvq_csv_table *t, const char *pop, proxy_rho *rows)
+{
+    long cp = kvq_csv_column(t, "population"), cx = kvq_csv_column(t, "proxy"),
+         cc = kvq_csv_column(t, "criterion"), cr = kvq_csv_column(t, "rho"),
+         cl = kvq_csv_column(t, "ci_low"), ch = kvq_csv_column(t, "ci_high"),
+         cn = kvq_csv_column(t, "n_variants");
+    size_t n = 0;
+    for (size_t r = 0; r < t->nrows; r++) {
+        if (strcmp(kvq_csv_field(t, r, (size_t)cp), pop) != 0) continue;
+        int which = strcmp(kvq_csv_field(t, r, (size_t)cc), "next_kl") == 0 ? 0 : 1;
+        const char *proxy = kvq_csv_field(t, r, (size_t)cx);
+        size_t k = 0;
+        while (k < n && strcmp(rows[k].proxy, proxy) != 0) k++;
+        if (k == n) rows[n++] = (proxy_rho){proxy, {NAN, NAN}, {NAN, NAN}, {NAN, NAN}, 0};
+        rows[k].rho[which] = rows[k].lo[which] = rows[k].hi[which] = NAN;
+        kvq_csv_parse_number(kvq_csv_field(t, r, (size_t)cr), &rows[k].rho[which]);
+        kvq_csv_parse_number(kvq_csv_field(t, r, (size_t)cl), &rows[k].lo[which]);
+        kvq_csv_parse_number(kvq_csv_field(t, r, (size_t)ch), &rows[k].hi[which]);
+        rows[k].n = strtol(kvq_csv_field(t, r, (size_t)cn), NULL, 10);
+    }
+    qsort(rows, n, sizeof *rows, by_abs_rho);
+    fprintf(f, "### `%s`\n\n", pop);
+    if (n && !isnan(rows[0].rho[0]))
+        fprintf(f, "Best predictor of next_kl: **%s**, rho = %.3f (95%% CI %.3f to %.3f, %ld "
+                   "variants).\n\n",
+                rows[0].proxy, rows[0].rho[0], rows[0].lo[0], rows[0].hi[0], rows[0].n);
+    else
+        fputs("Fewer than 3 codec variants with a criterion: no correlation.\n\n", f);
+    fputs("| proxy | rho with next_kl [95% CI] | rho with delta_nll [95% CI] | variants |\n"
+          "|---|---|---|---|\n",
+          f);
+    for (size_t k = 0; k < n; k++) {
+        fprintf(f, "| %s |", rows[k].proxy);
+        for (int c = 0; c < 2; c++) rho_text(f, rows[k].rho[c], rows[k].lo[c], rows[k].hi[c]);
+        fprintf(f, " %ld |\n", rows[k].n);
+    }
+    fputc('\n', f);
+}
+
+/* "Which proxy predicts the model's loss", from validity.csv (absent without model
+ * populations). */
+static void validity(FILE *f, const kvq_run *run)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/validity.csv", run->dir);
+    kvq_csv_table t;
+    kvq_error err;
+    if (access(path, F_OK) != 0 || kvq_csv_read(path, &t, &err)) return;
+    proxy_rho *rows = malloc((t.nrows + 1) * sizeof *rows);
+    if (rows && kvq_csv_column(&t, "population") >= 0 && kvq_csv_column(&t, "n_variants") >= 0) {
+        fputs("\n## Which proxy predicts the model's loss\n\n"
+              "For each population taken from a model that runs, every codec variant was also "
+              "applied inside the model, and the model's next-token distribution compared with the "
+              "exact model's on held-out sequences: next_kl is the mean KL divergence (nats), "
+              "delta_nll the mean increase of the negative log-likelihood. Below, Spearman's rho "
+              "between each proxy metric and these criteria across the codec variants, with a "
+              "95% bootstrap interval over variants. A proxy that predicts the loss well has "
+              "|rho| near 1 (negative for a proxy where higher is better).\n\n",
+              f);
+        for (size_t p = 0; p < run->npops; p++) {
+            int present = 0;
+            for (size_t r = 0; r < t.nrows && !present; r++)
+                present = strcmp(kvq_csv_field(&t, r, 1), run->pops[p].name) == 0;
+            if (present) validity_population(f, &t, run->pops[p].name, rows);
+        }
+    }
+    free(rows);
+    kvq_csv_free(&t);
+}
+
 static int png_name(const struct dirent *e)
 {
     size_t len = strlen(e->d_name);
@@ -90,6 +185,8 @@ static void files(FILE *f)
           "run,codec,variant,population,role,metric,value,ci_low,ci_high |\n"
           "| `summary.csv` | the same, one row per cell and one column per metric |\n"
           "| `epiphanies.md`, `epiphanies.csv` | the epiphany x population table |\n"
+          "| `validity.csv` | with model populations: Spearman rho of each proxy metric with the "
+          "model's loss, per population |\n"
           "| `manifest.json` | command, seed, versions, machine, populations' provenance, each "
           "cell's status and time |\n"
           "| `run.json`, `cells/` | the selection and each finished cell, for `--resume` |\n"
@@ -108,6 +205,7 @@ int kvq_write_report(const kvq_run *run, kvq_error *err)
     kvq_print_tables(run, KVQ_TABLE_MARKDOWN, a.f);
     failures(a.f, run, run->failed);
     epiphanies(a.f, run);
+    validity(a.f, run);
     figures(a.f, run);
     files(a.f);
     return kvq_afile_commit(&a, err);

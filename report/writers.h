@@ -13,6 +13,7 @@ int kvq_write_populations_csv(const kvq_run *run, const kvq_analysis *an, kvq_er
 int kvq_write_reliability_csv(const kvq_run *run, const kvq_analysis *an, kvq_error *err);
 int kvq_write_factors_csv(const kvq_run *run, const kvq_analysis *an, kvq_error *err);
 int kvq_write_chain_csv(const kvq_run *run, kvq_error *err);
+int kvq_write_validity_csv(const kvq_run *run, const kvq_analysis *an, kvq_error *err);
 int kvq_write_manifest(const kvq_run *run, kvq_error *err);
 
 /* Evaluates spec (which it takes over) on the run in dir, from its cells.csv and

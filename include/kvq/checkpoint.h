@@ -44,7 +44,11 @@ void kvq_checkpoint_close(kvq_checkpoint *ck);
  * present in the checkpoint (in kvq_role order), each sampling rows across all layers of that
  * role; with per_layer, one "...#role=ROLE&layer=L" per role and layer instead (layers ascending;
  * a role whose tensors have no layer keeps its one spec). Roles whose tensors are not float (I8,
- * U8, ...) or not 2-D and up are skipped. *specs is a new array of *count new strings; free with
+ * U8, ...) or not 2-D and up are skipped. A folder with a config.json of an architecture the
+ * model runtime runs (include/kvq/model.h) gives "model:PATH#role=ROLE[&layer=L]" for the roles
+ * its forward pass multiplies, then "model:PATH#kind=k" and "#kind=v" (per layer with
+ * per_layer); a config.json of another architecture leaves the safetensors: specs, a broken one
+ * is refused. *specs is a new array of *count new strings; free with
  * kvq_model_population_specs_free. */
 int kvq_model_population_specs(const char *path, int per_layer, char ***specs, size_t *count,
                                kvq_error *err);
