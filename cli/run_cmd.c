@@ -66,9 +66,12 @@ int kvq_run_main(kvq_run_command *cmd)
     } else if (!cmd->quiet) {
         kvq_print_tables(&run, KVQ_TABLE_CONSOLE, stdout);
     }
+    size_t skipped = 0;
+    for (size_t i = 0; i < run.ncells; i++) skipped += run.cells[i].skipped;
     if (!run.unsaved)
-        kvq_say("kvqeval: %zu cells (%zu failed), %d figures, in %.1f s; results in %s/",
-                run.ncells, run.failed, out.drawn, run.wall_s, run.dir);
+        kvq_say("kvqeval: %zu cells (%zu failed, %zu skipped: the codec does not apply), %d "
+                "figures, in %.1f s; results in %s/",
+                run.ncells, run.failed, skipped, out.drawn, run.wall_s, run.dir);
     kvq_run_free(&run);
     return status;
 }

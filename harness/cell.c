@@ -48,6 +48,16 @@ const char *const kvq_cell_metric_names[] = {"pearson",
                                              "factor1_loading",
                                              NULL};
 
+const char *kvq_cell_status_name(const kvq_cell *cell)
+{
+    return !cell->status ? "ok" : cell->skipped ? "skipped" : "failed";
+}
+
+int kvq_cell_failed(const kvq_cell *cell)
+{
+    return cell->status && !cell->skipped;
+}
+
 int kvq_cell_metric_known(const char *name)
 {
     for (const char *const *m = kvq_cell_metric_names; *m; m++)

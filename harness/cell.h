@@ -25,6 +25,8 @@ typedef struct kvq_cell {
 
     int done;                      /* evaluated (ok or failed), in this run or a resumed one */
     int status;                    /* KVQ_OK, or the failure's kvq_status */
+    int skipped; /* with status: the codec does not apply to this population (a dimension its
+                    blocks do not divide, fewer rows than it learns from); error says why */
     char error[KVQ_ERROR_MSG_MAX]; /* the failure's message */
     size_t nmetrics;
     kvq_metric_value metrics[KVQ_CELL_METRICS_MAX];
@@ -52,6 +54,12 @@ void kvq_cell_add(kvq_cell *cell, const char *name, double value, double ci_low,
 
 /* The value of metric name in cell, or NaN. */
 double kvq_cell_metric(const kvq_cell *cell, const char *name);
+
+/* "ok", "failed" or "skipped", as the outputs spell a cell's status. */
+const char *kvq_cell_status_name(const kvq_cell *cell);
+
+/* 1 when the cell failed (not when it was skipped as inapplicable). */
+int kvq_cell_failed(const kvq_cell *cell);
 
 /* Frees the subject arrays. */
 void kvq_cell_free(kvq_cell *cell);

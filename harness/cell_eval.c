@@ -75,13 +75,12 @@ static void cost(kvq_cell *cell, const kvq_codec *codec, const kvq_population *p
     add_metric(cell, "ratio_vs_bf16", 2.0 * (double)(pop->n * pop->dim) / stored);
 }
 
-/* Fits, encodes and scores every query against every row into est (nq x n), timing the encode and
- * score passes in this thread's CPU time. */
+/* Encodes and scores every query against every row into est (nq x n), timing the encode and score
+ * passes in this thread's CPU time. */
 static int encode_and_score(kvq_cell *cell, kvq_codec *codec, const kvq_population *pop,
-                            uint8_t *codes, float *est, kvq_rng *rng, kvq_error *err)
+                            uint8_t *codes, float *est, kvq_error *err)
 {
-    int rc = kvq_codec_fit(codec, pop->rows, pop->n, rng, err);
-    if (rc) return rc;
+    int rc;
     struct timespec t0;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
     if ((rc = kvq_codec_encode(codec, pop->rows, pop->n, codes, err))) return rc;
@@ -138,6 +137,13 @@ static int criterion(kvq_cell *cell, const kvq_codec *codec, const kvq_populatio
     return KVQ_OK;
 }
 
+/* A codec that cannot be created for this population's dimension, or cannot learn from its rows,
+ * does not apply to it: the cell is skipped, not failed. */
+static int inapplicable(int rc)
+{
+    return rc == KVQ_EINVAL || rc == KVQ_ERANGE || rc == KVQ_EUNSUPPORTED;
+}
+
 static int evaluate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed, kvq_error *err)
 {
     const kvq_population *pop = ref->pop;
@@ -146,9 +152,16 @@ static int evaluate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed,
     part_stream(&boot, run_seed, "bootstrap", cell, pop);
     part_stream(&chain, run_seed, "chain", cell, pop);
 
+    /* the failure path, testable: KVQ_FAULT_CELL=VARIANT fails every cell of that variant */
+    const char *fault = getenv("KVQ_FAULT_CELL");
+    if (fault && strcmp(fault, cell->variant) == 0)
+        return kvq_fail(err, KVQ_EINTERNAL, "failure injected by KVQ_FAULT_CELL");
     kvq_codec codec;
     int rc = kvq_codec_open(&codec, cell->variant, pop->dim, &rng, err);
-    if (rc) return rc;
+    if (rc) {
+        cell->skipped = inapplicable(rc);
+        return rc;
+    }
     uint8_t *codes = malloc(pop->n * codec.code_bytes);
     float *est = malloc(pop->nq * pop->n * sizeof *est);
     if (!codes || !est) {
@@ -156,7 +169,12 @@ static int evaluate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed,
                       codec.code_bytes);
         goto out;
     }
-    rc = encode_and_score(cell, &codec, pop, codes, est, &rng, err);
+    rc = kvq_codec_fit(&codec, pop->rows, pop->n, &rng, err);
+    if (rc) {
+        cell->skipped = inapplicable(rc);
+        goto out;
+    }
+    rc = encode_and_score(cell, &codec, pop, codes, est, err);
     if (!rc) rc = kvq_cell_score_metrics(cell, ref, est, &boot, err);
     if (!rc && kvq_codec_can_reconstruct(&codec))
         rc = reconstruction_fidelity(cell, &codec, pop, codes, err);
@@ -183,6 +201,7 @@ int kvq_cell_run(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed)
     cell->nmetrics = 0;
     cell->chain_len = 0;
     cell->note[0] = '\0';
+    cell->skipped = 0;
     cell->status = evaluate(cell, ref, run_seed, &err);
     snprintf(cell->error, sizeof cell->error, "%s", cell->status ? err.msg : "");
     if (cell->status) {

@@ -33,6 +33,7 @@ static cJSON *cell_json(const kvq_cell *cell, const char *population)
     cJSON_AddStringToObject(o, "variant", cell->variant);
     cJSON_AddStringToObject(o, "population", population);
     cJSON_AddNumberToObject(o, "status", cell->status);
+    if (cell->skipped) cJSON_AddTrueToObject(o, "skipped");
     cJSON_AddStringToObject(o, "error", cell->error);
     add_number(o, "wall_s", cell->wall_s);
     add_number(o, "cpu_s", cell->cpu_s);
@@ -146,6 +147,7 @@ static int fill_cell(kvq_cell *cell, const char *population, const cJSON *o)
         !cJSON_IsNumber(status) || !cJSON_IsString(error))
         return -1;
     cell->status = status->valueint;
+    cell->skipped = cell->status && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "skipped"));
     snprintf(cell->error, sizeof cell->error, "%s", error->valuestring);
     cell->wall_s = number_or_nan(o, "wall_s");
     cell->cpu_s = number_or_nan(o, "cpu_s");

@@ -58,7 +58,7 @@ static void *worker(void *arg)
             kvq_progress_finish(&pl->progress);
             kvq_say("kvqeval: %s", err.msg);
         }
-        if (c->status) {
+        if (kvq_cell_failed(c)) {
             kvq_progress_finish(&pl->progress);
             kvq_say("kvqeval: cell %s x %s failed: %s", c->variant, run->pops[c->population].name,
                     c->error);
@@ -88,7 +88,7 @@ void kvq_run_execute(kvq_run *run, int threads, int progress)
     kvq_progress_finish(&pl.progress);
     pthread_mutex_destroy(&pl.lock);
     run->failed = 0;
-    for (size_t i = 0; i < run->ncells; i++) run->failed += run->cells[i].status != KVQ_OK;
+    for (size_t i = 0; i < run->ncells; i++) run->failed += kvq_cell_failed(&run->cells[i]);
     run->unsaved = pl.unsaved;
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -111,8 +111,8 @@ static cJSON *cell_json(const kvq_run *run, const kvq_cell *c)
     cJSON_AddStringToObject(o, "codec", c->codec);
     cJSON_AddStringToObject(o, "variant", c->variant);
     cJSON_AddStringToObject(o, "population", run->pops[c->population].name);
-    cJSON_AddStringToObject(o, "status", c->status ? "failed" : "ok");
-    if (c->status) cJSON_AddStringToObject(o, "error", c->error);
+    cJSON_AddStringToObject(o, "status", kvq_cell_status_name(c));
+    if (c->status) cJSON_AddStringToObject(o, c->skipped ? "reason" : "error", c->error);
     if (c->note[0]) cJSON_AddStringToObject(o, "note", c->note);
     cJSON_AddNumberToObject(o, "wall_s", c->wall_s);
     cJSON_AddNumberToObject(o, "cpu_s", c->cpu_s);

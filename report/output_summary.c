@@ -65,7 +65,7 @@ int kvq_write_summary_csv(const kvq_run *run, kvq_error *err)
                                 c->variant,
                                 pop->name,
                                 kvq_role_name(pop->role),
-                                c->status ? "failed" : "ok"};
+                                kvq_cell_status_name(c)};
         for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
             if (f) fputc(',', a.f);
             kvq_csv_text(a.f, fields[f]);

@@ -39,7 +39,22 @@ static void failures(FILE *f, const kvq_run *run, size_t failed)
     fputs("## Failed cells\n\n", f);
     for (size_t i = 0; i < run->ncells; i++) {
         const kvq_cell *c = &run->cells[i];
-        if (c->status)
+        if (kvq_cell_failed(c))
+            fprintf(f, "- `%s` on `%s`: %s\n", c->variant, run->pops[c->population].name, c->error);
+    }
+    fputc('\n', f);
+}
+
+/* Cells whose codec does not apply to the population, with the reason. */
+static void skipped(FILE *f, const kvq_run *run)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < run->ncells; i++) n += run->cells[i].skipped;
+    if (!n) return;
+    fprintf(f, "## Cells skipped (%zu: the codec does not apply to the population)\n\n", n);
+    for (size_t i = 0; i < run->ncells; i++) {
+        const kvq_cell *c = &run->cells[i];
+        if (c->skipped)
             fprintf(f, "- `%s` on `%s`: %s\n", c->variant, run->pops[c->population].name, c->error);
     }
     fputc('\n', f);
@@ -204,6 +219,7 @@ int kvq_write_report(const kvq_run *run, kvq_error *err)
     fputs("## Results\n", a.f);
     kvq_print_tables(run, KVQ_TABLE_MARKDOWN, a.f);
     failures(a.f, run, run->failed);
+    skipped(a.f, run);
     epiphanies(a.f, run);
     validity(a.f, run);
     figures(a.f, run);

@@ -36,7 +36,9 @@ static void cell_text(const kvq_run *run, size_t p, size_t v, const headline *h,
 {
     const kvq_cell *c = kvq_run_cell(run, p, v);
     double x = kvq_cell_metric(c, h->metric);
-    if (c->status)
+    if (c->skipped)
+        snprintf(buf, size, "n/a");
+    else if (c->status)
         snprintf(buf, size, "FAILED");
     else if (isnan(x))
         snprintf(buf, size, "-");

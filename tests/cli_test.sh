@@ -64,7 +64,7 @@ expect 2 "the reference scores of the populations needs 1.3 GiB, more than the a
 KVQ_UNDER=
 for v in 1 2 3 4 5 6 7; do [ ! -e "$TMP/v$v" ] || fail "refused run v$v created its folder"; done
 # No cubic step on a user-sized dimension: 2 rows of dim 65536 run at once.
-expect 0 "1 cells (0 failed)" -- --codec int8 --population "synthetic:gaussian?n=2&dim=65536" --out "$TMP/wide" --quiet
+expect 0 "1 cells (0 failed," -- --codec int8 --population "synthetic:gaussian?n=2&dim=65536" --out "$TMP/wide" --quiet
 
 # Resuming: run.json is validated before any work, stale temporary files are removed under the
 # lock, and a folder that cannot be written is refused (exit 3) before any cell runs.
@@ -82,7 +82,7 @@ status=$({ prlimit --fsize=0 "$KVQ" --resume "$TMP/r" 2>&1; echo $? >"$TMP/statu
 [ "$status" -eq 3 ] && grep -q "cannot write '$TMP/r/run.lock': File too large" "$TMP/err" ||
     fail "unwritable resume: exit $status: $(cat "$TMP/err")"
 [ ! -e "$TMP/r/cells/0-1.json" ] || fail "an unwritable resume ran a cell"
-expect 0 "2 cells (0 failed)" -- --resume "$TMP/r" --quiet
+expect 0 "2 cells (0 failed," -- --resume "$TMP/r" --quiet
 [ -z "$(find "$TMP/r" -name '*.tmp.*')" ] || fail "resume left stale temporary files: $(find "$TMP/r" -name '*.tmp.*')"
 
 # Same seed, same numbers.

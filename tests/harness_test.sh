@@ -115,17 +115,32 @@ if command -v gnuplot >/dev/null; then
     done
 fi
 
-# 5. A cell that fails is named, recorded with its error, and the others still run: exit status 1.
+# 5. A codec that does not apply to a population (pq's 16 subspaces on rows of dimension 1) gives a
+# skipped cell with the reason, and exit status 0; the others still run.
 "$KVQ" --codec "pq:m=16,nbits=4" --codec int8 --population "synthetic:gaussian?n=300&dim=1&queries=10" \
     --population "synthetic:gaussian?n=300&dim=32&queries=10" --out "$TMP/f" --quiet 2>"$TMP/err"
-[ $? -eq 1 ] || fail "a failed cell did not make the exit status 1"
-grep -q "cell pq:m=16,nbits=4 x synthetic:gaussian?n=300&dim=1&queries=10 failed: .*m=16" "$TMP/err" \
-    || fail "failed cell not named: $(cat "$TMP/err")"
-grep -q '"status":	"failed"' "$TMP/f/manifest.json" || fail "manifest lacks the failed cell"
-grep -q "^- \`pq:m=16,nbits=4\` on .*m=16" "$TMP/f/report.md" || fail "report.md lacks the failed cell"
+[ $? -eq 0 ] || fail "an inapplicable codec made the run fail: $(cat "$TMP/err")"
+grep -q "4 cells (0 failed, 1 skipped" "$TMP/err" || fail "skipped cell not counted: $(cat "$TMP/err")"
+grep -q '"status":	"skipped"' "$TMP/f/manifest.json" || fail "manifest lacks the skipped cell"
+grep -q '"reason":	"pq: m=16' "$TMP/f/manifest.json" || fail "manifest lacks the reason"
+grep -q "^- \`pq:m=16,nbits=4\` on .*m=16" "$TMP/f/report.md" || fail "report.md lacks the skipped cell"
+grep -q '^f,pq,"pq:m=16,nbits=4",synthetic:gaussian?n=300&dim=1&queries=10,gaussian,skipped' \
+    "$TMP/f/summary.csv" || fail "summary.csv lacks the skipped status"
 grep -q '^f,int8,int8,synthetic:gaussian?n=300&dim=1&queries=10,gaussian,spearman,' "$TMP/f/cells.csv" \
-    || fail "the other cell of the failed population did not run"
+    || fail "the other cell of the population did not run"
 grep -q '^f,pq,"pq:m=16,nbits=4",synthetic:gaussian?n=300&dim=32' "$TMP/f/cells.csv" \
-    || fail "the failed variant did not run on the population it fits"
+    || fail "the skipped variant did not run on the population it fits"
+
+# 6. A cell that fails (an internal error injected with KVQ_FAULT_CELL) is named, recorded with its
+# error, and the others still run: exit status 1.
+KVQ_FAULT_CELL=int8 "$KVQ" --codec int8 --codec bf16 --population "synthetic:gaussian?n=300&dim=32&queries=10" \
+    --out "$TMP/g" --quiet 2>"$TMP/err"
+[ $? -eq 1 ] || fail "a failed cell did not make the exit status 1"
+grep -q "cell int8 x synthetic:gaussian?n=300&dim=32&queries=10 failed: .*KVQ_FAULT_CELL" "$TMP/err" \
+    || fail "failed cell not named: $(cat "$TMP/err")"
+grep -q '"status":	"failed"' "$TMP/g/manifest.json" || fail "manifest lacks the failed cell"
+grep -q "^- \`int8\` on .*KVQ_FAULT_CELL" "$TMP/g/report.md" || fail "report.md lacks the failed cell"
+grep -q '^g,bf16,bf16,synthetic:gaussian?n=300&dim=32&queries=10,gaussian,spearman,' "$TMP/g/cells.csv" \
+    || fail "the other cell did not run"
 
 finish harness

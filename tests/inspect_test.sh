@@ -55,7 +55,7 @@ expect 0 "Spearman" -- --codec int8 --population "safetensors:$FIX/llama_bf16.sa
 grep -q '"tensor":[[:space:]]*"lm_head.weight"' "$TMP/run/manifest.json" || fail "manifest lacks the tensor"
 grep -q '"dtype":[[:space:]]*"BF16"' "$TMP/run/manifest.json" || fail "manifest lacks the dtype"
 # layer=A..B: one population per layer, each the same as asked for alone.
-expect 0 "2 cells (0 failed)" -- --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#role=mlp_up&layer=0..1" \
+expect 0 "2 cells (0 failed," -- --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#role=mlp_up&layer=0..1" \
     --out "$TMP/layers" --quiet --seed 2
 for l in 0 1; do
     grep -q "^layers,int8,int8,safetensors:$FIX/llama_bf16.safetensors#role=mlp_up&layer=$l,mlp_up,ok," "$TMP/layers/summary.csv" ||
@@ -69,7 +69,7 @@ expect 2 "layer=3..1 is not a range A..B of layers" -- --codec int8 --population
 
 # --model --per-layer: one population per role and layer (GPT-2's 2 layers of 4 roles, then the
 # token and position embeddings without a layer: 10).
-expect 0 "10 cells (0 failed)" -- --codec bf16 --model "$FIX/gpt2_f32.safetensors" --per-layer --out "$TMP/perlayer" --quiet
+expect 0 "10 cells (0 failed," -- --codec bf16 --model "$FIX/gpt2_f32.safetensors" --per-layer --out "$TMP/perlayer" --quiet
 for spec in "role=qkv_proj&layer=0" "role=qkv_proj&layer=1" "role=mlp_down&layer=1" "role=vocab," "role=pos_embed,"; do
     grep -q "safetensors:$FIX/gpt2_f32.safetensors#$spec" "$TMP/perlayer/summary.csv" || fail "--per-layer lacks $spec"
 done
