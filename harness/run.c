@@ -9,6 +9,7 @@
 #include "kvq/backend.h"
 #include "kvq/checkpoint.h"
 #include "kvq/memory.h"
+#include "kvq/model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,8 @@ static int push_population(const char *one, void *ctx)
 }
 
 /* The populations: those given (layer=A..B expanded), then every encodable role of each --model;
- * the built-in ones when neither is given. */
+ * when neither is given, the built-in ones and those of the shipped model (models/), whose
+ * absence (kvqeval run outside its source tree without KVQ_MODELS_DIR) is said and skipped. */
 static int collect_populations(kvq_run_spec *spec, const kvq_run_config *cfg, kvq_error *err)
 {
     int builtin = cfg->npopulations == 0 && cfg->nmodels == 0;
@@ -61,11 +63,20 @@ static int collect_populations(kvq_run_spec *spec, const kvq_run_config *cfg, kv
         if (kvq_expand_population_spec(given[i], push_population, spec, err))
             return err->code ? err->code : kvq_fail(err, KVQ_ENOMEM, "out of memory");
     }
-    for (size_t m = 0; m < cfg->nmodels; m++) {
+    const char *shipped[] = {KVQ_SHIPPED_MODEL};
+    char where[4096];
+    int ship = builtin && kvq_model_locate(shipped[0], where, sizeof where) == 0;
+    if (builtin && !ship)
+        fprintf(stderr, "kvqeval: the shipped model %s was not found (set KVQ_MODELS_DIR to the "
+                        "source tree's models/); its populations are left out\n",
+                shipped[0]);
+    size_t nmodels = ship ? 1 : cfg->nmodels;
+    for (size_t m = 0; m < nmodels; m++) {
+        const char *model = ship ? shipped[0] : cfg->models[m];
         char **specs;
         size_t count;
-        int rc = kvq_model_population_specs(cfg->models[m], cfg->per_layer, &specs, &count, err);
-        if (rc) return kvq_error_wrap(err, "--model '%s'", cfg->models[m]);
+        int rc = kvq_model_population_specs(model, cfg->per_layer, &specs, &count, err);
+        if (rc) return kvq_error_wrap(err, "--model '%s'", model);
         for (size_t i = 0; i < count && !rc; i++)
             rc = kvq_strings_push(&spec->populations, &spec->npopulations, specs[i]);
         kvq_model_population_specs_free(specs, count);

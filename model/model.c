@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const weight_names[KVQ_MW_COUNT] = {
     "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
@@ -103,9 +104,25 @@ static int bind_all(kvq_model *m, kvq_error *err)
     return rc;
 }
 
-int kvq_model_open(kvq_model *m, const char *dir, kvq_error *err)
+int kvq_model_locate(const char *dir, char *out, size_t size)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0 || strchr(dir, '/')) {
+        snprintf(out, size, "%s", dir);
+        return stat(dir, &st) == 0 ? 0 : -1;
+    }
+    const char *env = getenv("KVQ_MODELS_DIR");
+    snprintf(out, size, "%s/%s", env && *env ? env : KVQ_MODELS_DIR, dir);
+    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
+    snprintf(out, size, "%s", dir);
+    return -1;
+}
+
+int kvq_model_open(kvq_model *m, const char *given, kvq_error *err)
 {
     memset(m, 0, sizeof *m);
+    char dir[4096];
+    kvq_model_locate(given, dir, sizeof dir);
     int rc = kvq_model_config_load(&m->cfg, dir, err);
     if (rc) return rc;
     if (!(m->dir = strdup(dir)) || !(m->layer = calloc(m->cfg.layers, sizeof *m->layer))) {

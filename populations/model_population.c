@@ -363,7 +363,7 @@ int kvq_model_population_load(kvq_population *pop, const char *spec, const char 
         pop->from_model = 1;
         pop->seed = rq.seed;
         pop->layer = (int)rq.layer;
-        snprintf(pop->source, sizeof pop->source, "%s", rq.dir);
+        snprintf(pop->source, sizeof pop->source, "%s", m.dir);
     }
     free(tokens);
     kvq_model_close(&m);

@@ -115,11 +115,13 @@ int kvq_model_population_specs(const char *path, int per_layer, char ***specs, s
 {
     *specs = NULL;
     *count = 0;
-    kvq_model_config cfg;
-    int model = runnable(path, &cfg, err);
+    char where[4096];
+    kvq_model_locate(path, where, sizeof where); /* a shipped model by name, e.g. stories260K */
+    kvq_model_config cfg = {0};
+    int model = runnable(where, &cfg, err);
     if (model < 0) return model;
     kvq_checkpoint ck;
-    int rc = kvq_checkpoint_open(&ck, path, err);
+    int rc = kvq_checkpoint_open(&ck, model ? where : path, err);
     if (rc) return rc;
     slot *s = malloc((ck.count ? ck.count : 1) * sizeof *s);
     size_t m = s ? collect_slots(&ck, per_layer, s) : 0;

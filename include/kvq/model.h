@@ -33,6 +33,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The model shipped with kvqeval (models/), whose populations `--matrix all` includes. */
+#define KVQ_SHIPPED_MODEL "stories260K"
+
 typedef struct kvq_model_config {
     char arch[32]; /* "LlamaForCausalLM", ... */
     size_t hidden, intermediate, heads, kv_heads, head_dim, layers, vocab, max_pos;
@@ -99,7 +102,12 @@ typedef struct kvq_model {
     const kvq_tensor *embed, *norm, *head; /* head == embed when tied */
 } kvq_model;
 
-/* Opens the model folder dir (see above). On failure m is left empty and err names the file and
+/* The folder of model dir: dir itself when it exists; else, for a bare name (no '/'), the model of
+ * that name shipped with kvqeval (KVQ_MODELS_DIR in the environment, else the source tree's
+ * models/, e.g. "stories260K"). Writes it to out[size]; 0, or -1 when neither exists. */
+int kvq_model_locate(const char *dir, char *out, size_t size);
+
+/* Opens the model folder dir (located as above; m->dir is the folder found; see the top). On failure m is left empty and err names the file and
  * the key or tensor at fault (KVQ_EINVAL for config problems, KVQ_EFORMAT/KVQ_EIO for files). */
 int kvq_model_open(kvq_model *m, const char *dir, kvq_error *err);
 void kvq_model_close(kvq_model *m);
