@@ -8,16 +8,27 @@
     X(besicovitch)                                                                                 \
     X(bf16)                                                                                        \
     X(f16)                                                                                         \
+    X(fp8)                                                                                         \
     X(hclam)                                                                                       \
     X(i8hybrid)                                                                                    \
     X(int4)                                                                                        \
     X(int8)                                                                                        \
+    X(iq4_nl)                                                                                      \
     X(kakeya)                                                                                      \
     X(lloydmax)                                                                                    \
+    X(mxfp4)                                                                                       \
+    X(mxfp8)                                                                                       \
+    X(nf4)                                                                                         \
+    X(nvfp4)                                                                                       \
     X(palette)                                                                                     \
     X(passthrough)                                                                                 \
     X(polarquant)                                                                                  \
     X(pq)                                                                                          \
+    X(q4_0)                                                                                        \
+    X(q4_1)                                                                                        \
+    X(q5_0)                                                                                        \
+    X(q5_1)                                                                                        \
+    X(q8_0)                                                                                        \
     X(qjl)                                                                                         \
     X(rabitq)                                                                                      \
     X(rvq)                                                                                         \
