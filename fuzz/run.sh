@@ -7,7 +7,7 @@
 set -eu
 SECONDS_EACH=${1:-600}
 [ $# -gt 0 ] && shift
-ALL="safetensors npy csv epiphany codec_spec population_spec run_json cell shard_index"
+ALL="safetensors npy csv epiphany codec_spec population_spec run_json cell shard_index model_config"
 TARGETS=${*:-$ALL}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/build-fuzz
@@ -17,7 +17,7 @@ CFLAGS="-std=c11 -g -O1 -pthread -D_POSIX_C_SOURCE=200809L $SAN -I$OUT/include -
   -I$ROOT -I$ROOT/populations $(pkg-config --cflags gsl openblas libcjson)"
 LIBS="-lgsl -lopenblas -lcjson -lm"
 
-# The library: every source of core/ backends/ metrics/ populations/ and of the program's layers
+# The library: every source of core/ backends/ metrics/ populations/ model/ and of the program's layers
 # (io/ harness/ analysis/ report/ cli/) but cli/main.c, plus the files meson generates
 # (kvq/version.h, kvq/commit.h, the embedded default epiphany spec).
 VERSION=$(sed -n "s/^ *version : '\(.*\)',/\1/p" "$ROOT/meson.build")
@@ -32,6 +32,7 @@ python3 "$ROOT/analysis/embed_text.py" "$ROOT/analysis/epiphanies.json" "$OUT/ep
     kvq_default_epiphanies
 OBJECTS=
 for src in "$ROOT"/core/*.c "$ROOT"/backends/*.c "$ROOT"/metrics/*.c "$ROOT"/populations/*.c \
+    "$ROOT"/model/*.c \
     "$ROOT"/io/*.c "$ROOT"/harness/*.c "$ROOT"/analysis/*.c "$ROOT"/report/*.c "$ROOT"/cli/*.c \
     "$OUT/epiphanies_default.c"; do
     [ "$src" = "$ROOT/cli/main.c" ] && continue
@@ -40,11 +41,12 @@ for src in "$ROOT"/core/*.c "$ROOT"/backends/*.c "$ROOT"/metrics/*.c "$ROOT"/pop
     OBJECTS="$OBJECTS $obj"
     # rebuilt when its source or any header is newer
     if [ ! -f "$obj" ] || [ -n "$(find "$src" -newer "$obj")" ] || [ -n "$(find "$ROOT/include" \
-        "$ROOT/core" "$ROOT/backends" "$ROOT/metrics" "$ROOT/populations" "$ROOT/io" \
+        "$ROOT/core" "$ROOT/backends" "$ROOT/metrics" "$ROOT/populations" "$ROOT/model" "$ROOT/io" \
         "$ROOT/harness" "$ROOT/analysis" "$ROOT/report" "$ROOT/cli" "$OUT/include" -name '*.h' \
         -newer "$obj" | head -n 1)" ]; then
         # shellcheck disable=SC2086
         clang $CFLAGS -fsanitize=fuzzer-no-link "-DKVQ_PLOTS_DIR=\"$ROOT/plots\"" \
+            "-DKVQ_MODELS_DIR=\"$ROOT/models\"" \
             -I"$(dirname "$src")" -c "$src" -o "$obj"
     fi
 done

@@ -15,6 +15,7 @@
 #include "kvq/params.h"
 #include "kvq/roles.h"
 #include "kvq/safetensors.h"
+#include "model/model_internal.h"
 #include "populations/populations.h"
 
 #include <fcntl.h>
@@ -451,4 +452,19 @@ int kvq_fuzz_shard_index(const uint8_t *data, size_t size)
         kvq_model_population_specs_free(specs, count);
     }
     return 1;
+}
+
+/* ---- model_config ---- */
+
+int kvq_fuzz_model_config(const uint8_t *data, size_t size)
+{
+    kvq_model_config cfg;
+    kvq_error err;
+    if (kvq_model_config_parse(&cfg, (const char *)data, size, "config.json", &err)) {
+        touch(err.msg);
+        return 0;
+    }
+    /* what the forward pass derives from it must be consistent */
+    sink += cfg.heads % cfg.kv_heads + cfg.head_dim % 2 + (size_t)cfg.bos;
+    return cfg.heads % cfg.kv_heads == 0 && (size_t)cfg.bos < cfg.vocab;
 }

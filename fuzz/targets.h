@@ -37,4 +37,7 @@ int kvq_fuzz_cell(const uint8_t *data, size_t size);
  * tensors of tests/golden/populations/sharded (kvq_checkpoint_open, kvq_model_population_specs). */
 int kvq_fuzz_shard_index(const uint8_t *data, size_t size);
 
+/* A model's config.json (kvq_model_config_parse). */
+int kvq_fuzz_model_config(const uint8_t *data, size_t size);
+
 #endif

@@ -126,8 +126,10 @@ int kvq_model_config_parse(kvq_model_config *cfg, const char *text, size_t len, 
         const cJSON *b = cJSON_GetObjectItemCaseSensitive(root, "bos_token_id");
         bos = 1;
         if (b && !cJSON_IsNull(b)) {
-            if (!cJSON_IsNumber(b) || b->valuedouble < 0 || b->valuedouble != floor(b->valuedouble))
-                rc = kvq_fail(err, KVQ_EINVAL, "%s: 'bos_token_id' must be an integer >= 0", path);
+            if (!cJSON_IsNumber(b) || !(b->valuedouble >= 0 && b->valuedouble < 2147483648.0) ||
+                b->valuedouble != floor(b->valuedouble))
+                rc = kvq_fail(err, KVQ_EINVAL, "%s: 'bos_token_id' must be an integer from 0 to "
+                              "2^31 - 1", path);
             else
                 bos = (size_t)b->valuedouble;
         }
