@@ -117,3 +117,8 @@ Test(fuzz_regressions, shard_index_seeds_and_crashers)
 {
     replay_target("shard_index", kvq_fuzz_shard_index, 3);
 }
+
+Test(fuzz_regressions, model_config_seeds_and_crashers)
+{
+    replay_target("model_config", kvq_fuzz_model_config, 5);
+}
