@@ -13,7 +13,7 @@
 #define VALIDITY_MIN 3
 
 const char *const kvq_validity_proxies[] = {
-    "pearson", "spearman", "kendall_tau_b", "recall@10", "recall@100",      "score_rmse",
+    "pearson", "spearman", "kendall_tau_b", "recall@10", "recall@100",       "score_rmse",
     "rel_mse", "cosine",   "attn_kl",       "attn_top1", "attn_out_rel_err", "bits_per_coord",
     NULL};
 const char *const kvq_validity_criteria[] = {"next_kl", "delta_nll", NULL};
@@ -81,9 +81,8 @@ int kvq_validity_compute(const kvq_run *run, kvq_validity *out, kvq_error *err)
     while (kvq_validity_proxies[np]) np++;
     while (kvq_validity_criteria[nc]) nc++;
     size_t n = run->ncells ? run->ncells : 1;
-    pairs buf = {malloc(n * sizeof(double)), malloc(n * sizeof(double)),
-                 malloc(n * sizeof(double)), malloc(n * sizeof(double)),
-                 malloc((3 * n + 1) * sizeof(double))};
+    pairs buf = {malloc(n * sizeof(double)), malloc(n * sizeof(double)), malloc(n * sizeof(double)),
+                 malloc(n * sizeof(double)), malloc((3 * n + 1) * sizeof(double))};
     out->items = malloc((run->npops ? run->npops : 1) * np * nc * sizeof *out->items);
     int rc = KVQ_OK;
     if (!buf.x || !buf.y || !buf.rx || !buf.ry || !buf.work || !out->items)

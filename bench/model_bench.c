@@ -53,7 +53,8 @@ int main(int argc, char **argv)
     kvq_error err;
     int32_t *tokens;
     size_t nseq, len;
-    if (kvq_model_open(&m, argv[1], &err) || kvq_model_tokens_load(path, &tokens, &nseq, &len, &err)) {
+    if (kvq_model_open(&m, argv[1], &err) ||
+        kvq_model_tokens_load(path, &tokens, &nseq, &len, &err)) {
         fprintf(stderr, "model_bench: %s\n", err.msg);
         return 2;
     }
@@ -72,7 +73,8 @@ int main(int argc, char **argv)
     for (int w = 0; w < KVQ_MW_COUNT; w++) {
         size_t out, in;
         kvq_model_weight_shape(&m.cfg, (kvq_model_weight)w, &out, &in);
-        flops += 2.0 * (double)out * (double)in * ntok * (w == KVQ_MW_HEAD ? 1 : (double)m.cfg.layers);
+        flops +=
+            2.0 * (double)out * (double)in * ntok * (w == KVQ_MW_HEAD ? 1 : (double)m.cfg.layers);
     }
     /* Q K^T and P V: every (sequence, head) computes len x len x head_dim twice */
     flops += 4.0 * (double)nseq * (double)m.cfg.heads * (double)len * (double)len *

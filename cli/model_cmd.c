@@ -60,14 +60,17 @@ static int parse_args(int argc, char **argv, model_args *a)
                     strcmp(f, "--sample") == 0 || strcmp(f, "--length") == 0 ||
                     strcmp(f, "--seed") == 0;
         if (takes && !v) return model_usage("missing value after ", f);
-        if (strcmp(f, "--tokens") == 0) a->tokens = v;
-        else if (strcmp(f, "--out") == 0) a->out = v;
+        if (strcmp(f, "--tokens") == 0)
+            a->tokens = v;
+        else if (strcmp(f, "--out") == 0)
+            a->out = v;
         else if (strcmp(f, "--sample") == 0) {
             if (parse_count(f, v, 1 << 20, &a->sample)) return KVQ_EXIT_USAGE;
         } else if (strcmp(f, "--length") == 0) {
             if (parse_count(f, v, 1 << 24, &a->length)) return KVQ_EXIT_USAGE;
         } else if (strcmp(f, "--seed") == 0) {
-            if (kvq_parse_seed(v, &a->seed)) return model_usage("--seed takes an integer in [0, 2^53), got ", v);
+            if (kvq_parse_seed(v, &a->seed))
+                return model_usage("--seed takes an integer in [0, 2^53), got ", v);
         } else if (f[0] == '-')
             return model_usage("unknown option ", f);
         else if (!a->dir) {
@@ -132,7 +135,8 @@ static int sample(const kvq_model *m, const model_args *a)
     kvq_rng rng;
     kvq_rng_derive(&rng, a->seed, "model-sample");
     int status = KVQ_EXIT_OK;
-    if (kvq_model_sample(m, &rng, n, len, tokens, &err)) status = fail(&err, KVQ_EXIT_USAGE);
+    if (kvq_model_sample(m, &rng, n, len, tokens, &err))
+        status = fail(&err, KVQ_EXIT_USAGE);
     else if (kvq_npy_write_i32(a->out, tokens, n, len, &err))
         status = fail(&err, KVQ_EXIT_IO);
     free(tokens);

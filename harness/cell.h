@@ -23,8 +23,8 @@ typedef struct kvq_cell {
     char codec[32];             /* the backend's name (set by whoever fills variant) */
     size_t population;          /* index into the run's populations */
 
-    int done;                      /* evaluated (ok or failed), in this run or a resumed one */
-    int status;                    /* KVQ_OK, or the failure's kvq_status */
+    int done;    /* evaluated (ok or failed), in this run or a resumed one */
+    int status;  /* KVQ_OK, or the failure's kvq_status */
     int skipped; /* with status: the codec does not apply to this population (a dimension its
                     blocks do not divide, fewer rows than it learns from); error says why */
     char error[KVQ_ERROR_MSG_MAX]; /* the failure's message */

@@ -67,8 +67,9 @@ static int collect_populations(kvq_run_spec *spec, const kvq_run_config *cfg, kv
     char where[4096];
     int ship = builtin && kvq_model_locate(shipped[0], where, sizeof where) == 0;
     if (builtin && !ship)
-        fprintf(stderr, "kvqeval: the shipped model %s was not found (set KVQ_MODELS_DIR to the "
-                        "source tree's models/); its populations are left out\n",
+        fprintf(stderr,
+                "kvqeval: the shipped model %s was not found (set KVQ_MODELS_DIR to the "
+                "source tree's models/); its populations are left out\n",
                 shipped[0]);
     size_t nmodels = ship ? 1 : cfg->nmodels;
     for (size_t m = 0; m < nmodels; m++) {

@@ -10,8 +10,10 @@ int kvq_npy_write_i32(const char *path, const int32_t *data, size_t rows, size_t
                       kvq_error *err)
 {
     char dict[128];
-    int len = snprintf(dict, sizeof dict, "{'descr': '<i4', 'fortran_order': False, 'shape': "
-                       "(%zu, %zu), }", rows, cols);
+    int len = snprintf(dict, sizeof dict,
+                       "{'descr': '<i4', 'fortran_order': False, 'shape': "
+                       "(%zu, %zu), }",
+                       rows, cols);
     size_t total = 10 + (size_t)len + 1, padded = (total + 63) / 64 * 64;
     char header[256];
     memcpy(header, "\x93NUMPY\x01\x00", 8);

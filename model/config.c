@@ -62,8 +62,7 @@ static int get_arch(const cJSON *root, const char *path, kvq_model_config *cfg, 
 
 /* Optional keys that change the function computed: refused unless they hold the value the
  * forward pass implements. */
-static int check_options(const cJSON *root, const char *path, kvq_model_config *cfg,
-                         kvq_error *err)
+static int check_options(const cJSON *root, const char *path, kvq_model_config *cfg, kvq_error *err)
 {
     const cJSON *act = cJSON_GetObjectItemCaseSensitive(root, "hidden_act");
     if (act && !(cJSON_IsString(act) && strcmp(act->valuestring, "silu") == 0))
@@ -111,13 +110,17 @@ int kvq_model_config_parse(kvq_model_config *cfg, const char *text, size_t len, 
     if (!rc) rc = get_size(root, path, "num_hidden_layers", -1, &cfg->layers, err);
     if (!rc) rc = get_size(root, path, "vocab_size", -1, &cfg->vocab, err);
     if (!rc) rc = get_size(root, path, "max_position_embeddings", -1, &cfg->max_pos, err);
-    if (!rc) rc = get_size(root, path, "num_key_value_heads", (long long)cfg->heads, &cfg->kv_heads, err);
+    if (!rc)
+        rc =
+            get_size(root, path, "num_key_value_heads", (long long)cfg->heads, &cfg->kv_heads, err);
     if (!rc && cfg->hidden % cfg->heads && !cJSON_GetObjectItemCaseSensitive(root, "head_dim"))
         rc = kvq_fail(err, KVQ_EINVAL,
                       "%s: hidden_size %zu is not a multiple of num_attention_heads %zu (and no "
                       "head_dim)",
                       path, cfg->hidden, cfg->heads);
-    if (!rc) rc = get_size(root, path, "head_dim", (long long)(cfg->hidden / cfg->heads), &cfg->head_dim, err);
+    if (!rc)
+        rc = get_size(root, path, "head_dim", (long long)(cfg->hidden / cfg->heads), &cfg->head_dim,
+                      err);
     if (!rc) rc = get_positive(root, path, "rms_norm_eps", &cfg->rms_eps, err);
     if (!rc) rc = get_positive(root, path, "rope_theta", &cfg->rope_theta, err);
     if (!rc) rc = check_options(root, path, cfg, err);
@@ -128,8 +131,10 @@ int kvq_model_config_parse(kvq_model_config *cfg, const char *text, size_t len, 
         if (b && !cJSON_IsNull(b)) {
             if (!cJSON_IsNumber(b) || !(b->valuedouble >= 0 && b->valuedouble < 2147483648.0) ||
                 b->valuedouble != floor(b->valuedouble))
-                rc = kvq_fail(err, KVQ_EINVAL, "%s: 'bos_token_id' must be an integer from 0 to "
-                              "2^31 - 1", path);
+                rc = kvq_fail(err, KVQ_EINVAL,
+                              "%s: 'bos_token_id' must be an integer from 0 to "
+                              "2^31 - 1",
+                              path);
             else
                 bos = (size_t)b->valuedouble;
         }

@@ -32,8 +32,8 @@ static int codec_linear(void *ctx, kvq_model_weight w, int layer, const float *w
                         size_t in, const float *x, size_t ntok, float *y, kvq_error *err)
 {
     const weight_hook *h = ctx;
-    if ((int)w != h->target.weight || (h->target.layer >= 0 && layer != h->target.layer &&
-                                       w != KVQ_MW_HEAD))
+    if ((int)w != h->target.weight ||
+        (h->target.layer >= 0 && layer != h->target.layer && w != KVQ_MW_HEAD))
         return 0;
     char label[64];
     snprintf(label, sizeof label, "criterion:%d:%d", (int)w, layer);
@@ -52,8 +52,8 @@ static int codec_linear(void *ctx, kvq_model_weight w, int layer, const float *w
             rc = kvq_fail(err, KVQ_ENOMEM, "out of memory for a %zu x %zu decode", out, in);
         if (!rc) rc = kvq_codec_reconstruct(&codec, codes, out, dec, err);
         if (!rc)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)ntok, (int)out, (int)in,
-                        1.0f, x, (int)in, dec, (int)in, 0.0f, y, (int)out);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)ntok, (int)out, (int)in, 1.0f,
+                        x, (int)in, dec, (int)in, 0.0f, y, (int)out);
     } else {
         for (size_t t = 0; t < ntok && !rc; t++)
             rc = kvq_codec_score(&codec, x + t * in, codes, out, y + t * out, err);
@@ -147,15 +147,16 @@ int kvq_model_criterion(const kvq_model *m, const kvq_population *pop, const cha
     if (len < 2) return kvq_fail(err, KVQ_EINVAL, "held-out sequences of fewer than 2 tokens");
     positions p = {.nseq = nseq, .npos = len - 1};
     size_t cells = nseq * p.npos;
-    float *lp = malloc(nseq * len * vocab * sizeof *lp), *lq = malloc(nseq * len * vocab * sizeof *lq);
+    float *lp = malloc(nseq * len * vocab * sizeof *lp),
+          *lq = malloc(nseq * len * vocab * sizeof *lq);
     p.kl = malloc(cells * sizeof *p.kl);
     p.top1 = malloc(cells * sizeof *p.top1);
     p.dnll = malloc(cells * sizeof *p.dnll);
     p.work = malloc(cells * sizeof *p.work);
     int rc = KVQ_OK;
     if (!lp || !lq || !p.kl || !p.top1 || !p.dnll || !p.work)
-        rc = kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu x %zu log-probabilities",
-                      nseq * len, vocab);
+        rc = kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu x %zu log-probabilities", nseq * len,
+                      vocab);
     if (!rc) rc = kvq_model_forward(m, pop->heldout, nseq, len, NULL, lp, err);
     if (!rc) rc = kvq_model_forward(m, pop->heldout, nseq, len, &h, lq, err);
     if (!rc) {

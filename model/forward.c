@@ -33,11 +33,15 @@ size_t kvq_act_width(const kvq_model_config *cfg, kvq_act kind)
 {
     switch (kind) {
     case KVQ_ACT_Q:
-    case KVQ_ACT_ATTN_OUT: return cfg->heads * cfg->head_dim;
+    case KVQ_ACT_ATTN_OUT:
+        return cfg->heads * cfg->head_dim;
     case KVQ_ACT_K:
-    case KVQ_ACT_V: return cfg->kv_heads * cfg->head_dim;
-    case KVQ_ACT_MLP_ACT: return cfg->intermediate;
-    default: return cfg->hidden;
+    case KVQ_ACT_V:
+        return cfg->kv_heads * cfg->head_dim;
+    case KVQ_ACT_MLP_ACT:
+        return cfg->intermediate;
+    default:
+        return cfg->hidden;
     }
 }
 
@@ -73,9 +77,8 @@ typedef struct pass {
 
 static void pass_free(pass *p)
 {
-    float **bufs[] = {&p->x,   &p->xn,  &p->q,   &p->k,      &p->v,   &p->att, &p->gate,
-                      &p->up,  &p->tmp, &p->w,   &p->vec,    &p->cos, &p->sin, &p->scores,
-                      &p->srow};
+    float **bufs[] = {&p->x,   &p->xn, &p->q,   &p->k,   &p->v,   &p->att,    &p->gate, &p->up,
+                      &p->tmp, &p->w,  &p->vec, &p->cos, &p->sin, &p->scores, &p->srow};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(*bufs[i]);
     free(p->codes);
     free(p->kc);
@@ -96,11 +99,20 @@ static int pass_alloc(pass *p, kvq_error *err)
     struct {
         float **b;
         size_t count;
-    } want[] = {{&p->x, n * c->hidden},   {&p->xn, n * c->hidden},    {&p->q, n * qw},
-                {&p->k, n * kvw},         {&p->v, n * kvw},           {&p->att, n * qw},
-                {&p->gate, n * c->intermediate}, {&p->up, n * c->intermediate},
-                {&p->tmp, n * c->hidden}, {&p->w, wmax},              {&p->vec, vmax},
-                {&p->cos, half},          {&p->sin, half},            {&p->scores, p->len * p->len},
+    } want[] = {{&p->x, n * c->hidden},
+                {&p->xn, n * c->hidden},
+                {&p->q, n * qw},
+                {&p->k, n * kvw},
+                {&p->v, n * kvw},
+                {&p->att, n * qw},
+                {&p->gate, n * c->intermediate},
+                {&p->up, n * c->intermediate},
+                {&p->tmp, n * c->hidden},
+                {&p->w, wmax},
+                {&p->vec, vmax},
+                {&p->cos, half},
+                {&p->sin, half},
+                {&p->scores, p->len * p->len},
                 {&p->srow, p->len}};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (!(*want[i].b = malloc((want[i].count ? want[i].count : 1) * sizeof(float))))
@@ -175,13 +187,12 @@ static int linear(pass *p, kvq_model_weight w, int layer, const float *x, float 
     kvq_model_weight_shape(&p->m->cfg, w, &out, &in);
     int rc = kvq_model_tensor_f32(p->m, kvq_model_weight_tensor(p->m, w, layer), p->w, err);
     if (rc) return rc;
-    rc = p->h && p->h->linear
-             ? p->h->linear(p->h->ctx, w, layer, p->w, out, in, x, p->ntok, y, err)
-             : 0;
+    rc = p->h && p->h->linear ? p->h->linear(p->h->ctx, w, layer, p->w, out, in, x, p->ntok, y, err)
+                              : 0;
     if (rc < 0) return rc;
     if (rc == 0)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)p->ntok, (int)out, (int)in,
-                    1.0f, x, (int)in, p->w, (int)in, 0.0f, y, (int)out);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)p->ntok, (int)out, (int)in, 1.0f,
+                    x, (int)in, p->w, (int)in, 0.0f, y, (int)out);
     if (!bias) return KVQ_OK;
     if ((rc = kvq_model_tensor_f32(p->m, bias, p->vec, err))) return rc;
     for (size_t r = 0; r < p->ntok; r++)
@@ -287,8 +298,8 @@ static int attention(pass *p, int layer, kvq_error *err)
             for (size_t h = g * group; h < (g + 1) * group && !rc; h++) {
                 if ((rc = head_scores(p, layer, s, h, g, err))) break;
                 causal_softmax(p);
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)L, (int)d, (int)L,
-                            1.0f, p->scores, (int)L, p->v + s * L * kvw + g * d, (int)kvw, 0.0f,
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)L, (int)d, (int)L, 1.0f,
+                            p->scores, (int)L, p->v + s * L * kvw + g * d, (int)kvw, 0.0f,
                             p->att + s * L * qw + h * d, (int)qw);
             }
         }
@@ -362,7 +373,8 @@ int kvq_model_forward(const kvq_model *m, const int32_t *tokens, size_t nseq, si
             kvq_tensor_read_row(m->embed, 0, (size_t)tokens[r], row);
             for (size_t j = 0; j < c->hidden && !rc; j++)
                 if (!isfinite(row[j]))
-                    rc = kvq_fail(err, KVQ_EFORMAT, "%s: tensor '%s' holds a non-finite value "
+                    rc = kvq_fail(err, KVQ_EFORMAT,
+                                  "%s: tensor '%s' holds a non-finite value "
                                   "at [%ld, %zu]",
                                   m->dir, m->embed->name, (long)tokens[r], j);
         }
@@ -383,8 +395,8 @@ int kvq_model_sample(const kvq_model *m, kvq_rng *rng, size_t nseq, size_t len, 
 {
     if (len == 0 || len > m->cfg.max_pos)
         return kvq_fail(err, KVQ_EINVAL,
-                        "%s: cannot sample %zu tokens (max_position_embeddings = %zu)", m->dir,
-                        len, m->cfg.max_pos);
+                        "%s: cannot sample %zu tokens (max_position_embeddings = %zu)", m->dir, len,
+                        m->cfg.max_pos);
     int rc = KVQ_OK;
     size_t vocab = m->cfg.vocab;
     float *logp = malloc(nseq * len * vocab * sizeof *logp);
@@ -393,7 +405,8 @@ int kvq_model_sample(const kvq_model *m, kvq_rng *rng, size_t nseq, size_t len, 
     for (size_t s = 0; s < nseq && !rc; s++) tokens[s * len] = m->cfg.bos;
     /* step t: the first t tokens of every sequence give the distribution of token t */
     for (size_t t = 1; t < len && !rc; t++) {
-        for (size_t s = 0; s < nseq; s++) memcpy(prefix + s * t, tokens + s * len, t * sizeof *prefix);
+        for (size_t s = 0; s < nseq; s++)
+            memcpy(prefix + s * t, tokens + s * len, t * sizeof *prefix);
         rc = kvq_model_forward(m, prefix, nseq, t, NULL, logp, err);
         for (size_t s = 0; s < nseq && !rc; s++) {
             const float *lp = logp + (s * t + t - 1) * vocab;

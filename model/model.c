@@ -17,14 +17,26 @@ void kvq_model_weight_shape(const kvq_model_config *cfg, kvq_model_weight w, siz
 {
     size_t qw = cfg->heads * cfg->head_dim, kvw = cfg->kv_heads * cfg->head_dim;
     switch (w) {
-    case KVQ_MW_Q: *out = qw, *in = cfg->hidden; break;
+    case KVQ_MW_Q:
+        *out = qw, *in = cfg->hidden;
+        break;
     case KVQ_MW_K:
-    case KVQ_MW_V: *out = kvw, *in = cfg->hidden; break;
-    case KVQ_MW_O: *out = cfg->hidden, *in = qw; break;
+    case KVQ_MW_V:
+        *out = kvw, *in = cfg->hidden;
+        break;
+    case KVQ_MW_O:
+        *out = cfg->hidden, *in = qw;
+        break;
     case KVQ_MW_GATE:
-    case KVQ_MW_UP: *out = cfg->intermediate, *in = cfg->hidden; break;
-    case KVQ_MW_DOWN: *out = cfg->hidden, *in = cfg->intermediate; break;
-    default: *out = cfg->vocab, *in = cfg->hidden; break;
+    case KVQ_MW_UP:
+        *out = cfg->intermediate, *in = cfg->hidden;
+        break;
+    case KVQ_MW_DOWN:
+        *out = cfg->hidden, *in = cfg->intermediate;
+        break;
+    default:
+        *out = cfg->vocab, *in = cfg->hidden;
+        break;
     }
 }
 
@@ -41,8 +53,8 @@ static const kvq_checkpoint_entry *find_entry(const kvq_checkpoint *ck, const ch
 }
 
 /* Binds the tensor called name, checking dtype and shape ([d0] or [d0, d1]; d1 == 0: 1-D). */
-static int bind(const kvq_model *m, const char *name, size_t d0, size_t d1,
-                const kvq_tensor **out, kvq_error *err)
+static int bind(const kvq_model *m, const char *name, size_t d0, size_t d1, const kvq_tensor **out,
+                kvq_error *err)
 {
     const kvq_checkpoint_entry *e = find_entry(&m->ck, name);
     if (!e) return kvq_fail(err, KVQ_EFORMAT, "%s: tensor '%s' is missing", m->dir, name);
@@ -97,7 +109,8 @@ static int bind_all(kvq_model *m, kvq_error *err)
     const kvq_model_config *c = &m->cfg;
     int rc = bind(m, "model.embed_tokens.weight", c->vocab, c->hidden, &m->embed, err);
     if (!rc) rc = bind(m, "model.norm.weight", c->hidden, 0, &m->norm, err);
-    if (!rc && c->tied && !find_entry(&m->ck, "lm_head.weight")) m->head = m->embed;
+    if (!rc && c->tied && !find_entry(&m->ck, "lm_head.weight"))
+        m->head = m->embed;
     else if (!rc)
         rc = bind(m, "lm_head.weight", c->vocab, c->hidden, &m->head, err);
     for (size_t l = 0; l < c->layers && !rc; l++) rc = bind_layer(m, l, err);
@@ -153,8 +166,8 @@ int kvq_model_tensor_f32(const kvq_model *m, const kvq_tensor *t, float *dst, kv
         kvq_tensor_read_row(t, 0, r, row);
         for (size_t j = 0; j < dim; j++)
             if (!isfinite(row[j]))
-                return kvq_fail(err, KVQ_EFORMAT, "%s: tensor '%s' holds %s at [%zu, %zu]",
-                                m->dir, t->name, isnan(row[j]) ? "NaN" : "an infinity", r, j);
+                return kvq_fail(err, KVQ_EFORMAT, "%s: tensor '%s' holds %s at [%zu, %zu]", m->dir,
+                                t->name, isnan(row[j]) ? "NaN" : "an infinity", r, j);
     }
     return KVQ_OK;
 }

@@ -40,13 +40,17 @@ int kvq_model_tokens_load(const char *path, int32_t **tokens, size_t *nseq, size
             memcpy(&v, t->data + 8 * i, 8);
         }
         if (v < 0 || v > INT32_MAX)
-            rc = kvq_fail(err, KVQ_EINVAL, "%s: sequence %zu position %zu: token id %lld is "
-                          "negative or too large", path, i / *len, i % *len, (long long)v);
+            rc = kvq_fail(err, KVQ_EINVAL,
+                          "%s: sequence %zu position %zu: token id %lld is "
+                          "negative or too large",
+                          path, i / *len, i % *len, (long long)v);
         else
             out[i] = (int32_t)v;
     }
     kvq_npy_close(&npy);
-    if (rc) free(out);
-    else *tokens = out;
+    if (rc)
+        free(out);
+    else
+        *tokens = out;
     return rc;
 }

@@ -272,8 +272,8 @@ static int sample(kvq_population *pop, const selection *sel, const kvq_params *o
 {
     size_t nq = 0, n;
     int rc = no_queries ? KVQ_OK
-                        : kvq_option_size(opt, "queries", (long)kvq_default_queries(sel->total),
-                                          1, MAX_ROWS, &nq, err);
+                        : kvq_option_size(opt, "queries", (long)kvq_default_queries(sel->total), 1,
+                                          MAX_ROWS, &nq, err);
     if (rc) return rc;
     size_t fallback = sel->total > nq ? sel->total - nq : 0;
     if (fallback > DEFAULT_ROWS) fallback = DEFAULT_ROWS;
@@ -404,8 +404,7 @@ int kvq_file_population_load(kvq_population *pop, const char *spec, const char *
     return rc ? kvq_error_wrap(err, "population '%s'", spec) : KVQ_OK;
 }
 
-int kvq_file_request_load(kvq_population *pop, kvq_file_request *rq, uint64_t seed,
-                          kvq_error *err)
+int kvq_file_request_load(kvq_population *pop, kvq_file_request *rq, uint64_t seed, kvq_error *err)
 {
     kvq_checkpoint ck;
     int rc = kvq_checkpoint_open(&ck, rq->path, err);

@@ -90,18 +90,33 @@ static void pool_free(pool *p)
 }
 
 /* The input activation of a role's matrix, and which weight it is. */
-static int role_input(const kvq_model *m, kvq_role role, kvq_act *kind, int *weight,
-                      kvq_error *err)
+static int role_input(const kvq_model *m, kvq_role role, kvq_act *kind, int *weight, kvq_error *err)
 {
     switch (role) {
-    case KVQ_ROLE_ATTN_Q: *kind = KVQ_ACT_ATTN_IN, *weight = KVQ_MW_Q; return KVQ_OK;
-    case KVQ_ROLE_ATTN_K: *kind = KVQ_ACT_ATTN_IN, *weight = KVQ_MW_K; return KVQ_OK;
-    case KVQ_ROLE_ATTN_V: *kind = KVQ_ACT_ATTN_IN, *weight = KVQ_MW_V; return KVQ_OK;
-    case KVQ_ROLE_ATTN_O: *kind = KVQ_ACT_ATTN_OUT, *weight = KVQ_MW_O; return KVQ_OK;
-    case KVQ_ROLE_MLP_GATE: *kind = KVQ_ACT_MLP_IN, *weight = KVQ_MW_GATE; return KVQ_OK;
-    case KVQ_ROLE_MLP_UP: *kind = KVQ_ACT_MLP_IN, *weight = KVQ_MW_UP; return KVQ_OK;
-    case KVQ_ROLE_MLP_DOWN: *kind = KVQ_ACT_MLP_ACT, *weight = KVQ_MW_DOWN; return KVQ_OK;
-    case KVQ_ROLE_OUTPUT_HEAD: *kind = KVQ_ACT_FINAL, *weight = KVQ_MW_HEAD; return KVQ_OK;
+    case KVQ_ROLE_ATTN_Q:
+        *kind = KVQ_ACT_ATTN_IN, *weight = KVQ_MW_Q;
+        return KVQ_OK;
+    case KVQ_ROLE_ATTN_K:
+        *kind = KVQ_ACT_ATTN_IN, *weight = KVQ_MW_K;
+        return KVQ_OK;
+    case KVQ_ROLE_ATTN_V:
+        *kind = KVQ_ACT_ATTN_IN, *weight = KVQ_MW_V;
+        return KVQ_OK;
+    case KVQ_ROLE_ATTN_O:
+        *kind = KVQ_ACT_ATTN_OUT, *weight = KVQ_MW_O;
+        return KVQ_OK;
+    case KVQ_ROLE_MLP_GATE:
+        *kind = KVQ_ACT_MLP_IN, *weight = KVQ_MW_GATE;
+        return KVQ_OK;
+    case KVQ_ROLE_MLP_UP:
+        *kind = KVQ_ACT_MLP_IN, *weight = KVQ_MW_UP;
+        return KVQ_OK;
+    case KVQ_ROLE_MLP_DOWN:
+        *kind = KVQ_ACT_MLP_ACT, *weight = KVQ_MW_DOWN;
+        return KVQ_OK;
+    case KVQ_ROLE_OUTPUT_HEAD:
+        *kind = KVQ_ACT_FINAL, *weight = KVQ_MW_HEAD;
+        return KVQ_OK;
     case KVQ_ROLE_VOCAB_EMBED:
         if (!m->cfg.tied)
             return kvq_fail(err, KVQ_EINVAL,
@@ -126,8 +141,7 @@ typedef struct request {
     uint64_t seed;
 } request;
 
-static int parse(request *rq, const char *spec, const char *rest, uint64_t run_seed,
-                 kvq_error *err)
+static int parse(request *rq, const char *spec, const char *rest, uint64_t run_seed, kvq_error *err)
 {
     memset(rq, 0, sizeof *rq);
     const char *hash = strrchr(rest, '#');
@@ -170,8 +184,8 @@ static int check(const request *rq, const kvq_model *m, kvq_error *err)
     if (rq->tokens > c->max_pos)
         return kvq_fail(err, KVQ_EINVAL, "tokens=%zu exceeds max_position_embeddings %zu",
                         rq->tokens, c->max_pos);
-    int per_head = !rq->is_role && (rq->kind == KVQ_ACT_Q || rq->kind == KVQ_ACT_K ||
-                                    rq->kind == KVQ_ACT_V);
+    int per_head =
+        !rq->is_role && (rq->kind == KVQ_ACT_Q || rq->kind == KVQ_ACT_K || rq->kind == KVQ_ACT_V);
     if (rq->head >= 0 && !per_head)
         return kvq_fail(err, KVQ_EINVAL, "head= applies to kind=q, k and v only");
     size_t nh = !per_head ? 1 : rq->kind == KVQ_ACT_Q ? c->heads : c->kv_heads;
@@ -200,8 +214,12 @@ static int capture(const kvq_model *m, const request *rq, const int32_t *tokens,
 {
     size_t width = kvq_act_width(&m->cfg, kind);
     int per_head = kind == KVQ_ACT_Q || kind == KVQ_ACT_K || kind == KVQ_ACT_V;
-    *p = (pool){.cfg = &m->cfg, .kind = kind, .layer = (int)rq->layer, .head = head,
-                .len = rq->tokens, .dim = per_head ? m->cfg.head_dim : width};
+    *p = (pool){.cfg = &m->cfg,
+                .kind = kind,
+                .layer = (int)rq->layer,
+                .head = head,
+                .len = rq->tokens,
+                .dim = per_head ? m->cfg.head_dim : width};
     kvq_model_hooks h = {.ctx = p, .observe = pool_observe};
     return kvq_model_forward(m, tokens, rq->seqs, rq->tokens, &h, NULL, err);
 }
@@ -316,11 +334,12 @@ static int load_weights(kvq_population *pop, const kvq_model *m, const request *
     if (kind == KVQ_ACT_FINAL) qrq.layer = -1;
     rc = capture(m, &qrq, tokens, kind, -1, &in, err);
     size_t nq = 0;
-    if (!rc) rc = kvq_option_size(&rq->opt, "queries", (long)kvq_default_queries(in.count), 1,
-                                  MAX_ROWS, &nq, err);
+    if (!rc)
+        rc = kvq_option_size(&rq->opt, "queries", (long)kvq_default_queries(in.count), 1, MAX_ROWS,
+                             &nq, err);
     if (!rc && nq > in.count)
-        rc = kvq_fail(err, KVQ_EINVAL, "queries=%zu: only %zu input vectors captured", nq,
-                      in.count);
+        rc =
+            kvq_fail(err, KVQ_EINVAL, "queries=%zu: only %zu input vectors captured", nq, in.count);
     size_t *qi = malloc(nq * sizeof *qi), skip;
     float *q = malloc(nq * in.dim * sizeof *q);
     kvq_origin *o = malloc(nq * sizeof *o);
@@ -354,8 +373,9 @@ int kvq_model_population_load(kvq_population *pop, const char *spec, const char 
     int32_t *tokens = NULL;
     rc = check(&rq, &m, err);
     if (!rc) rc = sample_sequences(&m, &rq, "model:sequences", &tokens, err);
-    if (!rc) rc = rq.is_role ? load_weights(pop, &m, &rq, tokens, err)
-                             : load_activations(pop, &m, &rq, tokens, err);
+    if (!rc)
+        rc = rq.is_role ? load_weights(pop, &m, &rq, tokens, err)
+                        : load_activations(pop, &m, &rq, tokens, err);
     if (!rc) rc = sample_sequences(&m, &rq, "model:heldout", &pop->heldout, err);
     if (!rc) {
         pop->heldout_n = rq.seqs;

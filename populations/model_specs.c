@@ -87,9 +87,12 @@ static int has_inputs(kvq_role role, const kvq_model_config *cfg)
     case KVQ_ROLE_MLP_GATE:
     case KVQ_ROLE_MLP_UP:
     case KVQ_ROLE_MLP_DOWN:
-    case KVQ_ROLE_OUTPUT_HEAD: return 1;
-    case KVQ_ROLE_VOCAB_EMBED: return cfg->tied;
-    default: return 0;
+    case KVQ_ROLE_OUTPUT_HEAD:
+        return 1;
+    case KVQ_ROLE_VOCAB_EMBED:
+        return cfg->tied;
+    default:
+        return 0;
     }
 }
 
@@ -138,9 +141,9 @@ int kvq_model_population_specs(const char *path, int per_layer, char ***specs, s
     for (size_t i = 0; i < m && !rc; i++) {
         if (model && !has_inputs((kvq_role)s[i].role, &cfg)) continue;
         const char *name = kvq_role_name((kvq_role)s[i].role);
-        rc = s[i].layer < 0 ? push(out, &n, err, "%s:%s#role=%s", scheme, path, name)
-                            : push(out, &n, err, "%s:%s#role=%s&layer=%d", scheme, path, name,
-                                   s[i].layer);
+        rc = s[i].layer < 0
+                 ? push(out, &n, err, "%s:%s#role=%s", scheme, path, name)
+                 : push(out, &n, err, "%s:%s#role=%s&layer=%d", scheme, path, name, s[i].layer);
     }
     for (size_t i = 0; i < kv && !rc; i++) {
         const char *kind = i % 2 ? "v" : "k";

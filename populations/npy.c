@@ -113,8 +113,11 @@ static int set_dtype(const cursor *c, const char *descr, kvq_tensor *t, kvq_erro
     static const struct {
         const char *descr;
         kvq_dtype dtype;
-    } known[] = {{"<f4", KVQ_DTYPE_F32}, {"<f2", KVQ_DTYPE_F16}, {"<f8", KVQ_DTYPE_F64},
-                 {"<i4", KVQ_DTYPE_I32}, {"<i8", KVQ_DTYPE_I64}};
+    } known[] = {{"<f4", KVQ_DTYPE_F32},
+                 {"<f2", KVQ_DTYPE_F16},
+                 {"<f8", KVQ_DTYPE_F64},
+                 {"<i4", KVQ_DTYPE_I32},
+                 {"<i8", KVQ_DTYPE_I64}};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         if (strcmp(descr, known[i].descr) == 0) {
             t->dtype = known[i].dtype;

@@ -47,8 +47,7 @@ int kvq_file_population_parse(kvq_file_request *rq, const char *spec, const char
                               kvq_error *err);
 /* Opens the request's file and loads its sample into pop (the second half of
  * kvq_file_population_load; messages are not prefixed with the spec). */
-int kvq_file_request_load(kvq_population *pop, kvq_file_request *rq, uint64_t seed,
-                          kvq_error *err);
+int kvq_file_request_load(kvq_population *pop, kvq_file_request *rq, uint64_t seed, kvq_error *err);
 
 /* A whole file mapped read-only (populations/mapping.c). An empty file maps to data == NULL,
  * size == 0. */

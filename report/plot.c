@@ -316,7 +316,8 @@ static int validity(plotter *pl, const kvq_facts *f, size_t p, const char **vari
         size_t count = 0;
         fprintf(fig.a.f, "# %s\tnext_kl\tvariant\n", *x);
         for (size_t v = 0; v < nv; v++) {
-            double a = fact_value(f, variants[v], pop, *x), b = fact_value(f, variants[v], pop, "next_kl");
+            double a = fact_value(f, variants[v], pop, *x),
+                   b = fact_value(f, variants[v], pop, "next_kl");
             if (!isfinite(a) || !isfinite(b)) continue;
             fprintf(fig.a.f, "%.6g\t%.6g\t%s\n", a, b, variants[v]);
             if (a > 0) lo = a < lo ? a : lo;
@@ -333,8 +334,7 @@ static int validity(plotter *pl, const kvq_facts *f, size_t p, const char **vari
     size_t cols = 4, rows = (panels + cols - 1) / cols;
     char extra[20000], a[1100], b[200], q[17000];
     snprintf(extra, sizeof extra, "proxies=%s; xlogs=%s; cols=%zu; rows=%zu; population=%s",
-             lit(a, sizeof a, proxies), lit(b, sizeof b, xlogs), cols, rows,
-             lit(q, sizeof q, pop));
+             lit(a, sizeof a, proxies), lit(b, sizeof b, xlogs), cols, rows, lit(q, sizeof q, pop));
     draw(pl, "validity.gp", fig.base, fig.data, extra, 1400, 60 + 300 * (int)rows);
     return KVQ_OK;
 }

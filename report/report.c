@@ -88,9 +88,12 @@ static int by_abs_rho(const void *a, const void *b)
 
 static void rho_text(FILE *f, double rho, double lo, double hi)
 {
-    if (isnan(rho)) fputs(" n/a |", f);
-    else if (isnan(lo)) fprintf(f, " %.3f |", rho);
-    else fprintf(f, " %.3f [%.3f, %.3f] |", rho, lo, hi);
+    if (isnan(rho))
+        fputs(" n/a |", f);
+    else if (isnan(lo))
+        fprintf(f, " %.3f |", rho);
+    else
+        fprintf(f, " %.3f [%.3f, %.3f] |", rho, lo, hi);
 }
 
 /* The proxies of population pop, best predictor of next_kl first. */
@@ -117,8 +120,9 @@ static void validity_population(FILE *f, const kvq_csv_table *t, const char *pop
     qsort(rows, n, sizeof *rows, by_abs_rho);
     fprintf(f, "### `%s`\n\n", pop);
     if (n && !isnan(rows[0].rho[0]))
-        fprintf(f, "Best predictor of next_kl: **%s**, rho = %.3f (95%% CI %.3f to %.3f, %ld "
-                   "variants).\n\n",
+        fprintf(f,
+                "Best predictor of next_kl: **%s**, rho = %.3f (95%% CI %.3f to %.3f, %ld "
+                "variants).\n\n",
                 rows[0].proxy, rows[0].rho[0], rows[0].lo[0], rows[0].hi[0], rows[0].n);
     else
         fputs("Fewer than 3 codec variants with a criterion: no correlation.\n\n", f);

@@ -36,8 +36,7 @@ static void check_golden(const char *key, const char *dir, const char *tokens_pa
                  err.msg);
     size_t vocab = m.cfg.vocab;
     float *logp = malloc(nseq * len * vocab * sizeof *logp);
-    cr_assert_eq(kvq_model_forward(&m, tokens, nseq, len, NULL, logp, &err), KVQ_OK, "%s",
-                 err.msg);
+    cr_assert_eq(kvq_model_forward(&m, tokens, nseq, len, NULL, logp, &err), KVQ_OK, "%s", err.msg);
     size_t count = 0;
     double worst = 0;
     const cJSON *r;

@@ -89,8 +89,8 @@ size_t kvq_act_width(const kvq_model_config *cfg, kvq_act kind);
 
 /* The tensors of one layer. */
 typedef struct kvq_model_layer {
-    const kvq_tensor *w[KVQ_MW_HEAD];   /* q k v o gate up down, [out, in] */
-    const kvq_tensor *bias[3];          /* q k v biases (Qwen2), else NULL */
+    const kvq_tensor *w[KVQ_MW_HEAD]; /* q k v o gate up down, [out, in] */
+    const kvq_tensor *bias[3];        /* q k v biases (Qwen2), else NULL */
     const kvq_tensor *attn_norm, *mlp_norm;
 } kvq_model_layer;
 
@@ -98,7 +98,7 @@ typedef struct kvq_model {
     char *dir;
     kvq_model_config cfg;
     kvq_checkpoint ck;
-    kvq_model_layer *layer; /* cfg.layers */
+    kvq_model_layer *layer;                /* cfg.layers */
     const kvq_tensor *embed, *norm, *head; /* head == embed when tied */
 } kvq_model;
 
@@ -107,8 +107,9 @@ typedef struct kvq_model {
  * models/, e.g. "stories260K"). Writes it to out[size]; 0, or -1 when neither exists. */
 int kvq_model_locate(const char *dir, char *out, size_t size);
 
-/* Opens the model folder dir (located as above; m->dir is the folder found; see the top). On failure m is left empty and err names the file and
- * the key or tensor at fault (KVQ_EINVAL for config problems, KVQ_EFORMAT/KVQ_EIO for files). */
+/* Opens the model folder dir (located as above; m->dir is the folder found; see the top). On
+ * failure m is left empty and err names the file and the key or tensor at fault (KVQ_EINVAL for
+ * config problems, KVQ_EFORMAT/KVQ_EIO for files). */
 int kvq_model_open(kvq_model *m, const char *dir, kvq_error *err);
 void kvq_model_close(kvq_model *m);
 

@@ -78,10 +78,10 @@ typedef struct kvq_population {
     int from_model;
     kvq_model_target target;
     kvq_origin *row_origin, *query_origin; /* n and nq entries, owned; NULL when not known */
-    int causal; /* attention metrics are causal: query i scores only the rows of its layer,
-                   sequence and KV head at positions <= its own */
-    int32_t *heldout;  /* the criterion's held-out sequences, heldout_n x heldout_len ids, drawn */
-    size_t heldout_n;  /* from the model with a stream other than the population's */
+    int causal;       /* attention metrics are causal: query i scores only the rows of its layer,
+                         sequence and KV head at positions <= its own */
+    int32_t *heldout; /* the criterion's held-out sequences, heldout_n x heldout_len ids, drawn */
+    size_t heldout_n; /* from the model with a stream other than the population's */
     size_t heldout_len;
 } kvq_population;
 
