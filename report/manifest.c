@@ -85,7 +85,8 @@ static void add_file(cJSON *files, const char *path)
     cJSON_AddItemToArray(files, o);
 }
 
-/* Every file the populations were read from (each shard of a sharded checkpoint), once each. */
+/* Every file the populations were read from (each shard of a sharded checkpoint, a model's
+ * config.json), once each. */
 static cJSON *files_json(const kvq_run *run)
 {
     cJSON *files = cJSON_CreateArray();
@@ -101,6 +102,11 @@ static cJSON *files_json(const kvq_run *run)
         for (size_t i = 0; i < ck.nshards; i++) add_file(files, ck.shards[i].path);
         if (!ck.nshards) add_file(files, source);
         kvq_checkpoint_close(&ck);
+        if (run->pops[p].from_model) { /* a model that ran: its config is part of what was read */
+            char config[4200];
+            snprintf(config, sizeof config, "%s/config.json", source);
+            add_file(files, config);
+        }
     }
     return files;
 }

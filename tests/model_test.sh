@@ -78,6 +78,7 @@ grep -q "^run,model:stories260K#kind=k,kv_cache,rel_mse,next_kl,1,1,1,4$" "$TMP/
     fail "rel_mse does not order the four K codecs as next_kl does: $(grep 'kind=k,kv_cache,rel_mse,next_kl' "$TMP/run/validity.csv")"
 grep -q "^## Which proxy predicts the model's loss" "$TMP/run/report.md" || fail "report lacks the validity section"
 grep -q '"source":	".*models/stories260K"' "$TMP/run/manifest.json" || fail "manifest lacks the model's folder"
+grep -q '"path":	".*models/stories260K/config.json"' "$TMP/run/manifest.json" || fail "manifest lacks the config's hash"
 if command -v gnuplot >/dev/null; then
     [ -s "$TMP/run/plots/validity_P1.png" ] || fail "no validity figure"
 fi
