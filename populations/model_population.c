@@ -233,53 +233,87 @@ static void take(const pool *p, const size_t *idx, size_t count, float *rows, kv
     }
 }
 
-/* rows= and queries= against the sizes available (queries from the same pool when qpool is
- * NULL, disjoint from the rows). */
-static int draw(kvq_population *pop, const request *rq, const pool *rpool, const pool *qpool,
+/* The number given as option key, or fallback when it was left empty, in [min, max]. */
+static int option_count(const request *rq, const char *key, size_t fallback, size_t min,
+                        size_t *out, kvq_error *err)
+{
+    return kvq_option_size(&rq->opt, key, (long)fallback, (long)min, MAX_ROWS, out, err);
+}
+
+/* Draws count entries of pool p (sorted, without replacement) with stream label into
+ * rows/origin, owned by the caller. */
+static int draw_from(const request *rq, const pool *p, size_t count, const char *label,
+                     float **rows, kvq_origin **origin, kvq_error *err)
+{
+    size_t *idx = malloc((count ? count : 1) * sizeof *idx), none;
+    *rows = malloc((count ? count : 1) * p->dim * sizeof **rows);
+    *origin = malloc((count ? count : 1) * sizeof **origin);
+    int rc = idx && *rows && *origin
+                 ? KVQ_OK
+                 : kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu rows", count);
+    kvq_rng rng;
+    kvq_rng_derive(&rng, rq->seed, label);
+    if (!rc) rc = kvq_sample_rows(&rng, p->count, count, 0, idx, &none, err);
+    if (!rc) take(p, idx, count, *rows, *origin);
+    free(idx);
+    return rc;
+}
+
+/* queries= vectors of pool p (default min(256, count / 5)) as the population's queries. */
+static int draw_queries(kvq_population *pop, const request *rq, const pool *p, kvq_error *err)
+{
+    size_t nq;
+    int rc = option_count(rq, "queries", kvq_default_queries(p->count), 1, &nq, err);
+    if (!rc && nq > p->count)
+        rc = kvq_fail(err, KVQ_EINVAL, "queries=%zu: only %zu vectors captured", nq, p->count);
+    if (rc) return rc;
+    free(pop->queries);
+    free(pop->query_origin);
+    pop->nq = nq;
+    return draw_from(rq, p, nq, "model:queries", &pop->queries, &pop->query_origin, err);
+}
+
+/* rows= vectors of pool p (default min(4096, all)) as the population's rows, and its queries:
+ * from qpool, or held out of p when qpool is NULL. */
+static int draw(kvq_population *pop, const request *rq, const pool *p, const pool *qpool,
                 kvq_error *err)
 {
-    size_t total = rpool->count, qtotal = qpool ? qpool->count : total;
-    size_t nq, n;
-    int rc = kvq_option_size(&rq->opt, "queries", (long)kvq_default_queries(qtotal), 1, MAX_ROWS,
-                             &nq, err);
+    size_t nq = 0, n;
+    int rc =
+        qpool ? KVQ_OK : option_count(rq, "queries", kvq_default_queries(p->count), 1, &nq, err);
+    size_t avail = p->count > nq ? p->count - nq : 0;
+    if (!rc) rc = option_count(rq, "rows", avail < DEFAULT_ROWS ? avail : DEFAULT_ROWS, 2, &n, err);
+    if (!rc && n > avail)
+        rc = kvq_fail(err, KVQ_EINVAL,
+                      "rows=%zu and %zu held-out queries exceed the %zu vectors "
+                      "captured",
+                      n, nq, p->count);
     if (rc) return rc;
-    size_t avail = qpool ? total : total > nq ? total - nq : 0;
-    if ((rc = kvq_option_size(&rq->opt, "rows", (long)(avail < DEFAULT_ROWS ? avail : DEFAULT_ROWS),
-                              2, MAX_ROWS, &n, err)))
-        return rc;
-    if (n < 2 || n > avail || nq > qtotal)
-        return kvq_fail(err, KVQ_EINVAL,
-                        "%zu rows and %zu queries do not fit the %zu vectors captured (%zu "
-                        "queries available)",
-                        n, nq, total, qtotal);
-    size_t *ri = malloc(n * sizeof *ri), *qi = malloc(nq * sizeof *qi), *skip = NULL;
-    pop->rows = malloc(n * rpool->dim * sizeof(float));
-    pop->queries = malloc(nq * rpool->dim * sizeof(float));
+    pop->dim = p->dim;
+    if (qpool) {
+        pop->n = n;
+        rc = draw_from(rq, p, n, "model:rows", &pop->rows, &pop->row_origin, err);
+        return rc ? rc : draw_queries(pop, rq, qpool, err);
+    }
+    /* rows and held-out queries of one pool, disjoint: one draw */
+    size_t *ri = malloc(n * sizeof *ri), *qi = malloc(nq * sizeof *qi);
+    pop->rows = malloc(n * p->dim * sizeof(float));
+    pop->queries = malloc(nq * p->dim * sizeof(float));
     pop->row_origin = malloc(n * sizeof *pop->row_origin);
     pop->query_origin = malloc(nq * sizeof *pop->query_origin);
     if (!ri || !qi || !pop->rows || !pop->queries || !pop->row_origin || !pop->query_origin)
         rc = kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu rows", n + nq);
     kvq_rng rng;
     kvq_rng_derive(&rng, rq->seed, "model:rows");
-    if (!rc && qpool) {
-        /* rows and queries from different pools: two independent draws */
-        if (!(skip = malloc(sizeof *skip))) rc = kvq_fail(err, KVQ_ENOMEM, "out of memory");
-        if (!rc) rc = kvq_sample_rows(&rng, total, n, 0, ri, skip, err);
-        kvq_rng_derive(&rng, rq->seed, "model:queries");
-        if (!rc) rc = kvq_sample_rows(&rng, qtotal, nq, 0, qi, skip, err);
-    } else if (!rc) {
-        rc = kvq_sample_rows(&rng, total, n, nq, ri, qi, err);
-    }
+    if (!rc) rc = kvq_sample_rows(&rng, p->count, n, nq, ri, qi, err);
     if (!rc) {
-        take(rpool, ri, n, pop->rows, pop->row_origin);
-        take(qpool ? qpool : rpool, qi, nq, pop->queries, pop->query_origin);
+        take(p, ri, n, pop->rows, pop->row_origin);
+        take(p, qi, nq, pop->queries, pop->query_origin);
         pop->n = n;
         pop->nq = nq;
-        pop->dim = rpool->dim;
     }
     free(ri);
     free(qi);
-    free(skip);
     return rc;
 }
 
@@ -333,29 +367,7 @@ static int load_weights(kvq_population *pop, const kvq_model *m, const request *
     request qrq = *rq;
     if (kind == KVQ_ACT_FINAL) qrq.layer = -1;
     rc = capture(m, &qrq, tokens, kind, -1, &in, err);
-    size_t nq = 0;
-    if (!rc)
-        rc = kvq_option_size(&rq->opt, "queries", (long)kvq_default_queries(in.count), 1, MAX_ROWS,
-                             &nq, err);
-    if (!rc && nq > in.count)
-        rc =
-            kvq_fail(err, KVQ_EINVAL, "queries=%zu: only %zu input vectors captured", nq, in.count);
-    size_t *qi = malloc(nq * sizeof *qi), skip;
-    float *q = malloc(nq * in.dim * sizeof *q);
-    kvq_origin *o = malloc(nq * sizeof *o);
-    if (!rc && (!qi || !q || !o)) rc = kvq_fail(err, KVQ_ENOMEM, "out of memory for queries");
-    kvq_rng rng;
-    kvq_rng_derive(&rng, rq->seed, "model:queries");
-    if (!rc) rc = kvq_sample_rows(&rng, in.count, nq, 0, qi, &skip, err);
-    if (!rc) {
-        take(&in, qi, nq, q, o);
-        free(pop->queries);
-        pop->queries = q, pop->query_origin = o, pop->nq = nq;
-        q = NULL, o = NULL;
-    }
-    free(qi);
-    free(q);
-    free(o);
+    if (!rc) rc = draw_queries(pop, rq, &in, err);
     pool_free(&in);
     pop->role = rq->role;
     pop->target = (kvq_model_target){-1, weight, (int)rq->layer};
