@@ -18,6 +18,15 @@ const char *const kvq_validity_proxies[] = {
     NULL};
 const char *const kvq_validity_criteria[] = {"next_kl", "delta_nll", NULL};
 
+int kvq_validity_higher_better(const char *proxy)
+{
+    static const char *const higher[] = {"pearson",    "spearman", "kendall_tau_b", "recall@10",
+                                         "recall@100", "cosine",   "attn_top1"};
+    for (size_t i = 0; i < sizeof higher / sizeof *higher; i++)
+        if (strcmp(proxy, higher[i]) == 0) return 1;
+    return 0;
+}
+
 /* Paired values of the variants, with scratch for the statistic. */
 typedef struct pairs {
     double *x, *y; /* n each */

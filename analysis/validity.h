@@ -25,6 +25,10 @@ typedef struct kvq_validity {
 extern const char *const kvq_validity_proxies[];
 extern const char *const kvq_validity_criteria[];
 
+/* 1 for a proxy where higher is better (pearson, spearman, kendall_tau_b, recall@k, cosine,
+ * attn_top1): its figure shows 1 - value, so that agreement near 1 spreads on a log axis. */
+int kvq_validity_higher_better(const char *proxy);
+
 /* Computes the rows of every population of run with a criterion; streams from the run's seed. */
 int kvq_validity_compute(const kvq_run *run, kvq_validity *out, kvq_error *err);
 void kvq_validity_free(kvq_validity *v);

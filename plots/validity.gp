@@ -1,6 +1,7 @@
 # Criterion validity of one model population: each proxy metric (x) against the model's loss
-# next_kl (y, log scale), one panel per proxy, one point per codec variant. A proxy whose points
-# fall on a monotone curve predicts what the model loses; validity.csv gives Spearman's rho.
+# next_kl (y, log scale), one panel per proxy, one point per codec variant; a proxy where higher is
+# better is shown as 1 - value ("1-pearson"), so agreement near 1 spreads on a log axis. A proxy
+# whose points fall on a monotone curve predicts what the model loses; validity.csv gives rho.
 # Variables: datafile (blocks separated by two blank lines, one per proxy; columns proxy value,
 # next_kl), proxies (names, space separated, in block order), xlogs (1 where the proxy's positive
 # values spread over more than a decade: a log x axis, on which 0 is not shown), cols, rows,

@@ -298,7 +298,7 @@ static int rate_distortion(plotter *pl, const kvq_facts *f, size_t p, const char
 }
 
 /* Criterion validity of population p (a model population: its cells hold next_kl): each proxy
- * against next_kl, a panel per proxy. */
+ * against next_kl, a panel per proxy (1 - value for a proxy where higher is better). */
 static int validity(plotter *pl, const kvq_facts *f, size_t p, const char **variants, size_t nv,
                     kvq_error *err)
 {
@@ -314,10 +314,14 @@ static int validity(plotter *pl, const kvq_facts *f, size_t p, const char **vari
     for (const char *const *x = kvq_validity_proxies; *x; x++) {
         double lo = INFINITY, hi = 0;
         size_t count = 0;
-        fprintf(fig.a.f, "# %s\tnext_kl\tvariant\n", *x);
+        int flip = kvq_validity_higher_better(*x);
+        char label[48];
+        snprintf(label, sizeof label, "%s%s", flip ? "1-" : "", *x);
+        fprintf(fig.a.f, "# %s\tnext_kl\tvariant\n", label);
         for (size_t v = 0; v < nv; v++) {
             double a = fact_value(f, variants[v], pop, *x),
                    b = fact_value(f, variants[v], pop, "next_kl");
+            if (flip) a = 1.0 - a;
             if (!isfinite(a) || !isfinite(b)) continue;
             fprintf(fig.a.f, "%.6g\t%.6g\t%s\n", a, b, variants[v]);
             if (a > 0) lo = a < lo ? a : lo;
@@ -326,7 +330,7 @@ static int validity(plotter *pl, const kvq_facts *f, size_t p, const char **vari
         }
         if (!count) fputs("NaN\tNaN\t-\n", fig.a.f); /* keeps block i for panel i */
         fputs("\n\n", fig.a.f);
-        add_title(proxies, sizeof proxies, *x, (int)strlen(*x));
+        add_title(proxies, sizeof proxies, label, (int)strlen(label));
         add_title(xlogs, sizeof xlogs, isfinite(lo) && hi > 10 * lo ? "1" : "0", 1);
         panels++;
     }
