@@ -24,10 +24,15 @@
     X(passthrough)                                                                                 \
     X(polarquant)                                                                                  \
     X(pq)                                                                                          \
+    X(q2_k)                                                                                        \
+    X(q3_k)                                                                                        \
     X(q4_0)                                                                                        \
     X(q4_1)                                                                                        \
+    X(q4_k)                                                                                        \
     X(q5_0)                                                                                        \
     X(q5_1)                                                                                        \
+    X(q5_k)                                                                                        \
+    X(q6_k)                                                                                        \
     X(q8_0)                                                                                        \
     X(qjl)                                                                                         \
     X(rabitq)                                                                                      \

@@ -1,5 +1,5 @@
 /* The contract every registered codec must keep (include/kvq/backend.h), one parameterised test
- * per rule, run over kvq_backends: required slots, names, code size, round trip within the
+ * per rule, run over kvq_backends at dimension 128 (256 for a codec built on blocks of 256): required slots, names, code size, round trip within the
  * declared tolerance, score consistent with reconstruct, determinism, batch independence, every
  * ladder variant usable, bad input refused. */
 #include "kvq/backend.h"
@@ -12,9 +12,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DIM 128
+#define STANDARD_DIM 128
+#define BLOCK_DIM 256
 #define ROWS 2048
 #define QUERIES 32
+
+/* The dimension the rules run at: 128, or 256 for a codec whose blocks do not divide 128 (ggml's
+ * k-quants, super-blocks of 256), which refuses 128 at create. */
+static size_t dim_of(const kvq_backend *b)
+{
+    kvq_codec codec;
+    kvq_error err;
+    kvq_rng rng;
+    kvq_rng_seed(&rng, 1, 1);
+    int rc = kvq_codec_open(&codec, b->name, STANDARD_DIM, &rng, &err);
+    if (rc == KVQ_OK) kvq_codec_close(&codec);
+    return rc == KVQ_EINVAL ? BLOCK_DIM : STANDARD_DIM;
+}
 
 static size_t registered_count(void)
 {
@@ -119,6 +133,7 @@ FOR_EVERY_BACKEND(round_trip_within_tolerance)
 ParameterizedTest(size_t *bp, contract, round_trip_within_tolerance)
 {
     const kvq_backend *b = kvq_backends[*bp];
+    const size_t DIM = dim_of(b);
     fixture fx;
     kvq_error err;
     fixture_open(&fx, b, NULL, DIM, 1);
@@ -160,6 +175,7 @@ FOR_EVERY_BACKEND(score_agrees_with_reconstruct)
 ParameterizedTest(size_t *bp, contract, score_agrees_with_reconstruct)
 {
     const kvq_backend *b = kvq_backends[*bp];
+    const size_t DIM = dim_of(b);
     if (b->grade != KVQ_GRADE_RECONSTRUCTION) cr_skip_test("%s does not promise it", b->name);
     fixture fx;
     kvq_error err;
@@ -194,6 +210,7 @@ FOR_EVERY_BACKEND(deterministic_and_batch_independent)
 ParameterizedTest(size_t *bp, contract, deterministic_and_batch_independent)
 {
     const kvq_backend *b = kvq_backends[*bp];
+    const size_t DIM = dim_of(b);
     fixture a, c;
     kvq_error err;
     fixture_open(&a, b, NULL, DIM, 3);
@@ -219,7 +236,7 @@ static int open_variant(const char *spec, void *ctx)
 {
     const kvq_backend *b = ctx;
     fixture fx;
-    fixture_open(&fx, b, spec, DIM, 4);
+    fixture_open(&fx, b, spec, dim_of(b), 4);
     cr_assert_str_eq(fx.codec.backend->name, b->name, "ladder entry '%s'", spec);
     fixture_close(&fx);
     return 0;
@@ -236,6 +253,7 @@ FOR_EVERY_BACKEND(bad_input_refused)
 ParameterizedTest(size_t *bp, contract, bad_input_refused)
 {
     const kvq_backend *b = kvq_backends[*bp];
+    const size_t DIM = dim_of(b);
     fixture fx;
     kvq_error err;
     fixture_open(&fx, b, NULL, DIM, 5);
