@@ -25,6 +25,8 @@ static const char usage_text[] =
     "       kvqeval inspect FILE|DIR [--format table|json]\n"
     "       kvqeval model DIR --tokens FILE.npy        log-probabilities of token sequences\n"
     "       kvqeval model DIR --sample N --length T [--seed S] --out FILE.npy\n"
+    "       kvqeval encode --codec SPEC --npy IN.npy --out CODES.bin [--seed S]\n"
+    "       kvqeval decode --codec SPEC --codes CODES.bin --dim D --out OUT.npy [--seed S]\n"
     "       kvqeval --help | --version\n"
     "\n"
     "selection (repeatable; a missing side defaults to everything built in):\n"
@@ -151,6 +153,8 @@ int kvq_cli_main(int argc, char **argv)
     if (strcmp(argv[1], "stats") == 0) return kvq_stats_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "inspect") == 0) return kvq_inspect_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "model") == 0) return kvq_model_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "encode") == 0 || strcmp(argv[1], "decode") == 0)
+        return kvq_codec_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "epiphanies") == 0) return kvq_epiphanies_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "report") == 0) return kvq_report_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "list") == 0) {

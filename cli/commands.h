@@ -32,6 +32,9 @@ int kvq_inspect_main(int argc, char **argv);
 /* kvqeval model DIR --tokens FILE.npy | --sample N --length T [--seed S] --out FILE.npy */
 int kvq_model_main(int argc, char **argv);
 
+/* kvqeval encode|decode (argv[0] says which): codes of a codec to and from files. */
+int kvq_codec_main(int argc, char **argv);
+
 /* kvqeval epiphanies RUN_DIR [--spec FILE] */
 int kvq_epiphanies_main(int argc, char **argv);
 

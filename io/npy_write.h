@@ -11,4 +11,8 @@
 int kvq_npy_write_i32(const char *path, const int32_t *data, size_t rows, size_t cols,
                       kvq_error *err);
 
+/* The same for a rows x cols float32 matrix, as an '<f4' array. */
+int kvq_npy_write_f32(const char *path, const float *data, size_t rows, size_t cols,
+                      kvq_error *err);
+
 #endif
