@@ -5,6 +5,7 @@
 #include "io/message.h"
 #include "kvq/backend.h"
 #include "kvq/commit.h"
+#include "kvq/model.h"
 #include "kvq/population.h"
 #include "kvq/version.h"
 
@@ -74,7 +75,8 @@ static int list_populations(void)
                (*g)->default_n, (*g)->default_dim);
     printf("built in (--matrix all):");
     for (const char *const *p = kvq_builtin_populations; *p; p++) printf(" %s", *p);
-    putchar('\n');
+    printf(", and the shipped model's (--model %s): model:%s#role=ROLE and #kind=k, #kind=v\n",
+           KVQ_SHIPPED_MODEL, KVQ_SHIPPED_MODEL);
     return KVQ_EXIT_OK;
 }
 
