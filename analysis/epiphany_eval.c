@@ -1,5 +1,6 @@
 /* Evaluating epiphany specs against a run's facts (analysis/epiphany.h). */
 #include "analysis/epiphany.h"
+#include "kvq/backend.h"
 
 #include <fnmatch.h>
 #include <gsl/gsl_sort.h>
@@ -46,10 +47,17 @@ static int applies(const cJSON *prediction, const char *population, const char *
     return role_selected(cJSON_GetObjectItemCaseSensitive(when, "role"), role);
 }
 
-/* The finite values of metric for codec variants matching glob (NULL: population-level facts). */
+/* The finite values of metric for codec variants matching glob (NULL: population-level facts). A
+ * glob without wildcards that names a variant is taken by its canonical name
+ * (kvq_codec_canonical), as the cells are: "int4:group=32" finds the cells of "int4". */
 static size_t gather(const kvq_facts *f, const char *population, const char *glob,
                      const char *metric, double *out)
 {
+    char canonical[256];
+    kvq_error ignored;
+    if (glob && !strpbrk(glob, "*?[") &&
+        kvq_codec_canonical(glob, canonical, sizeof canonical, &ignored) == KVQ_OK)
+        glob = canonical;
     size_t n = 0;
     for (size_t i = 0; i < f->count; i++) {
         const kvq_fact *x = &f->items[i];

@@ -38,6 +38,41 @@ int kvq_codec_resolve(const char *spec, kvq_params *full, const kvq_backend **ba
     return KVQ_OK;
 }
 
+/* The value of a number spelled text (the whole text), or 0 when it is not one. */
+static int number_of(const char *text, double *x)
+{
+    char *end;
+    *x = strtod(text, &end);
+    return *text && !*end && isfinite(*x);
+}
+
+int kvq_codec_canonical(const char *spec, char *out, size_t size, kvq_error *err)
+{
+    kvq_params full;
+    const kvq_backend *b;
+    int rc = kvq_codec_resolve(spec, &full, &b, err);
+    if (rc) return rc;
+    size_t used = (size_t)snprintf(out, size, "%s", b->name);
+    char sep = ':';
+    for (const kvq_param_doc *d = b->params; d->key && used < size; d++) {
+        const char *v = kvq_params_get(&full, d->key);
+        double x, y;
+        int nx = number_of(v, &x), ny = number_of(d->fallback, &y);
+        if (strcmp(v, d->fallback) == 0 || (nx && ny && x == y)) continue;
+        char text[KVQ_VALUE_MAX];
+        if (nx && x == floor(x) && fabs(x) < 1e15)
+            snprintf(text, sizeof text, "%.0f", x);
+        else
+            snprintf(text, sizeof text, "%s", v);
+        used += (size_t)snprintf(out + used, size - used, "%c%s=%s", sep, d->key, text);
+        sep = ',';
+    }
+    if (used >= size)
+        return kvq_fail(err, KVQ_ERANGE, "codec spec '%s': canonical name longer than %zu", spec,
+                        size - 1);
+    return KVQ_OK;
+}
+
 int kvq_codec_open_backend(kvq_codec *codec, const kvq_backend *b, const kvq_params *p, size_t dim,
                            kvq_rng *rng, kvq_error *err)
 {

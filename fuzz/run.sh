@@ -7,7 +7,7 @@
 set -eu
 SECONDS_EACH=${1:-600}
 [ $# -gt 0 ] && shift
-ALL="safetensors npy csv epiphany codec_spec population_spec run_json cell shard_index model_config"
+ALL="safetensors npy gguf csv epiphany codec_spec population_spec run_json cell shard_index model_config"
 TARGETS=${*:-$ALL}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/build-fuzz

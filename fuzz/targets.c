@@ -11,6 +11,7 @@
 #include "io/csv_read.h"
 #include "kvq/backend.h"
 #include "kvq/checkpoint.h"
+#include "kvq/gguf.h"
 #include "kvq/npy.h"
 #include "kvq/params.h"
 #include "kvq/roles.h"
@@ -67,6 +68,21 @@ int kvq_fuzz_npy(const uint8_t *data, size_t size)
     if (kvq_npy_parse(&npy, data, size, "fuzz.npy", &err)) return 0;
     read_rows(&npy.tensor, 0);
     kvq_npy_close(&npy);
+    return 1;
+}
+
+int kvq_fuzz_gguf(const uint8_t *data, size_t size)
+{
+    kvq_gguf g;
+    kvq_error err;
+    if (kvq_gguf_parse(&g, data, size, "fuzz.gguf", &err)) return 0;
+    for (size_t i = 0; i < g.count; i++) {
+        const kvq_tensor *t = &g.tensors[i];
+        kvq_tensor_class c = kvq_classify_tensor(t->name, t->shape, t->ndim);
+        read_rows(t, c.transposed);
+        if (kvq_gguf_find(&g, t->name) != t) abort();
+    }
+    kvq_gguf_close(&g);
     return 1;
 }
 

@@ -12,6 +12,10 @@
 int kvq_fuzz_safetensors(const uint8_t *data, size_t size);
 int kvq_fuzz_npy(const uint8_t *data, size_t size);
 
+/* A GGUF file (kvq_gguf_parse): every tensor classified and up to 64 rows of each read, the
+ * quantized ones dequantized by their codecs. */
+int kvq_fuzz_gguf(const uint8_t *data, size_t size);
+
 /* A CSV file with a header row (kvq_csv_read). */
 int kvq_fuzz_csv(const uint8_t *data, size_t size);
 

@@ -22,10 +22,17 @@ kvq_cell *kvq_run_cell(const kvq_run *run, size_t p, size_t v)
     return &run->cells[p * run->spec.nvariants + v];
 }
 
+/* Pushes a variant under its canonical name (kvq_codec_canonical), so that specs differing only by
+ * default values are one variant; a spec that does not resolve is pushed as given, for
+ * check_variants_syntax to refuse with its reason. */
 static int push_variant(const char *spec, void *ctx)
 {
     kvq_run_spec *s = ctx;
-    return kvq_strings_push(&s->variants, &s->nvariants, spec);
+    char canonical[KVQ_SPEC_MAX];
+    kvq_error ignored;
+    if (kvq_codec_canonical(spec, canonical, sizeof canonical, &ignored))
+        return kvq_strings_push(&s->variants, &s->nvariants, spec);
+    return kvq_strings_push(&s->variants, &s->nvariants, canonical);
 }
 
 /* The codec variants: the ones given (shorthands expanded), or every backend's ladder. */
@@ -97,7 +104,10 @@ static int check_variants_syntax(const kvq_run_spec *spec, kvq_error *err)
         if (rc) return kvq_error_wrap(err, "--codec");
         for (size_t j = 0; j < i; j++)
             if (strcmp(spec->variants[i], spec->variants[j]) == 0)
-                return kvq_fail(err, KVQ_EINVAL, "--codec '%s' given twice", spec->variants[i]);
+                return kvq_fail(err, KVQ_EINVAL,
+                                "--codec '%s' given twice (a parameter at its default value "
+                                "names the same variant as the bare name)",
+                                spec->variants[i]);
     }
     for (size_t i = 0; i < spec->npopulations; i++)
         for (size_t j = 0; j < i; j++)

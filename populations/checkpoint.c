@@ -1,7 +1,8 @@
-/* Checkpoints: one safetensors file, a sharded model folder, or one .npy file, with every tensor
- * classified (include/kvq/checkpoint.h). */
+/* Checkpoints: one safetensors file, a sharded model folder, one .npy file or one GGUF file, with
+ * every tensor classified (include/kvq/checkpoint.h). */
 #define _GNU_SOURCE /* strverscmp: natural order of names */
 #include "kvq/checkpoint.h"
+#include "kvq/gguf.h"
 #include "populations.h"
 
 #include <cjson/cJSON.h>
@@ -200,7 +201,14 @@ static int open_path(kvq_checkpoint *ck, const char *path, kvq_error *err)
     if (n > 4 && strcmp(path + n - 4, ".npy") == 0) return kvq_npy_open(&ck->npy, path, err);
     ck->shards = calloc(1, sizeof *ck->shards);
     if (!ck->shards) return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory", path);
-    int rc = kvq_safetensors_open(&ck->shards[0], path, err);
+    int rc;
+    if (n > 5 && strcmp(path + n - 5, ".gguf") == 0) {
+        kvq_gguf g; /* its tensors are held as the one shard */
+        rc = kvq_gguf_open(&g, path, err);
+        if (!rc) kvq_gguf_release(&g, &ck->shards[0]);
+    } else {
+        rc = kvq_safetensors_open(&ck->shards[0], path, err);
+    }
     if (!rc) ck->nshards = 1;
     return rc;
 }

@@ -1,4 +1,6 @@
-/* safetensors:PATH[#options] and npy:PATH[#options]: rows sampled from real tensors.
+/* safetensors:PATH[#options], gguf:FILE.gguf[#options] and npy:PATH[#options]: rows sampled from
+ * real tensors. gguf: takes the options of safetensors: (the checkpoint reads a file ending in
+ * ".gguf" as GGUF, its quantized tensors dequantized row by row).
  *
  * safetensors options: tensor=NAME (one tensor), or role=ROLE [layer=N] (every tensor of that
  * role, pooled across layers unless layer= picks one); with neither, the file must hold exactly
@@ -101,7 +103,13 @@ int kvq_file_population_parse(request *rq, const char *spec, const char *rest, k
     char opts[KVQ_TEXT_MAX * 2] = "";
     int rc = hash ? split_options(rq, hash + 1, opts, sizeof opts, spec, err) : KVQ_OK;
     if (!rc && opts[0]) rc = kvq_params_parse_pairs(opts, '&', spec, &rq->opt, err);
-    snprintf(rq->opt.name, sizeof rq->opt.name, "%s", rq->is_npy ? "npy" : "safetensors");
+    int gguf = strncmp(spec, "gguf:", 5) == 0;
+    snprintf(rq->opt.name, sizeof rq->opt.name, "%s",
+             rq->is_npy ? "npy"
+             : gguf     ? "gguf"
+                        : "safetensors");
+    if (!rc && gguf && (plen < 6 || strcmp(rq->path + plen - 5, ".gguf") != 0))
+        rc = kvq_fail(err, KVQ_EINVAL, "population '%s': gguf: takes a file ending in .gguf", spec);
     if (!rc && rq->is_npy && rq->tensor[0])
         rc = kvq_fail(err, KVQ_EINVAL, "population '%s': npy has no tensor= option", spec);
     return rc ? rc
@@ -117,7 +125,8 @@ static int add_source(selection *sel, const kvq_checkpoint_entry *e, int part, k
     if (rc) return rc;
     if (!kvq_dtype_is_readable(t->dtype))
         return kvq_fail(err, KVQ_EUNSUPPORTED,
-                        "tensor '%s' has dtype %s; kvqeval samples F64/F32/F16/BF16 tensors",
+                        "tensor '%s' has dtype %s; kvqeval samples F64/F32/F16/BF16 tensors "
+                        "and GGUF's quantized ones",
                         t->name, kvq_dtype_name(t->dtype));
     if (sel->count && dim != sel->dim)
         return kvq_fail(err, KVQ_EINVAL, "tensors '%s' (rows of %zu) and '%s' (rows of %zu) differ",

@@ -136,7 +136,9 @@ int kvq_model_population_specs(const char *path, int per_layer, char ***specs, s
         free(out);
         return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory", path);
     }
-    const char *scheme = model ? "model" : "safetensors";
+    size_t plen = strlen(path);
+    int gguf = plen > 5 && strcmp(path + plen - 5, ".gguf") == 0;
+    const char *scheme = model ? "model" : gguf ? "gguf" : "safetensors";
     size_t n = 0;
     for (size_t i = 0; i < m && !rc; i++) {
         if (model && !has_inputs((kvq_role)s[i].role, &cfg)) continue;

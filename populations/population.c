@@ -56,14 +56,16 @@ int kvq_population_load(kvq_population *pop, const char *spec, uint64_t seed, kv
     int rc;
     if (strncmp(spec, synthetic, sizeof synthetic - 1) == 0)
         rc = kvq_synthetic_load(pop, spec, spec + sizeof synthetic - 1, seed, err);
-    else if (strncmp(spec, "safetensors:", 12) == 0 || strncmp(spec, "npy:", 4) == 0)
+    else if (strncmp(spec, "safetensors:", 12) == 0 || strncmp(spec, "npy:", 4) == 0 ||
+             strncmp(spec, "gguf:", 5) == 0)
         rc = kvq_file_population_load(pop, spec, strchr(spec, ':') + 1, seed, err);
     else if (strncmp(spec, "model:", 6) == 0)
         rc = kvq_model_population_load(pop, spec, spec + 6, seed, err);
     else
         rc = kvq_fail(err, KVQ_EINVAL,
                       "population '%s': unknown kind (expected synthetic:NAME[?options], "
-                      "safetensors:PATH[#options], npy:PATH[#options] or model:DIR#options)",
+                      "safetensors:PATH[#options], gguf:FILE.gguf[#options], npy:PATH[#options] "
+                      "or model:DIR#options)",
                       spec);
     if (rc) {
         kvq_population_free(pop);

@@ -132,6 +132,17 @@ static const rule rules[] = {
     {"embed_positions", NULL, KVQ_ROLE_POS_EMBED, LINEAR},
     {"pos_embed", NULL, KVQ_ROLE_POS_EMBED, LINEAR},
     {"relative_attention_bias", NULL, KVQ_ROLE_POS_EMBED, LINEAR},
+    /* llama.cpp's GGUF names (blk.N.attn_q.weight, ...; the norms and the top-level output are
+     * caught above) */
+    {"attn_q", NULL, KVQ_ROLE_ATTN_Q, LINEAR},
+    {"attn_k", NULL, KVQ_ROLE_ATTN_K, LINEAR},
+    {"attn_v", NULL, KVQ_ROLE_ATTN_V, LINEAR},
+    {"attn_output", NULL, KVQ_ROLE_ATTN_O, LINEAR},
+    {"attn_qkv", NULL, KVQ_ROLE_ATTN_QKV, LINEAR},
+    {"ffn_gate", NULL, KVQ_ROLE_MLP_GATE, LINEAR},
+    {"ffn_up", NULL, KVQ_ROLE_MLP_UP, LINEAR},
+    {"ffn_down", NULL, KVQ_ROLE_MLP_DOWN, LINEAR},
+    {"token_embd", NULL, KVQ_ROLE_VOCAB_EMBED, LINEAR},
 };
 
 #define MAX_PARTS 32

@@ -63,6 +63,15 @@ expect 2 "the reference scores of the populations needs 1.3 GiB, more than the a
     --codec int8 --population "synthetic:gaussian?n=120000&dim=1024" --out "$TMP/v7"
 KVQ_UNDER=
 for v in 1 2 3 4 5 6 7; do [ ! -e "$TMP/v$v" ] || fail "refused run v$v created its folder"; done
+# Canonical variant names: a parameter at its default names the bare variant, so the two are one
+# (refused as given twice), and cells carry the canonical name.
+expect 2 "--codec 'int4' given twice" -- --codec int4 --codec int4:group=32 --population synthetic:gaussian --out "$TMP/canon"
+[ ! -e "$TMP/canon" ] || fail "a refused run created its folder"
+expect 0 "2 cells (0 failed," -- --codec int4:group=32 --codec turboquant:seed=1,bits=3 \
+    --population "synthetic:gaussian?n=300" --out "$TMP/canon" --quiet
+grep -q '^canon,int4,int4,' "$TMP/canon/summary.csv" || fail "int4:group=32 is not named int4"
+grep -q '^canon,turboquant,"turboquant:bits=3,seed=1",' "$TMP/canon/summary.csv" ||
+    fail "turboquant's parameters are not in declared order"
 # No cubic step on a user-sized dimension: 2 rows of dim 65536 run at once.
 expect 0 "1 cells (0 failed," -- --codec int8 --population "synthetic:gaussian?n=2&dim=65536" --out "$TMP/wide" --quiet
 

@@ -95,4 +95,15 @@ expect 2 "truncated" -- --codec int8 --population "safetensors:$TMP/truncated.sa
 [ ! -e "$TMP/run2" ] && [ ! -e "$TMP/run3" ] && [ ! -e "$TMP/run4" ] || fail "a refused population left a run folder"
 expect 0 "synthetic:kv_cache" -- list populations
 
+# GGUF (tests/golden/gen_gguf.py): llama.cpp names and quantized types through the checkpoint, a
+# refused file, a gguf: population and --model keeping the gguf: scheme.
+GG=$2/golden/gguf
+expect 0 "^blk.0.attn_k.weight  *F32  *16x32  *k_proj  *0  *2048$" -- inspect "$GG/llama.gguf"
+expect 0 "^token_embd.weight  *F16  *48x32  *vocab  *-" -- inspect "$GG/llama.gguf"
+expect 0 "^blk.0.ffn_down.weight  *Q4_K  *3x256  *mlp_down  *0  *432$" -- inspect "$GG/quant.gguf"
+expect 2 "refused_overlap.gguf: tensors .* overlap at file offset" -- inspect "$GG/refused_overlap.gguf"
+expect 0 "Spearman" -- --codec int8 --population "gguf:$GG/llama.gguf#role=k_proj" --out "$TMP/run_gguf"
+expect 0 "" -- --codec bf16 --model "$GG/llama.gguf" --out "$TMP/model_gguf" --quiet
+grep -q "gguf:$GG/llama.gguf#role=k_proj" "$TMP/model_gguf/summary.csv" || fail "--model on a .gguf lacks gguf:...#role=k_proj"
+
 finish inspect

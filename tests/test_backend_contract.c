@@ -1,7 +1,7 @@
 /* The contract every registered codec must keep (include/kvq/backend.h), one parameterised test
- * per rule, run over kvq_backends at dimension 128 (256 for a codec built on blocks of 256): required slots, names, code size, round trip within the
- * declared tolerance, score consistent with reconstruct, determinism, batch independence, every
- * ladder variant usable, bad input refused. */
+ * per rule, run over kvq_backends at dimension 128 (256 for a codec built on blocks of 256):
+ * required slots, names, code size, round trip within the declared tolerance, score consistent with
+ * reconstruct, determinism, batch independence, every ladder variant usable, bad input refused. */
 #include "kvq/backend.h"
 #include "testutil.h"
 

@@ -122,3 +122,8 @@ Test(fuzz_regressions, model_config_seeds_and_crashers)
 {
     replay_target("model_config", kvq_fuzz_model_config, 5);
 }
+
+Test(fuzz_regressions, gguf_seeds_and_crashers)
+{
+    replay_target("gguf", kvq_fuzz_gguf, 5);
+}

@@ -118,6 +118,14 @@ typedef struct kvq_codec {
 int kvq_codec_resolve(const char *spec, kvq_params *full, const kvq_backend **backend,
                       kvq_error *err);
 
+/* The canonical name of the variant spec, the one key every output uses: the codec's name, then
+ * only the parameters whose value differs from the declared default, in declared order, numbers
+ * written plainly ("int4:group=32" and "int4" are both "int4"; "turboquant:seed=1,bits=3" is
+ * "turboquant:bits=3" when seed 1 is the default). Two values are equal when their texts are, or
+ * when both are numbers of the same value. Errors as kvq_codec_resolve; KVQ_ERANGE when out is
+ * too small. */
+int kvq_codec_canonical(const char *spec, char *out, size_t size, kvq_error *err);
+
 /* kvq_codec_resolve, then creates the instance for dimension dim; bad values are reported by the
  * backend's create. */
 int kvq_codec_open(kvq_codec *codec, const char *spec, size_t dim, kvq_rng *rng, kvq_error *err);

@@ -1,5 +1,5 @@
-/* A checkpoint: every tensor of one safetensors file, of a sharded model folder, or of one .npy
- * file, each classified by role and layer (include/kvq/roles.h).
+/* A checkpoint: every tensor of one safetensors file, of a sharded model folder, of one .npy file
+ * or of one GGUF file, each classified by role and layer (include/kvq/roles.h).
  *
  * kvq_checkpoint_open(PATH) takes
  *   - a folder holding model.safetensors.index.json: its "weight_map" names the shards (plain
@@ -7,6 +7,8 @@
  *     tensor may be in two shards;
  *   - a folder without an index: every *.safetensors file in it (by name);
  *   - a file ending in ".npy": one tensor named after the file;
+ *   - a file ending in ".gguf": a GGUF file (include/kvq/gguf.h), its tensors held as the one
+ *     shard (kvq_gguf_release);
  *   - any other file: a safetensors file.
  * Entries are sorted by name in natural order (layers.2 before layers.10).
  */
@@ -40,7 +42,8 @@ int kvq_checkpoint_open(kvq_checkpoint *ck, const char *path, kvq_error *err);
 /* Unmaps and frees everything; ck is left empty. */
 void kvq_checkpoint_close(kvq_checkpoint *ck);
 
-/* The population specs for `--model PATH`: one "safetensors:PATH#role=ROLE" per encodable role
+/* The population specs for `--model PATH`: one "safetensors:PATH#role=ROLE" ("gguf:PATH#..." for
+ * a file ending in ".gguf") per encodable role
  * present in the checkpoint (in kvq_role order), each sampling rows across all layers of that
  * role; with per_layer, one "...#role=ROLE&layer=L" per role and layer instead (layers ascending;
  * a role whose tensors have no layer keeps its one spec). Roles whose tensors are not float (I8,

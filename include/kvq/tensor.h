@@ -15,7 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Element types of safetensors (their spelling is the name); npy maps onto the same set. */
+/* Element types of safetensors (their spelling is the name); npy maps onto the same set. The
+ * ggml block types (Q4_0 ... IQ4_NL) come only from GGUF files (include/kvq/gguf.h): a row of
+ * such a tensor is a run of blocks, each of kvq_dtype_block elements in kvq_dtype_size bytes,
+ * byte-identical to the codec of the same name in lower case (backends/q4_0.c, ...), which
+ * dequantizes it. */
 typedef enum kvq_dtype {
     KVQ_DTYPE_F64 = 0,
     KVQ_DTYPE_F32,
@@ -32,17 +36,32 @@ typedef enum kvq_dtype {
     KVQ_DTYPE_U16,
     KVQ_DTYPE_U8,
     KVQ_DTYPE_BOOL,
+    KVQ_DTYPE_Q4_0,
+    KVQ_DTYPE_Q4_1,
+    KVQ_DTYPE_Q5_0,
+    KVQ_DTYPE_Q5_1,
+    KVQ_DTYPE_Q8_0,
+    KVQ_DTYPE_Q2_K,
+    KVQ_DTYPE_Q3_K,
+    KVQ_DTYPE_Q4_K,
+    KVQ_DTYPE_Q5_K,
+    KVQ_DTYPE_Q6_K,
+    KVQ_DTYPE_IQ4_NL,
     KVQ_DTYPE_COUNT
 } kvq_dtype;
 
-/* "F32", "BF16", ... */
+/* "F32", "BF16", "Q4_K", ... */
 const char *kvq_dtype_name(kvq_dtype t);
-/* The dtype spelled name (safetensors spelling, exact case); KVQ_EFORMAT if unknown. */
+/* The element type spelled name (safetensors spelling, exact case); KVQ_EFORMAT if unknown or a
+ * ggml block type (those are GGUF's, identified there by number). */
 int kvq_dtype_parse(const char *name, kvq_dtype *out);
-/* Bytes per element. */
+/* Bytes per element; for a block type, bytes per block. */
 size_t kvq_dtype_size(kvq_dtype t);
-/* 1 when kvqeval converts the dtype to f32 rows (F64, F32, F16, BF16); integer, boolean and fp8
- * tensors are listed by `inspect` but not sampled (their scale lives elsewhere). */
+/* Elements per block: 1 for the element types, 32 or 256 for the ggml block types. */
+size_t kvq_dtype_block(kvq_dtype t);
+/* 1 when kvqeval converts the dtype to f32 rows (F64, F32, F16, BF16 and the ggml block types,
+ * dequantized by their codecs); integer, boolean and fp8 tensors are listed by `inspect` but not
+ * sampled (their scale lives elsewhere). */
 int kvq_dtype_is_readable(kvq_dtype t);
 
 #define KVQ_TENSOR_MAX_DIMS 8
@@ -54,16 +73,18 @@ typedef struct kvq_tensor {
     uint64_t shape[KVQ_TENSOR_MAX_DIMS];
     const uint8_t *data; /* first byte, inside the file's mapping */
     uint64_t offset;     /* of data from the start of the file */
-    uint64_t nbytes;     /* element count x dtype size, checked against the file */
+    uint64_t nbytes;     /* element count / block x dtype size, checked against the file */
 } kvq_tensor;
 
 /* The tensor seen as rows x dim (transposed: 2-D only, columns become rows). KVQ_EINVAL naming
- * the tensor when it has no rows (0-D, a zero dimension) or transposed is asked of a tensor that
- * is not 2-D. */
+ * the tensor when it has no rows (0-D, a zero dimension), transposed is asked of a tensor that
+ * is not 2-D or of a block type, or a block type's row is not a whole number of blocks. */
 int kvq_tensor_rows(const kvq_tensor *t, int transposed, size_t *rows, size_t *dim, kvq_error *err);
 
 /* Converts row `row` (< rows) of the view to f32 in out[dim]. The dtype must be readable and the
- * view valid (kvq_tensor_rows succeeded): both are the caller's checks, asserted here. */
+ * view valid (kvq_tensor_rows succeeded): both are the caller's checks, asserted here. A block
+ * type's row is decoded by its codec (kvq_codec_reconstruct); should the codec refuse it, out is
+ * filled with NaN, which the population loaders refuse naming the tensor and row. */
 void kvq_tensor_read_row(const kvq_tensor *t, int transposed, size_t row, float *out);
 
 #endif
