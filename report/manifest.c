@@ -4,6 +4,7 @@
 #include "io/jsonfile.h"
 #include "kvq/checkpoint.h"
 #include "kvq/commit.h"
+#include "kvq/gguf.h"
 #include "kvq/sha256.h"
 #include "kvq/version.h"
 #include "report/writers.h"
@@ -63,7 +64,29 @@ static cJSON *population_json(const kvq_population *p)
     return o;
 }
 
-/* Adds path to files (once): its size and SHA-256, or why it could not be read. */
+/* A GGUF file's model description (include/kvq/gguf.h), or NULL for another file. */
+static cJSON *gguf_json(const char *path)
+{
+    size_t len = strlen(path);
+    kvq_gguf g;
+    kvq_error err;
+    if (len < 5 || strcmp(path + len - 5, ".gguf") != 0 || kvq_gguf_open(&g, path, &err))
+        return NULL;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "version", g.version);
+    cJSON_AddStringToObject(o, "architecture", g.info.architecture);
+    const char *keys[] = {"block_count", "head_count", "head_count_kv", "context_length",
+                          "embedding_length"};
+    const long long vals[] = {g.info.block_count, g.info.head_count, g.info.head_count_kv,
+                              g.info.context_length, g.info.embedding_length};
+    for (size_t i = 0; i < 5; i++)
+        if (vals[i] >= 0) cJSON_AddItemToObject(o, keys[i], kvq_json_number((double)vals[i]));
+    kvq_gguf_close(&g);
+    return o;
+}
+
+/* Adds path to files (once): its size and SHA-256, or why it could not be read; a GGUF file's
+ * model description too. */
 static void add_file(cJSON *files, const char *path)
 {
     const cJSON *f;
@@ -82,6 +105,8 @@ static void add_file(cJSON *files, const char *path)
     } else {
         cJSON_AddStringToObject(o, "error", err.msg);
     }
+    cJSON *gguf = gguf_json(path);
+    if (gguf) cJSON_AddItemToObject(o, "gguf", gguf);
     cJSON_AddItemToArray(files, o);
 }
 

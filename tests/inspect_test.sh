@@ -105,5 +105,7 @@ expect 2 "refused_overlap.gguf: tensors .* overlap at file offset" -- inspect "$
 expect 0 "Spearman" -- --codec int8 --population "gguf:$GG/llama.gguf#role=k_proj" --out "$TMP/run_gguf"
 expect 0 "" -- --codec bf16 --model "$GG/llama.gguf" --out "$TMP/model_gguf" --quiet
 grep -q "gguf:$GG/llama.gguf#role=k_proj" "$TMP/model_gguf/summary.csv" || fail "--model on a .gguf lacks gguf:...#role=k_proj"
+grep -q '"architecture":	"llama"' "$TMP/model_gguf/manifest.json" || fail "manifest lacks the GGUF's architecture"
+grep -q '"head_count_kv":	2' "$TMP/model_gguf/manifest.json" || fail "manifest lacks the GGUF's KV head count"
 
 finish inspect
