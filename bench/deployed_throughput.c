@@ -1,8 +1,8 @@
 /* Encode and decode throughput of the deployed formats on one thread:
- * `deployed_throughput [ROWS] [DIM]` (default 65,536 x 4,096 f32 rows, 1 GiB) prints, for q8_0,
- * q4_0, q4_k, mxfp4 and fp8, GB/s of f32 rows encoded and decoded (best of 3 passes, alternating
- * with memcpy of the same rows), and memcpy's bandwidth over the same bytes in the same run:
- *     codec  encode_GB/s  decode_GB/s  encode/memcpy  decode/memcpy */
+ * `deployed_throughput [ROWS] [DIM] [all]` (default 65,536 x 4,096 f32 rows, 1 GiB) prints, for
+ * q8_0, q4_0, q4_k, mxfp4 and fp8 (with `all`: every deployed format), GB/s of f32 rows encoded and
+ * decoded (best of 3 passes, alternating with memcpy of the same rows), and memcpy's bandwidth over
+ * the same bytes in the same run: codec  encode_GB/s  decode_GB/s  encode/memcpy  decode/memcpy */
 #include "kvq/backend.h"
 
 #include <stdio.h>
@@ -31,10 +31,31 @@ int main(int argc, char **argv)
     kvq_rng rng;
     kvq_rng_seed(&rng, 42, 54);
     for (size_t i = 0; i < count; i++) x[i] = (float)kvq_rng_gaussian(&rng);
-    enum { NSPECS = 5 };
-    static const char *const specs[NSPECS] = {"q8_0", "q4_0", "q4_k", "mxfp4", "fp8"};
-    double gb = (double)bytes / 1e9, mem = 0, enc[NSPECS], dec[NSPECS];
-    for (size_t s = 0; s < NSPECS; s++) {
+    static const char *const five[] = {"q8_0", "q4_0", "q4_k", "mxfp4", "fp8", NULL};
+    static const char *const every[] = {"q8_0",
+                                        "q4_0",
+                                        "q4_1",
+                                        "q5_0",
+                                        "q5_1",
+                                        "iq4_nl",
+                                        "q2_k",
+                                        "q3_k",
+                                        "q4_k",
+                                        "q5_k",
+                                        "q6_k",
+                                        "mxfp4",
+                                        "mxfp8",
+                                        "nvfp4",
+                                        "fp8",
+                                        "fp8:format=e5m2",
+                                        "fp8:scale=tensor",
+                                        "nf4",
+                                        NULL};
+    const char *const *specs = argc > 3 && strcmp(argv[3], "all") == 0 ? every : five;
+    size_t nspecs = 0;
+    while (specs[nspecs]) nspecs++;
+    double gb = (double)bytes / 1e9, mem = 0, enc[32], dec[32];
+    for (size_t s = 0; s < nspecs; s++) {
         kvq_codec codec;
         kvq_error err;
         if (kvq_codec_open(&codec, specs[s], dim, &rng, &err) ||
@@ -63,7 +84,7 @@ int main(int argc, char **argv)
     printf("%zu x %zu f32 rows (%.2f GB), one thread, best of 3\n", rows, dim, gb);
     printf("%-8s %12s %12s %14s %14s\n", "codec", "encode_GB/s", "decode_GB/s", "encode/memcpy",
            "decode/memcpy");
-    for (size_t s = 0; s < NSPECS; s++)
+    for (size_t s = 0; s < nspecs; s++)
         printf("%-8s %12.2f %12.2f %14.3f %14.3f\n", specs[s], gb / enc[s], gb / dec[s],
                gb / enc[s] / mem, gb / dec[s] / mem);
     printf("memcpy   %12.2f GB/s\n", mem);
