@@ -22,6 +22,7 @@ static const char usage_text[] =
     "       kvqeval list backends|populations\n"
     "       kvqeval epiphanies RUN_DIR [--spec FILE]   re-evaluate a run's epiphany table\n"
     "       kvqeval report RUN_DIR [--heatmap METRIC]  rewrite a finished run's outputs\n"
+    "       kvqeval diff RUN_A RUN_B                  cells in one run only, metrics that moved\n"
     "       kvqeval stats alpha|icc|kappa|corr|factors --csv FILE [--format table|json|csv]\n"
     "       kvqeval inspect FILE|DIR [--format table|json]\n"
     "       kvqeval model DIR --tokens FILE.npy        log-probabilities of token sequences\n"
@@ -155,6 +156,7 @@ int kvq_cli_main(int argc, char **argv)
     if (strcmp(argv[1], "stats") == 0) return kvq_stats_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "inspect") == 0) return kvq_inspect_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "model") == 0) return kvq_model_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "diff") == 0) return kvq_diff_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "encode") == 0 || strcmp(argv[1], "decode") == 0)
         return kvq_codec_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "epiphanies") == 0) return kvq_epiphanies_main(argc - 1, argv + 1);

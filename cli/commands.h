@@ -35,6 +35,9 @@ int kvq_model_main(int argc, char **argv);
 /* kvqeval encode|decode (argv[0] says which): codes of a codec to and from files. */
 int kvq_codec_main(int argc, char **argv);
 
+/* kvqeval diff RUN_A RUN_B */
+int kvq_diff_main(int argc, char **argv);
+
 /* kvqeval epiphanies RUN_DIR [--spec FILE] */
 int kvq_epiphanies_main(int argc, char **argv);
 
