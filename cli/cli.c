@@ -8,6 +8,7 @@
 #include "kvq/model.h"
 #include "kvq/population.h"
 #include "kvq/version.h"
+#include "report/table.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -46,6 +47,7 @@ static const char usage_text[] =
     "                       do not depend on it\n"
     "  --seed N             run seed, 0 <= N < 2^53 (default 1)\n"
     "  --quiet              no tables on stdout, no progress line\n"
+    "  --format F           the tables on stdout: table (default), md, csv or json\n"
     "  --epiphanies FILE    epiphany spec for epiphanies.md (default: the built-in one)\n"
     "  --heatmap METRIC     metric of the heatmap figure (default spearman)\n"
     "exit status: 0 ok, 1 some cells failed, 2 usage or spec error, 3 output not writable\n";
@@ -87,9 +89,9 @@ static int is_flag(const char *arg, const char *flag)
     return strncmp(arg, flag, len) == 0 && (arg[len] == '\0' || arg[len] == '=');
 }
 
-static const char *const value_flags[] = {
-    "--matrix", "--codec",      "--population", "--out",   "--seed", "--threads",
-    "--resume", "--epiphanies", "--heatmap",    "--model", NULL};
+static const char *const value_flags[] = {"--matrix",  "--codec",   "--population", "--out",
+                                          "--seed",    "--threads", "--resume",     "--epiphanies",
+                                          "--heatmap", "--model",   "--format",     NULL};
 
 /* The value-taking flag arg is (given as "--flag VALUE" or "--flag=VALUE"), or NULL. */
 static const char *match_value_flag(const char *arg)
@@ -136,6 +138,9 @@ static int apply_value_flag(kvq_run_command *cmd, const char *flag, const char *
         cmd->run.resume_dir = v;
     } else if (strcmp(flag, "--epiphanies") == 0) {
         cmd->epiphanies = v;
+    } else if (strcmp(flag, "--format") == 0) {
+        if ((cmd->format = kvq_table_style_parse(v)) < 0)
+            return usage_error("--format takes table, md, csv or json (got '%s')", v);
     } else if (strcmp(flag, "--heatmap") == 0) {
         cmd->heatmap = v;
     } else if (strcmp(flag, "--threads") == 0) {

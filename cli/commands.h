@@ -11,6 +11,7 @@ typedef struct kvq_run_command {
     const char *epiphanies; /* epiphany spec; NULL -> the built-in one */
     const char *heatmap;    /* metric of the heatmap figure */
     int quiet;              /* no tables on stdout, no progress line */
+    int format;             /* the stdout tables' kvq_table_style (report/table.h) */
     int finished_only;      /* refuse a run folder with cells still to run (kvqeval report) */
 } kvq_run_command;
 

@@ -4,12 +4,13 @@
  * metric. A run with cells still to run is refused (finish it with --resume). */
 #include "cli/commands.h"
 #include "io/message.h"
+#include "report/table.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static const char usage[] =
-    "usage: kvqeval report RUN_DIR [--heatmap METRIC] [--epiphanies FILE] [--quiet]\n";
+    "usage: kvqeval report RUN_DIR [--heatmap METRIC] [--epiphanies FILE] [--format F] [--quiet]\n";
 
 int kvq_report_main(int argc, char **argv)
 {
@@ -21,6 +22,11 @@ int kvq_report_main(int argc, char **argv)
         const char *a = argv[i];
         if ((strcmp(a, "--heatmap") == 0 || strcmp(a, "--epiphanies") == 0) && i + 1 < argc) {
             *(a[2] == 'h' ? &cmd.heatmap : &cmd.epiphanies) = argv[++i];
+        } else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
+            if ((cmd.format = kvq_table_style_parse(argv[++i])) < 0) {
+                kvq_say("kvqeval report: --format takes table, md, csv or json");
+                return KVQ_EXIT_USAGE;
+            }
         } else if (strcmp(a, "--quiet") == 0) {
             cmd.quiet = 1;
         } else if (strcmp(a, "--help") == 0) {

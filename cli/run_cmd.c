@@ -64,7 +64,7 @@ int kvq_run_main(kvq_run_command *cmd)
         kvq_say("kvqeval: %s", err.msg);
         status = KVQ_EXIT_IO;
     } else if (!cmd->quiet) {
-        kvq_print_tables(&run, KVQ_TABLE_CONSOLE, stdout);
+        kvq_print_tables(&run, (kvq_table_style)cmd->format, stdout);
     }
     size_t skipped = 0;
     for (size_t i = 0; i < run.ncells; i++) skipped += run.cells[i].skipped;

@@ -2,10 +2,14 @@
  * columns the populations (numbered; the legend gives their specs). Printed on the console at the
  * end of a run, and as Markdown in report.md. */
 #include "report/table.h"
+#include "io/csv.h"
+#include "io/jsonfile.h"
 #include "kvq/text.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct headline {
@@ -79,8 +83,83 @@ static void print_one(const kvq_run *run, const headline *h, int width, kvq_tabl
     }
 }
 
+int kvq_table_style_parse(const char *name)
+{
+    static const char *const names[] = {"table", "md", "csv", "json"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(name, names[i]) == 0) return i;
+    return -1;
+}
+
+static void print_csv(const kvq_run *run, FILE *out)
+{
+    fputs("metric,variant,population,role,status,value\n", out);
+    for (size_t i = 0; i < sizeof headlines / sizeof *headlines; i++)
+        for (size_t v = 0; v < run->spec.nvariants; v++)
+            for (size_t p = 0; p < run->npops; p++) {
+                const kvq_cell *c = kvq_run_cell(run, p, v);
+                const char *fields[] = {headlines[i].metric, run->spec.variants[v],
+                                        run->pops[p].name, kvq_role_name(run->pops[p].role),
+                                        kvq_cell_status_name(c)};
+                for (size_t k = 0; k < 5; k++) kvq_csv_text(out, fields[k]), fputc(',', out);
+                double x = kvq_cell_metric(c, headlines[i].metric);
+                if (!c->status && !isnan(x)) kvq_csv_number(out, x);
+                fputc('\n', out);
+            }
+}
+
+static void print_json(const kvq_run *run, FILE *out)
+{
+    cJSON *root = cJSON_CreateObject(), *tables = cJSON_AddArrayToObject(root, "tables");
+    for (size_t i = 0; i < sizeof headlines / sizeof *headlines; i++) {
+        cJSON *t = cJSON_CreateObject(), *rows = cJSON_CreateArray();
+        cJSON_AddStringToObject(t, "metric", headlines[i].metric);
+        cJSON_AddStringToObject(t, "title", headlines[i].title);
+        for (size_t v = 0; v < run->spec.nvariants; v++) {
+            cJSON *r = cJSON_CreateObject(), *values = cJSON_CreateArray();
+            cJSON_AddStringToObject(r, "variant", run->spec.variants[v]);
+            for (size_t p = 0; p < run->npops; p++) {
+                const kvq_cell *c = kvq_run_cell(run, p, v);
+                double x = kvq_cell_metric(c, headlines[i].metric);
+                cJSON_AddItemToArray(values, !c->status && !isnan(x) ? kvq_json_number(x)
+                                                                     : cJSON_CreateNull());
+            }
+            cJSON_AddItemToObject(r, "values", values);
+            cJSON_AddItemToArray(rows, r);
+        }
+        cJSON_AddItemToObject(t, "rows", rows);
+        cJSON_AddItemToArray(tables, t);
+    }
+    cJSON *pops = cJSON_AddArrayToObject(root, "populations");
+    for (size_t p = 0; p < run->npops; p++) {
+        const kvq_population *pop = &run->pops[p];
+        cJSON *o = cJSON_CreateObject();
+        char label[32];
+        snprintf(label, sizeof label, "P%zu", p + 1);
+        cJSON_AddStringToObject(o, "label", label);
+        cJSON_AddStringToObject(o, "spec", pop->name);
+        cJSON_AddStringToObject(o, "role", kvq_role_name(pop->role));
+        cJSON_AddNumberToObject(o, "rows", (double)pop->n);
+        cJSON_AddNumberToObject(o, "dim", (double)pop->dim);
+        cJSON_AddNumberToObject(o, "queries", (double)pop->nq);
+        cJSON_AddItemToArray(pops, o);
+    }
+    char *text = cJSON_Print(root);
+    if (text) fprintf(out, "%s\n", text);
+    free(text);
+    cJSON_Delete(root);
+}
+
 void kvq_print_tables(const kvq_run *run, kvq_table_style style, FILE *out)
 {
+    if (style == KVQ_TABLE_CSV) {
+        print_csv(run, out);
+        return;
+    }
+    if (style == KVQ_TABLE_JSON) {
+        print_json(run, out);
+        return;
+    }
     int width = (int)variant_width(run);
     for (size_t i = 0; i < sizeof headlines / sizeof *headlines; i++)
         print_one(run, &headlines[i], width, style, out);

@@ -72,6 +72,13 @@ expect 0 "2 cells (0 failed," -- --codec int4:group=32 --codec turboquant:seed=1
 grep -q '^canon,int4,int4,' "$TMP/canon/summary.csv" || fail "int4:group=32 is not named int4"
 grep -q '^canon,turboquant,"turboquant:bits=3,seed=1",' "$TMP/canon/summary.csv" ||
     fail "turboquant's parameters are not in declared order"
+# The stdout tables in other formats: CSV (one row per headline metric and cell) and JSON.
+expect 0 "^bits_per_coord,int4,synthetic:gaussian?n=300,gaussian,ok,4.5$" -- report "$TMP/canon" --format csv
+[ "$(grep -c ',ok,' "$TMP/out")" -eq 8 ] || fail "report --format csv: $(cat "$TMP/out")"
+expect 0 '"metric":	"spearman"' -- report "$TMP/canon" --format json
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert len(d["tables"]) == 4 and d["tables"][0]["rows"][0]["values"] == [4.5] and d["populations"][0]["label"] == "P1"' \
+    "$TMP/out" || fail "report --format json is not the expected JSON"
+expect 2 "--format takes table, md, csv or json" -- --codec int8 --population synthetic:gaussian --format yaml
 # No cubic step on a user-sized dimension: 2 rows of dim 65536 run at once.
 expect 0 "1 cells (0 failed," -- --codec int8 --population "synthetic:gaussian?n=2&dim=65536" --out "$TMP/wide" --quiet
 
