@@ -1,6 +1,7 @@
 /* Codec spec shorthands (harness/ladder.h). */
 #include "harness/ladder.h"
 #include "kvq/backend.h"
+#include "kvq/population.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -82,6 +83,26 @@ int kvq_expand_codec_spec(const char *spec, int (*fn)(const char *spec, void *ct
     return emit(&e, 0);
 }
 
+/* layer=all (at[0..len) in spec): one spec per layer the spec's role or model covers. */
+static int expand_all_layers(const char *spec, const char *at, size_t len,
+                             int (*fn)(const char *spec, void *ctx), void *ctx, kvq_error *err)
+{
+    long *layers;
+    size_t n;
+    int rc = kvq_population_layers(spec, &layers, &n, err);
+    if (rc) return kvq_error_wrap(err, "layer=all");
+    size_t head = (size_t)(at - spec);
+    char *one = malloc(strlen(spec) + 32);
+    if (!one) rc = kvq_fail(err, KVQ_ENOMEM, "out of memory expanding '%s'", spec);
+    for (size_t i = 0; i < n && !rc; i++) {
+        snprintf(one, strlen(spec) + 32, "%.*s%ld%s", (int)head, spec, layers[i], at + len);
+        rc = fn(one, ctx);
+    }
+    free(one);
+    free(layers);
+    return rc;
+}
+
 int kvq_expand_population_spec(const char *spec, int (*fn)(const char *spec, void *ctx), void *ctx,
                                kvq_error *err)
 {
@@ -98,6 +119,7 @@ int kvq_expand_population_spec(const char *spec, int (*fn)(const char *spec, voi
     if (len >= sizeof value) return fn(spec, ctx); /* not a range: the loader judges it */
     memcpy(value, at, len);
     value[len] = '\0';
+    if (strcmp(value, "all") == 0) return expand_all_layers(spec, at, len, fn, ctx, err);
     int range = parse_range(value, &lo, &hi);
     if (range == 0) return fn(spec, ctx);
     if (range < 0 || lo < 0)

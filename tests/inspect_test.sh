@@ -54,6 +54,15 @@ expect 0 "Spearman" -- --codec int8 --population "safetensors:$FIX/llama_bf16.sa
     --out "$TMP/run" --seed 2
 grep -q '"tensor":[[:space:]]*"lm_head.weight"' "$TMP/run/manifest.json" || fail "manifest lacks the tensor"
 grep -q '"dtype":[[:space:]]*"BF16"' "$TMP/run/manifest.json" || fail "manifest lacks the dtype"
+# layer=all: one population per layer the role has (the fixture's two), or the model has.
+expect 0 "2 cells (0 failed," -- --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#role=mlp_up&layer=all" \
+    --out "$TMP/all_layers" --quiet
+grep -q "#role=mlp_up&layer=1,mlp_up,ok," "$TMP/all_layers/summary.csv" || fail "layer=all lacks layer 1"
+expect 0 "5 cells (0 failed," -- --codec int8 --population "model:stories260K#kind=v&layer=all&seqs=2&tokens=8" \
+    --out "$TMP/all_model_layers" --quiet
+grep -q "^all_model_layers,int8,int8,model:stories260K#kind=v&layer=4&seqs=2&tokens=8," "$TMP/all_model_layers/summary.csv" ||
+    fail "model layer=all lacks layer 4"
+expect 2 "layer=all needs role=" -- --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#layer=all" --out "$TMP/x"
 # layer=A..B: one population per layer, each the same as asked for alone.
 expect 0 "2 cells (0 failed," -- --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#role=mlp_up&layer=0..1" \
     --out "$TMP/layers" --quiet --seed 2

@@ -89,6 +89,12 @@ typedef struct kvq_population {
  * empty (safe to free) and err names the spec and the problem. */
 int kvq_population_load(kvq_population *pop, const char *spec, uint64_t seed, kvq_error *err);
 
+/* The layers spec covers, for layer=all (populations/layers.c): every layer of a model: spec's
+ * model, or the distinct layers of the tensors of a file spec's role= (ascending). *layers is a
+ * new array of *count entries. KVQ_EINVAL when the spec has no role (file specs) or the role no
+ * layered tensor; the checkpoint's or model's own errors otherwise. */
+int kvq_population_layers(const char *spec, long **layers, size_t *count, kvq_error *err);
+
 /* Frees what pop owns and zeroes it. */
 void kvq_population_free(kvq_population *pop);
 
