@@ -1,5 +1,5 @@
 /* cells.csv: one row per (cell, metric), tidy long format:
- *     run,codec,variant,population,role,metric,value,ci_low,ci_high
+ *     run,codec,variant,population,role,metric,value,ci_low,ci_high,label,layer,tensor
  * ci_low and ci_high are empty when no interval was computed. Failed cells have no rows here; the
  * manifest records their errors. */
 #include "harness/run.h"
@@ -23,6 +23,8 @@ static void write_row(FILE *f, const kvq_run *run, const kvq_cell *c, const kvq_
     if (!isnan(m->ci_low)) kvq_csv_number(f, m->ci_low);
     fputc(',', f);
     if (!isnan(m->ci_high)) kvq_csv_number(f, m->ci_high);
+    fputc(',', f);
+    kvq_write_population_columns(f, pop);
     fputc('\n', f);
 }
 
@@ -31,7 +33,8 @@ int kvq_write_cells_csv(const kvq_run *run, kvq_error *err)
     kvq_afile a;
     int rc = kvq_afile_open_in(&a, run->dir, "cells.csv", err);
     if (rc) return rc;
-    fputs("run,codec,variant,population,role,metric,value,ci_low,ci_high\n", a.f);
+    fprintf(a.f, "run,codec,variant,population,role,metric,value,ci_low,ci_high,%s\n",
+            kvq_population_columns);
     for (size_t i = 0; i < run->ncells; i++) {
         const kvq_cell *c = &run->cells[i];
         for (size_t m = 0; m < c->nmetrics; m++) write_row(a.f, run, c, &c->metrics[m]);

@@ -1,5 +1,5 @@
 /* summary.csv: the wide view, one row per cell and one column per metric:
- *     run,codec,variant,population,role,status,<metric>,<metric>,...
+ *     run,codec,variant,population,role,status,label,layer,tensor,<metric>,<metric>,...
  * The metric columns are every metric any cell reported, in order of first appearance (cells in
  * population-major order), so the header is the same for the same run whatever the thread count.
  * A failed cell has status "failed" and empty metric cells; a metric a cell does not report (e.g.
@@ -54,7 +54,7 @@ int kvq_write_summary_csv(const kvq_run *run, kvq_error *err)
         free(cols);
         return rc;
     }
-    fputs("run,codec,variant,population,role,status", a.f);
+    fprintf(a.f, "run,codec,variant,population,role,status,%s", kvq_population_columns);
     for (size_t k = 0; k < ncols; k++) fputc(',', a.f), kvq_csv_text(a.f, cols[k]);
     fputc('\n', a.f);
     for (size_t i = 0; i < run->ncells; i++) {
@@ -70,6 +70,8 @@ int kvq_write_summary_csv(const kvq_run *run, kvq_error *err)
             if (f) fputc(',', a.f);
             kvq_csv_text(a.f, fields[f]);
         }
+        fputc(',', a.f);
+        kvq_write_population_columns(a.f, pop);
         for (size_t k = 0; k < ncols; k++) {
             fputc(',', a.f);
             const kvq_metric_value *m = find_metric(c, cols[k]);

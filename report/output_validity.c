@@ -1,6 +1,6 @@
 /* validity.csv (analysis/validity.h): run,population,role,proxy,criterion,rho,ci_low,ci_high,
- * n_variants; written only by runs with a model population, removed otherwise (a rewritten run
- * keeps no stale table). */
+ * n_variants,label,layer,tensor; written only by runs with a model population, removed otherwise (a
+ * rewritten run keeps no stale table). */
 #include "io/atomic_file.h"
 #include "io/csv.h"
 #include "report/writers.h"
@@ -23,7 +23,8 @@ int kvq_write_validity_csv(const kvq_run *run, const kvq_analysis *an, kvq_error
     kvq_afile a;
     int rc = kvq_afile_open_in(&a, run->dir, "validity.csv", err);
     if (rc) return rc;
-    fputs("run,population,role,proxy,criterion,rho,ci_low,ci_high,n_variants\n", a.f);
+    fprintf(a.f, "run,population,role,proxy,criterion,rho,ci_low,ci_high,n_variants,%s\n",
+            kvq_population_columns);
     for (size_t i = 0; i < an->validity.count; i++) {
         const kvq_validity_row *r = &an->validity.items[i];
         const kvq_population *pop = &run->pops[r->population];
@@ -35,7 +36,9 @@ int kvq_write_validity_csv(const kvq_run *run, const kvq_analysis *an, kvq_error
             if (!isnan(nums[k]) || k == 0) kvq_csv_number(a.f, nums[k]);
             fputc(',', a.f);
         }
-        fprintf(a.f, "%zu\n", r->n_variants);
+        fprintf(a.f, "%zu,", r->n_variants);
+        kvq_write_population_columns(a.f, pop);
+        fputc('\n', a.f);
     }
     return kvq_afile_commit(&a, err);
 }

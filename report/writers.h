@@ -7,6 +7,12 @@
 #include "harness/run.h"
 #include <cjson/cJSON.h>
 
+/* "label,layer,tensor", and the three fields of pop (no separator before or after): the short
+ * label (kvq_population_label), its layer (empty when none or several) and its tensor, which every
+ * CSV that names a population appends to its rows (report/population_columns.c). */
+extern const char kvq_population_columns[];
+void kvq_write_population_columns(FILE *f, const kvq_population *pop);
+
 int kvq_write_cells_csv(const kvq_run *run, kvq_error *err);
 int kvq_write_summary_csv(const kvq_run *run, kvq_error *err);
 int kvq_write_populations_csv(const kvq_run *run, const kvq_analysis *an, kvq_error *err);

@@ -66,15 +66,15 @@ expect 2 "tensor 'model.layers.1.mlp.up_proj.weight' holds NaN at \[0, 0\]" -- m
 expect 0 "cells (0 failed" -- --codec passthrough --codec int8 --codec int4 --codec turboquant:bits=2 \
     --model stories260K --out "$TMP/run" --quiet --threads 2
 for kind in "role=q_proj" "role=mlp_down" "role=vocab" "kind=k" "kind=v"; do
-    grep -q "^run,passthrough,passthrough,model:stories260K#$kind,[a-z_]*,next_kl,0,0,0$" "$TMP/run/cells.csv" ||
+    grep -q "^run,passthrough,passthrough,model:stories260K#$kind,[a-z_]*,next_kl,0,0,0,stories260K:[a-z_]*,," "$TMP/run/cells.csv" ||
         fail "passthrough on $kind: next_kl is not 0"
     grep -q "^run,int4,int4,model:stories260K#$kind,[a-z_]*,next_kl,0\.[0-9]" "$TMP/run/cells.csv" ||
         grep -q "^run,int4,int4,model:stories260K#$kind,[a-z_]*,next_kl,[0-9.]*e-" "$TMP/run/cells.csv" ||
         fail "int4 on $kind: no next_kl"
 done
-head -1 "$TMP/run/validity.csv" | grep -q "^run,population,role,proxy,criterion,rho,ci_low,ci_high,n_variants$" ||
+head -1 "$TMP/run/validity.csv" | grep -q "^run,population,role,proxy,criterion,rho,ci_low,ci_high,n_variants,label,layer,tensor$" ||
     fail "validity.csv header: $(head -1 "$TMP/run/validity.csv")"
-grep -q "^run,model:stories260K#kind=k,kv_cache,rel_mse,next_kl,1,1,1,4$" "$TMP/run/validity.csv" ||
+grep -q "^run,model:stories260K#kind=k,kv_cache,rel_mse,next_kl,1,1,1,4,stories260K:k,,k$" "$TMP/run/validity.csv" ||
     fail "rel_mse does not order the four K codecs as next_kl does: $(grep 'kind=k,kv_cache,rel_mse,next_kl' "$TMP/run/validity.csv")"
 grep -q "^## Which proxy predicts the model's loss" "$TMP/run/report.md" || fail "report lacks the validity section"
 grep -q '"source":	".*models/stories260K"' "$TMP/run/manifest.json" || fail "manifest lacks the model's folder"

@@ -89,6 +89,13 @@ typedef struct kvq_population {
  * empty (safe to free) and err names the spec and the problem. */
 int kvq_population_load(kvq_population *pop, const char *spec, uint64_t seed, kvq_error *err);
 
+/* A short label for tables and figures (populations/label.c): "synthetic:NAME" for a built-in
+ * generator (its options left out), else the base name of the file or folder without its
+ * extension, ':', the role (or the activation kind of a model population) and "@L" for a single
+ * layer: "stories260K:k_proj", "stories260K:k@3", "llama_bf16:mlp_up@1". Not unique: the full spec
+ * stays the population's key. */
+void kvq_population_label(const kvq_population *pop, char *out, size_t size);
+
 /* The layers spec covers, for layer=all (populations/layers.c): every layer of a model: spec's
  * model, or the distinct layers of the tensors of a file spec's role= (ascending). *layers is a
  * new array of *count entries. KVQ_EINVAL when the spec has no role (file specs) or the role no
