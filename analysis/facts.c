@@ -8,7 +8,7 @@
 
 /* Column indices of a facts file; codec and variant are -1 in populations.csv. */
 typedef struct columns {
-    long codec, variant, population, role, metric, value;
+    long codec, variant, population, role, metric, value, label; /* label: -1 in older runs */
 } columns;
 
 static int find_columns(const kvq_csv_table *t, int per_cell, columns *c, kvq_error *err)
@@ -19,6 +19,7 @@ static int find_columns(const kvq_csv_table *t, int per_cell, columns *c, kvq_er
     c->role = kvq_csv_column(t, "role");
     c->metric = kvq_csv_column(t, "metric");
     c->value = kvq_csv_column(t, "value");
+    c->label = kvq_csv_column(t, "label");
     if ((per_cell && (c->codec < 0 || c->variant < 0)) || c->population < 0 || c->role < 0 ||
         c->metric < 0 || c->value < 0)
         return kvq_fail(err, KVQ_EFORMAT,
@@ -27,7 +28,7 @@ static int find_columns(const kvq_csv_table *t, int per_cell, columns *c, kvq_er
     return KVQ_OK;
 }
 
-static int add_population(kvq_facts *f, const char *population, const char *role)
+static int add_population(kvq_facts *f, const char *population, const char *role, const char *label)
 {
     for (size_t i = 0; i < f->npopulations; i++)
         if (strcmp(f->populations[i], population) == 0) return 0;
@@ -35,8 +36,11 @@ static int add_population(kvq_facts *f, const char *population, const char *role
     if (p) f->populations = p;
     const char **r = realloc(f->roles, (f->npopulations + 1) * sizeof *r);
     if (r) f->roles = r;
-    if (!p || !r) return -1;
+    const char **l = realloc(f->labels, (f->npopulations + 1) * sizeof *l);
+    if (l) f->labels = l;
+    if (!p || !r || !l) return -1;
     f->populations[f->npopulations] = population;
+    f->labels[f->npopulations] = label;
     f->roles[f->npopulations++] = role;
     return 0;
 }
@@ -60,7 +64,8 @@ static int add_rows(kvq_facts *f, const kvq_csv_table *t, int per_cell, kvq_erro
         x->population = kvq_csv_field(t, r, (size_t)c.population);
         x->role = kvq_csv_field(t, r, (size_t)c.role);
         x->metric = kvq_csv_field(t, r, (size_t)c.metric);
-        if (add_population(f, x->population, x->role))
+        const char *label = c.label >= 0 ? kvq_csv_field(t, r, (size_t)c.label) : x->population;
+        if (add_population(f, x->population, x->role, label[0] ? label : x->population))
             return kvq_fail(err, KVQ_ENOMEM, "out of memory reading %s", t->path);
         f->count++;
     }
@@ -91,6 +96,7 @@ void kvq_facts_free(kvq_facts *facts)
     free(facts->items);
     free(facts->populations);
     free(facts->roles);
+    free(facts->labels);
     kvq_csv_free(&facts->cells);
     kvq_csv_free(&facts->pops);
     memset(facts, 0, sizeof *facts);

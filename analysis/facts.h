@@ -18,6 +18,7 @@ typedef struct kvq_facts {
     size_t count;
     const char **populations; /* distinct, in order of first appearance */
     const char **roles;       /* the role of each population */
+    const char **labels;      /* its short label (the label column), or the spec in older runs */
     size_t npopulations;
     kvq_csv_table cells, pops;
 } kvq_facts;

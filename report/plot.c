@@ -292,7 +292,7 @@ static int rate_distortion(plotter *pl, const kvq_facts *f, size_t p, const char
     if ((rc = kvq_afile_commit(&fig.a, err)) || blocks == 0) return rc;
     char extra[30000], t[8200], q[17000];
     snprintf(extra, sizeof extra, "titles=%s; population=%s; has_mse=%d", lit(t, sizeof t, titles),
-             lit(q, sizeof q, f->populations[p]), has_mse);
+             lit(q, sizeof q, f->labels[p]), has_mse);
     draw(pl, "rate_distortion.gp", fig.base, fig.data, extra, 1700, 600);
     return KVQ_OK;
 }
@@ -338,7 +338,8 @@ static int validity(plotter *pl, const kvq_facts *f, size_t p, const char **vari
     size_t cols = 4, rows = (panels + cols - 1) / cols;
     char extra[20000], a[1100], b[200], q[17000];
     snprintf(extra, sizeof extra, "proxies=%s; xlogs=%s; cols=%zu; rows=%zu; population=%s",
-             lit(a, sizeof a, proxies), lit(b, sizeof b, xlogs), cols, rows, lit(q, sizeof q, pop));
+             lit(a, sizeof a, proxies), lit(b, sizeof b, xlogs), cols, rows,
+             lit(q, sizeof q, f->labels[p]));
     draw(pl, "validity.gp", fig.base, fig.data, extra, 1400, 60 + 300 * (int)rows);
     return KVQ_OK;
 }
@@ -426,7 +427,7 @@ static int alpha_deleted(plotter *pl, const kvq_facts *f, size_t p, const kvq_cs
     if ((rc = kvq_afile_commit(&fig.a, err)) || !bars || isnan(alpha)) return rc;
     char extra[18000], q[17000];
     snprintf(extra, sizeof extra, "alpha=%.10g; population=%s; nrows=%zu", alpha,
-             lit(q, sizeof q, f->populations[p]), bars);
+             lit(q, sizeof q, f->labels[p]), bars);
     draw(pl, "alpha_deleted.gp", fig.base, fig.data, extra, 600 + 30 * (int)bars, 600);
     return KVQ_OK;
 }
@@ -479,7 +480,7 @@ static int chain(plotter *pl, const kvq_facts *f, size_t p, const kvq_csv_table 
              "population=%s",
              lit(l, sizeof l, titles), lit(c, sizeof c, codecs), lit(a, sizeof a, firsts),
              lit(b, sizeof b, counts), most, cols, rows, KVQ_CHAIN_TAU,
-             lit(q, sizeof q, f->populations[p]));
+             lit(q, sizeof q, f->labels[p]));
     draw(pl, "chain.gp", fig.base, fig.data, extra, 40 + 330 * (int)cols,
          60 + (260 + 12 * (int)most) * (int)rows);
     return KVQ_OK;

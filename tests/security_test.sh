@@ -25,8 +25,9 @@ for f in heatmap_spearman rate_distortion_P1 scree alpha_deleted_P1 chain_P1; do
         image_complete "$out/plots/$f.$ext" || fail "figure $f.$ext missing or incomplete"
     done
 done
-# The population's name is the title of its rate-distortion figure, escaped and whole.
-grep -qF ';system("touch PWNED4");'"'"'\\ \x01\x1b[31m\x0anl\xff\xfe.npy</text>' \
+# The population's label (the file's name without .npy, then its role) is the title of its
+# rate-distortion figure, escaped and whole.
+grep -qF ';system("touch PWNED4");'"'"'\\ \x01\x1b[31m\x0anl\xff\xfe:other</text>' \
     "$out/plots/rate_distortion_P1.svg" || fail "figure title not the escaped name"
 # stdout and stderr carry no control byte but the newline ending each line.
 LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" "$TMP/err" && fail "control byte on stderr"
