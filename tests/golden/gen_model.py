@@ -13,7 +13,8 @@ Writes, next to this script:
       40, 3 layers, vocab 48, rope_theta 1e4, eps 1e-5, tied embeddings, no biases),
       model.safetensors (random weights stored as F16) and tokens.npy (int64 [2, 20]).
   stories260K_tokens.npy: int32 [4, 32], sequences sampled at temperature 1 from bos id 1 from
-      the shipped stories260K model (read from STORIES below, or the folder given as argument)
+      the shipped stories260K model (models/stories260K of this repository, or the folder given
+      as argument)
       with the forward pass here.
   model.json: for each of "tiny_qwen2", "tiny_mistral", "stories260K": "rows", one
       {seq, pos, token, logprob} per sequence s and position pos = 1..T-1, where token =
@@ -47,7 +48,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = os.path.join(HERE, "models")
-STORIES = "/work/shared/models/stories260K"
+STORIES = os.path.join(HERE, os.pardir, os.pardir, "models", "stories260K")
 
 # safetensors dtype name -> numpy little-endian storage type
 STORAGE = {"F32": "<f4", "F16": "<f2", "BF16": "<u2"}
@@ -329,7 +330,8 @@ def main():
     np.save(os.path.join(HERE, "stories260K_tokens.npy"), tokens)
     rs = rows(cfg, W, tokens)
     big = rows(cfg, W, sample(cfg, W, rng, 16, 64, bos))
-    golden["stories260K"] = {"model": stories, "tokens": "tests/golden/stories260K_tokens.npy",
+    golden["stories260K"] = {"model": "models/stories260K" if stories == STORIES else stories,
+                             "tokens": "tests/golden/stories260K_tokens.npy",
                              "mean_nll": mean_nll(rs),
                              "sample": "16 sequences of 64 tokens sampled at temperature 1",
                              "sample_mean_nll": mean_nll(big), "rows": rs}
