@@ -1,4 +1,5 @@
 /* manifest.json: what ran, with what, where, and how each cell ended. */
+#include "analysis/left_out.h"
 #include "harness/run.h"
 #include "io/atomic_file.h"
 #include "io/jsonfile.h"
@@ -110,6 +111,26 @@ static void add_file(cJSON *files, const char *path)
     cJSON_AddItemToArray(files, o);
 }
 
+/* The tensors of those files no population covers (analysis/left_out.h), with role and reason. */
+static cJSON *left_out_json(const kvq_run *run)
+{
+    cJSON *a = cJSON_CreateArray();
+    kvq_left_out *items;
+    size_t n;
+    kvq_error err;
+    if (kvq_left_out_compute(run, &items, &n, &err)) return a;
+    for (size_t i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "source", items[i].source);
+        cJSON_AddStringToObject(o, "tensor", items[i].tensor);
+        cJSON_AddStringToObject(o, "role", items[i].role);
+        cJSON_AddStringToObject(o, "reason", items[i].reason);
+        cJSON_AddItemToArray(a, o);
+    }
+    free(items);
+    return a;
+}
+
 /* Every file the populations were read from (each shard of a sharded checkpoint, a model's
  * config.json), once each. */
 static cJSON *files_json(const kvq_run *run)
@@ -165,6 +186,7 @@ static cJSON *manifest_json(const kvq_run *run)
     cJSON_AddItemToObject(root, "versions", versions_json());
     cJSON_AddItemToObject(root, "machine", machine_json());
     cJSON_AddItemToObject(root, "files", files_json(run));
+    cJSON_AddItemToObject(root, "left_out", left_out_json(run));
     cJSON *pops = cJSON_AddArrayToObject(root, "populations");
     for (size_t i = 0; i < run->npops; i++)
         cJSON_AddItemToArray(pops, population_json(&run->pops[i]));

@@ -1,5 +1,6 @@
 /* report.md: a run explained to someone who never saw the command — what ran and how, the
  * headline tables, failures, the epiphany table, the figures, and what each file holds. */
+#include "analysis/left_out.h"
 #include "io/atomic_file.h"
 #include "io/csv_read.h"
 #include "io/jsonfile.h"
@@ -43,6 +44,25 @@ static void failures(FILE *f, const kvq_run *run, size_t failed)
             fprintf(f, "- `%s` on `%s`: %s\n", c->variant, run->pops[c->population].name, c->error);
     }
     fputc('\n', f);
+}
+
+/* The tensors of the run's checkpoints that no population covers, with role and reason (the first
+ * 40; the manifest lists every one). */
+static void left_out(FILE *f, const kvq_run *run)
+{
+    kvq_left_out *items;
+    size_t n;
+    kvq_error err;
+    if (kvq_left_out_compute(run, &items, &n, &err) || n == 0) return;
+    fprintf(f,
+            "## Tensors left out (%zu)\n\nTensors of the checkpoints read that no population "
+            "covers, and why (`manifest.json`, `left_out`, lists them all):\n\n",
+            n);
+    for (size_t i = 0; i < n && i < 40; i++)
+        fprintf(f, "- `%s` (%s): %s\n", items[i].tensor, items[i].role, items[i].reason);
+    if (n > 40) fprintf(f, "- ... and %zu more\n", n - 40);
+    fputc('\n', f);
+    free(items);
 }
 
 /* Cells whose codec does not apply to the population, with the reason. */
@@ -224,6 +244,7 @@ int kvq_write_report(const kvq_run *run, kvq_error *err)
     kvq_print_tables(run, KVQ_TABLE_MARKDOWN, a.f);
     failures(a.f, run, run->failed);
     skipped(a.f, run);
+    left_out(a.f, run);
     epiphanies(a.f, run);
     validity(a.f, run);
     figures(a.f, run);

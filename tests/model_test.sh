@@ -77,6 +77,12 @@ head -1 "$TMP/run/validity.csv" | grep -q "^run,population,role,proxy,criterion,
 grep -q "^run,model:stories260K#kind=k,kv_cache,rel_mse,next_kl,1,1,1,4,stories260K:k,,k$" "$TMP/run/validity.csv" ||
     fail "rel_mse does not order the four K codecs as next_kl does: $(grep 'kind=k,kv_cache,rel_mse,next_kl' "$TMP/run/validity.csv")"
 grep -q "^## Which proxy predicts the model's loss" "$TMP/run/report.md" || fail "report lacks the validity section"
+# the tensors no population covers: the 11 RMSNorm weights, listed with role and reason
+grep -q "^## Tensors left out (11)" "$TMP/run/report.md" || fail "report lacks the tensors left out"
+grep -q '^- `model.norm.weight` (norm_bias): kvqeval does not encode this role$' "$TMP/run/report.md" ||
+    fail "report lacks model.norm.weight among the tensors left out"
+[ "$(grep -c '"reason":	"kvqeval does not encode this role"' "$TMP/run/manifest.json")" -eq 11 ] ||
+    fail "manifest does not list the 11 norms left out"
 grep -q '"source":	".*models/stories260K"' "$TMP/run/manifest.json" || fail "manifest lacks the model's folder"
 grep -q '"path":	".*models/stories260K/config.json"' "$TMP/run/manifest.json" || fail "manifest lacks the config's hash"
 if command -v gnuplot >/dev/null; then
