@@ -179,17 +179,22 @@ typedef struct figure {
     kvq_afile a;
 } figure;
 
-static int figure_open(figure *fig, const plotter *pl, kvq_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* columns, when not NULL, is written as the data file's first line, "# " and the columns' names
+ * (gnuplot skips it); a file whose first row names its columns itself passes NULL. */
+static int figure_open(figure *fig, const plotter *pl, kvq_error *err, const char *columns,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static int figure_open(figure *fig, const plotter *pl, kvq_error *err, const char *fmt, ...)
+static int figure_open(figure *fig, const plotter *pl, kvq_error *err, const char *columns,
+                       const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(fig->base, sizeof fig->base, fmt, ap);
     va_end(ap);
     snprintf(fig->data, sizeof fig->data, "%s.tsv", fig->base);
-    return kvq_afile_open_in(&fig->a, pl->dir, fig->data, err);
+    int rc = kvq_afile_open_in(&fig->a, pl->dir, fig->data, err);
+    if (!rc && columns) fprintf(fig->a.f, "# %s\n", columns);
+    return rc;
 }
 
 /* Appends the first len characters of word to a space-separated list (read by gnuplot's word()). */
@@ -204,7 +209,7 @@ static int heatmap(plotter *pl, const kvq_facts *f, const char **variants, size_
 {
     char extra[600], m[300];
     figure fig;
-    int rc = figure_open(&fig, pl, err, "heatmap_%s", metric);
+    int rc = figure_open(&fig, pl, err, NULL, "heatmap_%s", metric);
     if (rc) return rc;
     fputs("variant", fig.a.f);
     for (size_t p = 0; p < f->npopulations; p++) fprintf(fig.a.f, "\tP%zu %s", p + 1, f->roles[p]);
@@ -268,7 +273,8 @@ static int rate_distortion(plotter *pl, const kvq_facts *f, size_t p, const char
 {
     char titles[2048] = "";
     figure fig;
-    int rc = figure_open(&fig, pl, err, "rate_distortion_P%zu", p + 1);
+    int rc = figure_open(&fig, pl, err, "bits_per_coord\tspearman\trel_mse (a block per codec)",
+                         "rate_distortion_P%zu", p + 1);
     if (rc) return rc;
     size_t blocks = 0;
     int has_mse = 0;
@@ -307,7 +313,7 @@ static int validity(plotter *pl, const kvq_facts *f, size_t p, const char **vari
     for (size_t v = 0; v < nv; v++) with += isfinite(fact_value(f, variants[v], pop, "next_kl"));
     if (with < 3) return KVQ_OK;
     figure fig;
-    int rc = figure_open(&fig, pl, err, "validity_P%zu", p + 1);
+    int rc = figure_open(&fig, pl, err, NULL, "validity_P%zu", p + 1);
     if (rc) return rc;
     char proxies[1024] = "", xlogs[128] = "";
     size_t panels = 0;
@@ -382,7 +388,7 @@ static int scree(plotter *pl, const kvq_facts *f, const kvq_csv_table *t, kvq_er
          cv = col(t, "value");
     if (cp < 0 || ca < 0 || cs < 0 || cv < 0) return KVQ_OK;
     figure fig;
-    int rc = figure_open(&fig, pl, err, "scree");
+    int rc = figure_open(&fig, pl, err, "component\teigenvalue (a block per population)", "scree");
     if (rc) return rc;
     char titles[2048] = "";
     size_t blocks = 0;
@@ -415,7 +421,7 @@ static int alpha_deleted(plotter *pl, const kvq_facts *f, size_t p, const kvq_cs
     double alpha = NAN;
     size_t bars = 0;
     figure fig;
-    int rc = figure_open(&fig, pl, err, "alpha_deleted_P%zu", p + 1);
+    int rc = figure_open(&fig, pl, err, "variant\talpha_if_deleted", "alpha_deleted_P%zu", p + 1);
     if (rc) return rc;
     for (size_t r = 0; r < t->nrows; r++) {
         if (!field_is(t, r, cp, f->populations[p]) || !field_is(t, r, cs, "raw_alpha")) continue;
@@ -442,7 +448,7 @@ static int chain(plotter *pl, const kvq_facts *f, size_t p, const kvq_csv_table 
     if (cp < 0 || cvar < 0 || cd < 0 || cr < 0) return KVQ_OK;
     char titles[4096] = "", codecs[1024] = "", firsts[512] = "", counts[512] = "";
     figure fig;
-    int rc = figure_open(&fig, pl, err, "chain_P%zu", p + 1);
+    int rc = figure_open(&fig, pl, err, "depth\trho (a block per variant)", "chain_P%zu", p + 1);
     if (rc) return rc;
     size_t blocks = 0, panels = 0, most = 0;
     for (size_t v = 0, end; v < nv; v = end) {

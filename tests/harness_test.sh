@@ -113,6 +113,11 @@ if command -v gnuplot >/dev/null; then
     for f in heatmap_spearman rate_distortion_P1 scree alpha_deleted_P1 chain_P1; do
         [ -s "$TMP/t1/run/plots/$f.png" ] && [ -s "$TMP/t1/run/plots/$f.svg" ] || fail "missing figure $f"
     done
+    # every figure's data names its columns on its first line, and has both images, non-empty
+    for t in "$TMP"/t1/run/plots/*.tsv; do
+        head -1 "$t" | grep -q "^# [a-z_0-9-]*	[a-z_@0-9]*\|^variant	P1 " || fail "$t: no header: $(head -1 "$t")"
+        [ -s "${t%.tsv}.png" ] && [ -s "${t%.tsv}.svg" ] || fail "$t: figure missing"
+    done
 fi
 
 # 5. A codec that does not apply to a population (pq's 16 subspaces on rows of dimension 1) gives a
