@@ -350,6 +350,67 @@ static int validity(plotter *pl, const kvq_facts *f, size_t p, const char **vari
     return KVQ_OK;
 }
 
+/* The family of population p's label ("stories260K:k" of "stories260K:k@3") and its layer, or -1
+ * when the label names no single layer. */
+static long label_layer(const char *label, size_t *family_len)
+{
+    const char *at = strrchr(label, '@');
+    *family_len = at ? (size_t)(at - label) : strlen(label);
+    char *end;
+    long layer = at ? strtol(at + 1, &end, 10) : -1;
+    return at && at[1] && !*end ? layer : -1;
+}
+
+/* The metric by layer of each family of single-layer populations with at least two layers: a
+ * figure layers_<n>, one line per variant. */
+static int layer_figures(plotter *pl, const kvq_facts *f, const char **variants, size_t nv,
+                         const char *metric, kvq_error *err)
+{
+    int rc = KVQ_OK;
+    size_t figures = 0;
+    for (size_t p = 0; p < f->npopulations && !rc; p++) {
+        size_t flen, glen;
+        if (label_layer(f->labels[p], &flen) < 0) continue;
+        size_t members = 0, first = p;
+        for (size_t q = 0; q < f->npopulations; q++) {
+            if (label_layer(f->labels[q], &glen) < 0 || glen != flen ||
+                strncmp(f->labels[q], f->labels[p], flen) != 0)
+                continue;
+            if (members++ == 0) first = q;
+        }
+        if (members < 2 || first != p) continue; /* a family once, from its first member */
+        figure fig;
+        if ((rc = figure_open(&fig, pl, err, "layer\tvalue (a block per variant)", "layers_%zu",
+                              ++figures)))
+            break;
+        char titles[8192] = "";
+        size_t blocks = 0;
+        for (size_t v = 0; v < nv; v++) {
+            size_t count = 0;
+            for (size_t q = 0; q < f->npopulations; q++) {
+                long layer = label_layer(f->labels[q], &glen);
+                if (layer < 0 || glen != flen || strncmp(f->labels[q], f->labels[p], flen) != 0)
+                    continue;
+                double x = fact_value(f, variants[v], f->populations[q], metric);
+                if (isnan(x)) continue;
+                fprintf(fig.a.f, "%ld\t%.6g\n", layer, x);
+                count++;
+            }
+            if (!count) continue;
+            fputs("\n\n", fig.a.f);
+            add_title(titles, sizeof titles, variants[v], (int)strlen(variants[v]));
+            blocks++;
+        }
+        if ((rc = kvq_afile_commit(&fig.a, err)) || !blocks) continue;
+        char family[KVQ_TEXT_MAX + 32], extra[12000], t[8300], m[300], q[600];
+        snprintf(family, sizeof family, "%.*s", (int)flen, f->labels[p]);
+        snprintf(extra, sizeof extra, "titles=%s; metric=%s; family=%s", lit(t, sizeof t, titles),
+                 lit(m, sizeof m, metric), lit(q, sizeof q, family));
+        draw(pl, "layers.gp", fig.base, fig.data, extra, 1100, 550);
+    }
+    return rc;
+}
+
 /* A long-format file of the run (reliability.csv, factors.csv, chain.csv), or an empty table when
  * the run has none. */
 static int read_long(const char *dir, const char *name, kvq_csv_table *t, kvq_error *err)
@@ -546,6 +607,7 @@ int kvq_plots_write(const char *dir, const char *heatmap_metric, int *drawn, kvq
     size_t nv = distinct_variants(&f, variants);
     group_by_codec(variants, nv);
     rc = heatmap(&pl, &f, variants, nv, heatmap_metric, err);
+    if (!rc) rc = layer_figures(&pl, &f, variants, nv, heatmap_metric, err);
     for (size_t p = 0; p < f.npopulations && !rc; p++) {
         rc = rate_distortion(&pl, &f, p, variants, nv, err);
         if (!rc) rc = validity(&pl, &f, p, variants, nv, err);

@@ -62,6 +62,11 @@ expect 0 "5 cells (0 failed," -- --codec int8 --population "model:stories260K#ki
     --out "$TMP/all_model_layers" --quiet
 grep -q "^all_model_layers,int8,int8,model:stories260K#kind=v&layer=4&seqs=2&tokens=8," "$TMP/all_model_layers/summary.csv" ||
     fail "model layer=all lacks layer 4"
+if command -v gnuplot >/dev/null; then # the per-layer figure: the five layers, one line for int8
+    [ -s "$TMP/all_model_layers/plots/layers_1.png" ] || fail "no per-layer figure"
+    [ "$(grep -c '^[0-4]	' "$TMP/all_model_layers/plots/layers_1.tsv")" -eq 5 ] ||
+        fail "per-layer figure data: $(cat "$TMP/all_model_layers/plots/layers_1.tsv")"
+fi
 expect 2 "layer=all needs role=" -- --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#layer=all" --out "$TMP/x"
 # layer=A..B: one population per layer, each the same as asked for alone.
 expect 0 "2 cells (0 failed," -- --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#role=mlp_up&layer=0..1" \
