@@ -390,17 +390,6 @@ static int parse_tensor_info(kvq_gguf *g, cursor *c, kvq_tensor *t)
 
 /* ---- layout ---- */
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(((const kvq_tensor *)a)->name, ((const kvq_tensor *)b)->name);
-}
-
-static int by_offset(const void *a, const void *b)
-{
-    const kvq_tensor *x = a, *y = b;
-    return (x->offset > y->offset) - (x->offset < y->offset);
-}
-
 /* Rebases the offsets on the file, checks the bounds, overlaps and names; sorts by name. */
 static int check_layout(kvq_gguf *g, const uint8_t *bytes, size_t size, kvq_error *err)
 {
@@ -418,21 +407,7 @@ static int check_layout(kvq_gguf *g, const uint8_t *bytes, size_t size, kvq_erro
         t[i].offset += g->data_start;
         t[i].data = bytes + t[i].offset;
     }
-    qsort(t, n, sizeof *t, by_offset);
-    size_t last = 0; /* the tensor reaching furthest so far */
-    for (size_t i = 1; i < n; i++) {
-        if (t[i].nbytes && t[last].offset + t[last].nbytes > t[i].offset)
-            return kvq_fail(err, KVQ_EFORMAT,
-                            "%s: tensors '%s' and '%s' overlap at file offset %llu", g->path,
-                            t[last].name, t[i].name, (unsigned long long)t[i].offset);
-        if (t[i].offset + t[i].nbytes > t[last].offset + t[last].nbytes) last = i;
-    }
-    qsort(t, n, sizeof *t, by_name);
-    for (size_t i = 1; i < n; i++)
-        if (strcmp(t[i - 1].name, t[i].name) == 0)
-            return kvq_fail(err, KVQ_EFORMAT, "%s: tensor '%s' appears twice in the tensor infos",
-                            g->path, t[i].name);
-    return KVQ_OK;
+    return kvq_tensors_check_layout(t, n, g->path, "tensor infos", err);
 }
 
 static int parse_header(kvq_gguf *g, cursor *c)
@@ -512,7 +487,7 @@ void kvq_gguf_close(kvq_gguf *g)
 const kvq_tensor *kvq_gguf_find(const kvq_gguf *g, const char *name)
 {
     kvq_tensor key = {.name = name};
-    return g->count ? bsearch(&key, g->tensors, g->count, sizeof key, by_name) : NULL;
+    return g->count ? bsearch(&key, g->tensors, g->count, sizeof key, kvq_tensor_by_name) : NULL;
 }
 
 void kvq_gguf_release(kvq_gguf *g, kvq_safetensors *st)

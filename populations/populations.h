@@ -6,6 +6,7 @@
 #include "kvq/params.h"
 #include "kvq/population.h"
 #include "kvq/rng.h"
+#include "kvq/tensor.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,15 @@ int kvq_file_population_parse(kvq_file_request *rq, const char *spec, const char
 /* Opens the request's file and loads its sample into pop (the second half of
  * kvq_file_population_load; messages are not prefixed with the spec). */
 int kvq_file_request_load(kvq_population *pop, kvq_file_request *rq, uint64_t seed, kvq_error *err);
+
+/* Orders tensors by name (qsort, bsearch). */
+int kvq_tensor_by_name(const void *a, const void *b);
+
+/* No two of the n tensors (offsets from the start of the file) share a name or overlap; leaves
+ * them sorted by name. KVQ_EFORMAT naming path, the tensors, and for a repeated name where in the
+ * file it was listed ("header", "tensor infos"). Shared by the safetensors and GGUF readers. */
+int kvq_tensors_check_layout(kvq_tensor *t, size_t n, const char *path, const char *where,
+                             kvq_error *err);
 
 /* A whole file mapped read-only (populations/mapping.c). An empty file maps to data == NULL,
  * size == 0. */

@@ -107,37 +107,6 @@ static int check_metadata(const cJSON *meta, const char *path, size_t *count, kv
     return KVQ_OK;
 }
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(((const kvq_tensor *)a)->name, ((const kvq_tensor *)b)->name);
-}
-
-static int by_offset(const void *a, const void *b)
-{
-    const kvq_tensor *x = a, *y = b;
-    return (x->offset > y->offset) - (x->offset < y->offset);
-}
-
-/* No duplicate names and no overlapping bytes; leaves the tensors sorted by name. */
-static int check_layout(kvq_tensor *t, size_t n, const char *path, kvq_error *err)
-{
-    qsort(t, n, sizeof *t, by_offset);
-    size_t last = 0; /* the tensor reaching furthest so far */
-    for (size_t i = 1; i < n; i++) {
-        if (t[i].nbytes && t[last].offset + t[last].nbytes > t[i].offset)
-            return kvq_fail(err, KVQ_EFORMAT,
-                            "%s: tensors '%s' and '%s' overlap at file offset %llu", path,
-                            t[last].name, t[i].name, (unsigned long long)t[i].offset);
-        if (t[i].offset + t[i].nbytes > t[last].offset + t[last].nbytes) last = i;
-    }
-    qsort(t, n, sizeof *t, by_name);
-    for (size_t i = 1; i < n; i++)
-        if (strcmp(t[i - 1].name, t[i].name) == 0)
-            return kvq_fail(err, KVQ_EFORMAT, "%s: tensor '%s' appears twice in the header", path,
-                            t[i].name);
-    return KVQ_OK;
-}
-
 static int parse_entries(kvq_safetensors *st, const cJSON *root, const uint8_t *bytes, size_t size,
                          kvq_error *err)
 {
@@ -160,7 +129,7 @@ static int parse_entries(kvq_safetensors *st, const cJSON *root, const uint8_t *
         if (rc) return rc;
         t->data = bytes + t->offset;
     }
-    return check_layout(st->tensors, st->count, st->path, err);
+    return kvq_tensors_check_layout(st->tensors, st->count, st->path, "header", err);
 }
 
 static int is_padding(const char *p, const char *end)
@@ -245,5 +214,5 @@ void kvq_safetensors_close(kvq_safetensors *st)
 const kvq_tensor *kvq_safetensors_find(const kvq_safetensors *st, const char *name)
 {
     kvq_tensor key = {.name = name};
-    return st->count ? bsearch(&key, st->tensors, st->count, sizeof key, by_name) : NULL;
+    return st->count ? bsearch(&key, st->tensors, st->count, sizeof key, kvq_tensor_by_name) : NULL;
 }
