@@ -371,17 +371,9 @@ def qkx2(x, nmax, w, rmin, rdelta, nstep, use_mad):
     return L, scale, F(-mn)
 
 
-def first_extreme(x):
-    amax, m = F(0), F(0)
-    for v in x:
-        if abs(v) > amax:
-            amax, m = abs(v), v
-    return m, amax
-
-
 def q3_quants(x, nmax):
     """ggml's make_q3_quants with do_rmse: codes (offset by nmax) and scale."""
-    m, amax = first_extreme(x)
+    m, amax = extreme(x)
     if amax < EPS:
         return [0] * len(x), F(0)
     iscale = F(F(-nmax) / m)
@@ -412,7 +404,7 @@ def q3_quants(x, nmax):
 
 def qx_quants(x, nmax):
     """ggml's make_qx_quants with rmse_type 1 and no weights: codes (offset by nmax), scale."""
-    m, amax = first_extreme(x)
+    m, amax = extreme(x)
     if amax < EPS:
         return [0] * len(x), F(0)
 
@@ -497,10 +489,7 @@ def q3_k(x):
         codes, sc = q3_quants(x[16 * j:16 * j + 16], 4)
         L += codes
         scales.append(sc)
-    amax, max_scale = F(0), F(0)
-    for sc in scales:
-        if abs(sc) > amax:
-            amax, max_scale = abs(sc), sc
+    max_scale, amax = extreme(scales)
     six = [0] * 16  # the 6-bit scales, offset by 32
     d = F(0)
     if max_scale != 0:
@@ -605,10 +594,7 @@ def q6_k(x):
         codes, sc = qx_quants(x[16 * j:16 * j + 16], 32)
         L += codes
         scales.append(sc)
-    amax, max_scale = F(0), F(0)
-    for sc in scales:
-        if abs(sc) > amax:
-            amax, max_scale = abs(sc), sc
+    max_scale, amax = extreme(scales)
     if amax < EPS:  # every byte 0
         L, sc8, d = [0] * 256, [0] * 16, F(0)
     else:
