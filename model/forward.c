@@ -130,13 +130,14 @@ static void rope_tables(pass *p)
 {
     const kvq_model_config *c = &p->m->cfg;
     size_t half = c->head_dim / 2;
-    for (size_t t = 0; t < p->len; t++)
-        for (size_t i = 0; i < half; i++) {
-            double inv = pow(c->rope_theta, -(double)(2 * i) / (double)c->head_dim);
+    for (size_t i = 0; i < half; i++) {
+        double inv = pow(c->rope_theta, -(double)(2 * i) / (double)c->head_dim);
+        for (size_t t = 0; t < p->len; t++) {
             double a = (double)t * inv;
             p->cos[t * half + i] = (float)cos(a);
             p->sin[t * half + i] = (float)sin(a);
         }
+    }
 }
 
 /* Rotates the heads (nh of head_dim each) of every token's row of width ld. */

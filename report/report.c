@@ -167,7 +167,8 @@ static void validity(FILE *f, const kvq_run *run)
     kvq_error err;
     if (access(path, F_OK) != 0 || kvq_csv_read(path, &t, &err)) return;
     proxy_rho *rows = malloc((t.nrows + 1) * sizeof *rows);
-    if (rows && kvq_csv_column(&t, "population") >= 0 && kvq_csv_column(&t, "n_variants") >= 0) {
+    long cp = kvq_csv_column(&t, "population");
+    if (rows && cp >= 0 && kvq_csv_column(&t, "n_variants") >= 0) {
         fputs("\n## Which proxy predicts the model's loss\n\n"
               "For each population taken from a model that runs, every codec variant was also "
               "applied inside the model, and the model's next-token distribution compared with the "
@@ -180,7 +181,7 @@ static void validity(FILE *f, const kvq_run *run)
         for (size_t p = 0; p < run->npops; p++) {
             int present = 0;
             for (size_t r = 0; r < t.nrows && !present; r++)
-                present = strcmp(kvq_csv_field(&t, r, 1), run->pops[p].name) == 0;
+                present = strcmp(kvq_csv_field(&t, r, (size_t)cp), run->pops[p].name) == 0;
             if (present) validity_population(f, &t, run->pops[p].name, rows);
         }
     }
