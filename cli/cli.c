@@ -23,6 +23,8 @@ static const char usage_text[] =
     "       kvqeval list backends|populations\n"
     "       kvqeval epiphanies RUN_DIR [--spec FILE]   re-evaluate a run's epiphany table\n"
     "       kvqeval report RUN_DIR [--heatmap METRIC]  rewrite a finished run's outputs\n"
+    "       kvqeval plot RUN_DIR [--metric M] [--codec GLOB] [--population GLOB] [--kind K]\n"
+    "                            [--out DIR]          draw chosen figures of a finished run\n"
     "       kvqeval diff RUN_A RUN_B                  cells in one run only, metrics that moved\n"
     "       kvqeval stats alpha|icc|kappa|corr|factors --csv FILE [--format table|json|csv]\n"
     "       kvqeval inspect FILE|DIR [--format table|json]\n"
@@ -162,6 +164,7 @@ int kvq_cli_main(int argc, char **argv)
     if (strcmp(argv[1], "inspect") == 0) return kvq_inspect_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "model") == 0) return kvq_model_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "diff") == 0) return kvq_diff_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "plot") == 0) return kvq_plot_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "encode") == 0 || strcmp(argv[1], "decode") == 0)
         return kvq_codec_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "epiphanies") == 0) return kvq_epiphanies_main(argc - 1, argv + 1);

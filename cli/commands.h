@@ -36,6 +36,10 @@ int kvq_model_main(int argc, char **argv);
 /* kvqeval encode|decode (argv[0] says which): codes of a codec to and from files. */
 int kvq_codec_main(int argc, char **argv);
 
+/* kvqeval plot RUN_DIR [--metric M] [--codec GLOB]... [--population GLOB]... [--kind K]...
+ * [--out DIR] */
+int kvq_plot_main(int argc, char **argv);
+
 /* kvqeval diff RUN_A RUN_B */
 int kvq_diff_main(int argc, char **argv);
 

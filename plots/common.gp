@@ -12,3 +12,10 @@ set key outside right top box opaque
 set border lw 1.2
 set datafile separator "\t"
 set datafile missing "NaN"
+# A figure with lines gets from the driver, space separated in block order, each line's title
+# (titles), colour (colors: a codec keeps its colour, from a colour-blind-safe palette, in every
+# figure), point shape (points) and dash pattern (dashes); these read line i (from 1).
+line_title(i) = word(titles, i)
+line_color(i) = word(colors, i)
+line_point(i) = int(word(points, i))
+line_dash(i) = int(word(dashes, i))

@@ -2,6 +2,7 @@
 #include "kvq/population.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void kvq_population_label(const kvq_population *pop, char *out, size_t size)
@@ -28,4 +29,15 @@ void kvq_population_label(const kvq_population *pop, char *out, size_t size)
     int used = snprintf(out, size, "%.*s:%s", (int)(end - start), pop->source + start, what);
     if (pop->layer >= 0 && used >= 0 && (size_t)used < size)
         snprintf(out + used, size - (size_t)used, "@%d", pop->layer);
+}
+
+long kvq_label_layer(const char *label, size_t *family_len)
+{
+    const char *at = strrchr(label, '@');
+    *family_len = at ? (size_t)(at - label) : strlen(label);
+    if (!at || at[1] < '0' || at[1] > '9') return -1;
+    char *end;
+    long layer = strtol(at + 1, &end, 10);
+    if (*end) *family_len = strlen(label);
+    return *end ? -1 : layer;
 }

@@ -25,7 +25,8 @@ int kvq_outputs_write(kvq_run *run, kvq_output_options *opt, kvq_error *err)
         return rc;
     kvq_error plot_err;
     kvq_error_clear(&plot_err);
-    int plots = kvq_plots_write(run->dir, opt->heatmap, &opt->drawn, &plot_err);
+    kvq_plot_options plot = {.metric = opt->heatmap};
+    int plots = kvq_plots_draw(run->dir, &plot, &opt->drawn, &plot_err);
     if ((rc = kvq_write_manifest(run, err)) || (rc = kvq_write_report(run, err))) return rc;
     if (plots) *err = plot_err;
     return plots;

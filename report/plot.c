@@ -9,10 +9,13 @@
 #include "io/atomic_file.h"
 #include "io/csv_read.h"
 #include "io/message.h"
+#include "kvq/backend.h"
+#include "kvq/population.h"
 #include "kvq/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,7 +28,7 @@
 #include <unistd.h>
 
 typedef struct plotter {
-    char dir[4096];       /* <run>/plots */
+    char dir[4096];       /* the figures' folder */
     char templates[4096]; /* folder of the .gp files, absolute */
     int drawn, failed;
 } plotter;
@@ -146,13 +149,36 @@ static void draw(plotter *pl, const char *template_name, const char *base, const
             pl->dir);
 }
 
-/* The distinct codec variants of the facts, in order of first appearance. */
-static size_t distinct_variants(const kvq_facts *f, const char **out)
+/* What the options select from the facts: the variants (grouped by codec) and the populations. */
+typedef struct selection {
+    const kvq_facts *f;
+    const kvq_plot_options *o;
+    const char **variants;
+    size_t nv;
+    size_t *pops; /* indices into f->populations */
+    size_t np;
+} selection;
+
+static int matches(const char *const *globs, size_t n, const char *a, const char *b)
+{
+    if (!n) return 1;
+    for (size_t i = 0; i < n; i++)
+        if (fnmatch(globs[i], a, 0) == 0 || (b && fnmatch(globs[i], b, 0) == 0)) return 1;
+    return 0;
+}
+
+static int wants(const selection *s, unsigned kind)
+{
+    return !s->o->kinds || (s->o->kinds & kind);
+}
+
+/* The distinct codec variants of the facts the options select, in order of first appearance. */
+static size_t distinct_variants(const kvq_facts *f, const kvq_plot_options *o, const char **out)
 {
     size_t n = 0;
     for (size_t i = 0; i < f->count; i++) {
         const char *v = f->items[i].variant;
-        if (!v[0]) continue;
+        if (!v[0] || !matches(o->codecs, o->ncodecs, v, NULL)) continue;
         size_t k = 0;
         while (k < n && strcmp(out[k], v) != 0) k++;
         if (k == n) out[n++] = v;
@@ -172,7 +198,7 @@ static double fact_value(const kvq_facts *f, const char *variant, const char *po
     return NAN;
 }
 
-/* One figure: its base name (plots/<base>.png, .svg) and its data file (<base>.tsv), open. */
+/* One figure: its base name (<base>.png, .svg) and its data file (<base>.tsv), open. */
 typedef struct figure {
     char base[128];
     char data[136];
@@ -197,45 +223,70 @@ static int figure_open(figure *fig, const plotter *pl, kvq_error *err, const cha
     return rc;
 }
 
-/* Appends the first len characters of word to a space-separated list (read by gnuplot's word()). */
-static void add_title(char *titles, size_t size, const char *word, int len)
+/* Appends the first len characters of word to a space-separated list (read by gnuplot's word()),
+ * a space inside the word shown as '_'. */
+static void add_word(char *list, size_t size, const char *word, size_t len)
 {
-    size_t used = strlen(titles);
-    snprintf(titles + used, size - used, "%s%.*s", used ? " " : "", len, word);
+    size_t used = strlen(list);
+    if (used && used + 1 < size) list[used++] = ' ';
+    for (size_t i = 0; i < len && word[i] && used + 1 < size; i++)
+        list[used++] = word[i] == ' ' ? '_' : word[i];
+    list[used] = '\0';
 }
 
-static int heatmap(plotter *pl, const kvq_facts *f, const char **variants, size_t nv,
-                   const char *metric, kvq_error *err)
+/* The lines of a figure: each line's title, colour, point shape and dash pattern, as
+ * space-separated lists the templates read with word(). */
+typedef struct series {
+    char titles[8192], colors[4096], points[1024], dashes[1024];
+    size_t n;
+} series;
+
+/* The Okabe-Ito palette (Okabe & Ito 2008, "Color Universal Design"): distinguishable with any
+ * common colour-vision deficiency. Style k is colour k % 8 and point shape k / 8, so 64 codecs
+ * get 64 distinct pairs before one repeats. */
+static const char *const palette[8] = {"#000000", "#e69f00", "#56b4e9", "#009e73",
+                                       "#f0e442", "#0072b2", "#d55e00", "#cc79a7"};
+static const char *const shapes[8] = {"7", "5", "9", "13", "11", "15", "6", "4"};
+
+static void series_add(series *s, const char *title, size_t title_len, size_t style, int dash)
 {
-    char extra[600], m[300];
-    figure fig;
-    int rc = figure_open(&fig, pl, err, NULL, "heatmap_%s", metric);
-    if (rc) return rc;
-    fputs("variant", fig.a.f);
-    for (size_t p = 0; p < f->npopulations; p++) fprintf(fig.a.f, "\tP%zu %s", p + 1, f->roles[p]);
-    fputc('\n', fig.a.f);
-    for (size_t v = 0; v < nv; v++) {
-        fputs(variants[v], fig.a.f);
-        for (size_t p = 0; p < f->npopulations; p++)
-            fprintf(fig.a.f, "\t%.6g", fact_value(f, variants[v], f->populations[p], metric));
-        fputc('\n', fig.a.f);
-    }
-    if ((rc = kvq_afile_commit(&fig.a, err))) return rc;
-    snprintf(extra, sizeof extra, "metric=%s; nrows=%zu; ncols=%zu", lit(m, sizeof m, metric), nv,
-             f->npopulations);
-    size_t label = 0; /* the widest variant label, for the left margin */
-    for (size_t v = 0; v < nv; v++)
-        if (strlen(variants[v]) > label) label = strlen(variants[v]);
-    int width = 200 + 8 * (int)label + 110 * (int)f->npopulations;
-    draw(pl, "heatmap.gp", fig.base, fig.data, extra, width < 640 ? 640 : width,
-         160 + 22 * (int)nv);
-    return KVQ_OK;
+    char d[16];
+    add_word(s->titles, sizeof s->titles, title, title_len);
+    add_word(s->colors, sizeof s->colors, palette[style % 8], 7);
+    add_word(s->points, sizeof s->points, shapes[(style / 8) % 8], 2);
+    snprintf(d, sizeof d, "%d", dash);
+    add_word(s->dashes, sizeof s->dashes, d, strlen(d));
+    s->n++;
+}
+
+/* The template variables of s, appended to extra. */
+static void series_vars(const series *s, char *extra, size_t size)
+{
+    char t[8300], c[4200], p[1100], d[1100];
+    size_t used = strlen(extra);
+    snprintf(extra + used, size - used, "%stitles=%s; colors=%s; points=%s; dashes=%s",
+             used ? "; " : "", lit(t, sizeof t, s->titles), lit(c, sizeof c, s->colors),
+             lit(p, sizeof p, s->points), lit(d, sizeof d, s->dashes));
 }
 
 /* The backend name of a variant: the part before ':'. */
 static size_t codec_len(const char *variant)
 {
     return strcspn(variant, ":");
+}
+
+/* A codec's style: its place in the registry, so that a codec looks the same in every figure of
+ * every run of this build; a name the registry lacks gets one from its characters. */
+static size_t codec_style(const char *variant)
+{
+    size_t len = codec_len(variant), k = 0;
+    for (; kvq_backends[k]; k++)
+        if (strlen(kvq_backends[k]->name) == len &&
+            strncmp(kvq_backends[k]->name, variant, len) == 0)
+            return k;
+    size_t h = 0;
+    for (size_t i = 0; i < len; i++) h = h * 31 + (unsigned char)variant[i];
+    return k + h % 64;
 }
 
 static int same_codec(const char *a, const char *b)
@@ -268,49 +319,95 @@ static size_t codec_end(const char **variants, size_t nv, size_t v)
     return end;
 }
 
-static int rate_distortion(plotter *pl, const kvq_facts *f, size_t p, const char **variants,
-                           size_t nv, kvq_error *err)
+/* A label as a TSV field: escaped (no control byte, so no tab or newline). */
+static void put_label(FILE *f, const char *label)
 {
-    char titles[2048] = "";
+    char buf[4 * KVQ_TEXT_MAX + 1];
+    kvq_text_escape(buf, sizeof buf, label);
+    fputs(buf, f);
+}
+
+static int heatmap(plotter *pl, const selection *s, kvq_error *err)
+{
+    const kvq_facts *f = s->f;
+    const char *metric = s->o->metric;
+    char extra[600], m[300];
     figure fig;
-    int rc = figure_open(&fig, pl, err, "bits_per_coord\tspearman\trel_mse (a block per codec)",
-                         "rate_distortion_P%zu", p + 1);
+    int rc = figure_open(&fig, pl, err, NULL, "heatmap_%s", metric);
     if (rc) return rc;
-    size_t blocks = 0;
+    fputs("variant", fig.a.f);
+    size_t label = 0; /* the widest column label, for the bottom margin */
+    for (size_t i = 0; i < s->np; i++) {
+        fprintf(fig.a.f, "\tP%zu ", s->pops[i] + 1);
+        put_label(fig.a.f, f->labels[s->pops[i]]);
+        if (strlen(f->labels[s->pops[i]]) > label) label = strlen(f->labels[s->pops[i]]);
+    }
+    fputc('\n', fig.a.f);
+    size_t width_v = 0; /* the widest variant, for the left margin */
+    for (size_t v = 0; v < s->nv; v++) {
+        fputs(s->variants[v], fig.a.f);
+        for (size_t i = 0; i < s->np; i++)
+            fprintf(fig.a.f, "\t%.6g",
+                    fact_value(f, s->variants[v], f->populations[s->pops[i]], metric));
+        fputc('\n', fig.a.f);
+        if (strlen(s->variants[v]) > width_v) width_v = strlen(s->variants[v]);
+    }
+    if ((rc = kvq_afile_commit(&fig.a, err))) return rc;
+    snprintf(extra, sizeof extra, "metric=%s; nrows=%zu; ncols=%zu", lit(m, sizeof m, metric),
+             s->nv, s->np);
+    int width = 200 + 8 * (int)width_v + 90 * (int)s->np;
+    draw(pl, "heatmap.gp", fig.base, fig.data, extra, width < 640 ? 640 : width,
+         200 + 6 * (int)(label < 60 ? label : 60) + 22 * (int)s->nv);
+    return KVQ_OK;
+}
+
+static int rate_distortion(plotter *pl, const selection *s, size_t p, kvq_error *err)
+{
+    const kvq_facts *f = s->f;
+    const char *metric = s->o->rate_metric ? s->o->rate_metric : "spearman";
+    char columns[400];
+    snprintf(columns, sizeof columns, "bits_per_coord\t%s\trel_mse (a block per codec)", metric);
+    figure fig;
+    int rc = figure_open(&fig, pl, err, columns, "rate_distortion_P%zu", p + 1);
+    if (rc) return rc;
+    series lines = {0};
     int has_mse = 0;
-    for (size_t v = 0, end; v < nv; v = end) {
-        end = codec_end(variants, nv, v);
+    for (size_t v = 0, end; v < s->nv; v = end) {
+        end = codec_end(s->variants, s->nv, v);
         int any = 0;
         for (size_t u = v; u < end; u++) {
-            double bits = fact_value(f, variants[u], f->populations[p], "bits_per_coord");
+            double bits = fact_value(f, s->variants[u], f->populations[p], "bits_per_coord");
             if (isnan(bits)) continue;
-            double mse = fact_value(f, variants[u], f->populations[p], "rel_mse");
+            double mse = fact_value(f, s->variants[u], f->populations[p], "rel_mse");
             fprintf(fig.a.f, "%.6g\t%.6g\t%.6g\n", bits,
-                    fact_value(f, variants[u], f->populations[p], "spearman"), mse);
+                    fact_value(f, s->variants[u], f->populations[p], metric), mse);
             has_mse |= mse > 0.0 && isfinite(mse);
             any = 1;
         }
         if (!any) continue;
         fputs("\n\n", fig.a.f);
-        add_title(titles, sizeof titles, variants[v], (int)codec_len(variants[v]));
-        blocks++;
+        series_add(&lines, s->variants[v], codec_len(s->variants[v]), codec_style(s->variants[v]),
+                   1);
     }
-    if ((rc = kvq_afile_commit(&fig.a, err)) || blocks == 0) return rc;
-    char extra[30000], t[8200], q[17000];
-    snprintf(extra, sizeof extra, "titles=%s; population=%s; has_mse=%d", lit(t, sizeof t, titles),
-             lit(q, sizeof q, f->labels[p]), has_mse);
-    draw(pl, "rate_distortion.gp", fig.base, fig.data, extra, 1700, 600);
+    if ((rc = kvq_afile_commit(&fig.a, err)) || lines.n == 0) return rc;
+    char extra[40000], q[17000], m[300];
+    snprintf(extra, sizeof extra, "population=%s; metric=%s; has_mse=%d",
+             lit(q, sizeof q, f->labels[p]), lit(m, sizeof m, metric), has_mse);
+    series_vars(&lines, extra, sizeof extra);
+    draw(pl, "rate_distortion.gp", fig.base, fig.data, extra, 1700, 620);
     return KVQ_OK;
 }
 
 /* Criterion validity of population p (a model population: its cells hold next_kl): each proxy
- * against next_kl, a panel per proxy (1 - value for a proxy where higher is better). */
-static int validity(plotter *pl, const kvq_facts *f, size_t p, const char **variants, size_t nv,
-                    kvq_error *err)
+ * against next_kl, a panel per proxy with points (1 - value for a proxy where higher is better);
+ * a proxy no variant has a point for gets no panel. */
+static int validity(plotter *pl, const selection *s, size_t p, kvq_error *err)
 {
+    const kvq_facts *f = s->f;
     const char *pop = f->populations[p];
     size_t with = 0;
-    for (size_t v = 0; v < nv; v++) with += isfinite(fact_value(f, variants[v], pop, "next_kl"));
+    for (size_t v = 0; v < s->nv; v++)
+        with += isfinite(fact_value(f, s->variants[v], pop, "next_kl"));
     if (with < 3) return KVQ_OK;
     figure fig;
     int rc = figure_open(&fig, pl, err, NULL, "validity_P%zu", p + 1);
@@ -318,94 +415,99 @@ static int validity(plotter *pl, const kvq_facts *f, size_t p, const char **vari
     char proxies[1024] = "", xlogs[128] = "";
     size_t panels = 0;
     for (const char *const *x = kvq_validity_proxies; *x; x++) {
-        double lo = INFINITY, hi = 0;
-        size_t count = 0;
         int flip = kvq_validity_higher_better(*x);
+        double lo = INFINITY, hi = 0, a[2];
+        size_t count = 0;
+        for (int pass = 0; pass < 2; pass++) { /* count the points, then write them */
+            if (pass == 1) {
+                if (!count) break;
+                fprintf(fig.a.f, "# %s%s\tnext_kl\tvariant\n", flip ? "1-" : "", *x);
+            }
+            for (size_t v = 0; v < s->nv; v++) {
+                a[0] = fact_value(f, s->variants[v], pop, *x);
+                a[1] = fact_value(f, s->variants[v], pop, "next_kl");
+                if (flip) a[0] = 1.0 - a[0];
+                if (!isfinite(a[0]) || !isfinite(a[1]) || a[1] <= 0) continue;
+                if (pass == 0) {
+                    count++;
+                    if (a[0] > 0) lo = a[0] < lo ? a[0] : lo;
+                    hi = a[0] > hi ? a[0] : hi;
+                } else {
+                    fprintf(fig.a.f, "%.6g\t%.6g\t%s\n", a[0], a[1], s->variants[v]);
+                }
+            }
+        }
+        if (!count) continue;
+        fputs("\n\n", fig.a.f);
         char label[48];
         snprintf(label, sizeof label, "%s%s", flip ? "1-" : "", *x);
-        fprintf(fig.a.f, "# %s\tnext_kl\tvariant\n", label);
-        for (size_t v = 0; v < nv; v++) {
-            double a = fact_value(f, variants[v], pop, *x),
-                   b = fact_value(f, variants[v], pop, "next_kl");
-            if (flip) a = 1.0 - a;
-            if (!isfinite(a) || !isfinite(b)) continue;
-            fprintf(fig.a.f, "%.6g\t%.6g\t%s\n", a, b, variants[v]);
-            if (a > 0) lo = a < lo ? a : lo;
-            hi = a > hi ? a : hi;
-            count++;
-        }
-        if (!count) fputs("NaN\tNaN\t-\n", fig.a.f); /* keeps block i for panel i */
-        fputs("\n\n", fig.a.f);
-        add_title(proxies, sizeof proxies, label, (int)strlen(label));
-        add_title(xlogs, sizeof xlogs, isfinite(lo) && hi > 10 * lo ? "1" : "0", 1);
+        add_word(proxies, sizeof proxies, label, strlen(label));
+        add_word(xlogs, sizeof xlogs, isfinite(lo) && hi > 10 * lo ? "1" : "0", 1);
         panels++;
     }
-    if ((rc = kvq_afile_commit(&fig.a, err))) return rc;
-    size_t cols = 4, rows = (panels + cols - 1) / cols;
+    if ((rc = kvq_afile_commit(&fig.a, err)) || !panels) return rc;
+    size_t cols = panels < 4 ? panels : 4, rows = (panels + cols - 1) / cols;
     char extra[20000], a[1100], b[200], q[17000];
     snprintf(extra, sizeof extra, "proxies=%s; xlogs=%s; cols=%zu; rows=%zu; population=%s",
              lit(a, sizeof a, proxies), lit(b, sizeof b, xlogs), cols, rows,
              lit(q, sizeof q, f->labels[p]));
-    draw(pl, "validity.gp", fig.base, fig.data, extra, 1400, 60 + 300 * (int)rows);
+    draw(pl, "validity.gp", fig.base, fig.data, extra, 40 + 340 * (int)cols, 60 + 300 * (int)rows);
     return KVQ_OK;
 }
 
-/* The family of population p's label ("stories260K:k" of "stories260K:k@3") and its layer, or -1
- * when the label names no single layer. */
-static long label_layer(const char *label, size_t *family_len)
+/* 1 when population q (an index of f) is a layer of the family of label p: the same label before
+ * '@'. */
+static int same_family(const kvq_facts *f, size_t p, size_t q, long *layer)
 {
-    const char *at = strrchr(label, '@');
-    *family_len = at ? (size_t)(at - label) : strlen(label);
-    char *end;
-    long layer = at ? strtol(at + 1, &end, 10) : -1;
-    return at && at[1] && !*end ? layer : -1;
+    size_t flen, glen;
+    kvq_label_layer(f->labels[p], &flen);
+    *layer = kvq_label_layer(f->labels[q], &glen);
+    return *layer >= 0 && glen == flen && strncmp(f->labels[q], f->labels[p], flen) == 0;
 }
 
 /* The metric by layer of each family of single-layer populations with at least two layers: a
- * figure layers_<n>, one line per variant. */
-static int layer_figures(plotter *pl, const kvq_facts *f, const char **variants, size_t nv,
-                         const char *metric, kvq_error *err)
+ * figure layers_<n>, one line per variant (a codec's colour and shape, a dash pattern per
+ * variant of the codec). */
+static int layer_figures(plotter *pl, const selection *s, kvq_error *err)
 {
+    const kvq_facts *f = s->f;
     int rc = KVQ_OK;
     size_t figures = 0;
-    for (size_t p = 0; p < f->npopulations && !rc; p++) {
-        size_t flen, glen;
-        if (label_layer(f->labels[p], &flen) < 0) continue;
-        size_t members = 0, first = p;
-        for (size_t q = 0; q < f->npopulations; q++) {
-            if (label_layer(f->labels[q], &glen) < 0 || glen != flen ||
-                strncmp(f->labels[q], f->labels[p], flen) != 0)
-                continue;
-            if (members++ == 0) first = q;
-        }
+    long layer;
+    for (size_t i = 0; i < s->np && !rc; i++) {
+        size_t p = s->pops[i], members = 0, first = p;
+        if (!same_family(f, p, p, &layer)) continue;
+        for (size_t j = 0; j < s->np; j++)
+            if (same_family(f, p, s->pops[j], &layer) && members++ == 0) first = s->pops[j];
         if (members < 2 || first != p) continue; /* a family once, from its first member */
         figure fig;
         if ((rc = figure_open(&fig, pl, err, "layer\tvalue (a block per variant)", "layers_%zu",
                               ++figures)))
             break;
-        char titles[8192] = "";
-        size_t blocks = 0;
-        for (size_t v = 0; v < nv; v++) {
+        series lines = {0};
+        for (size_t v = 0, k = 0; v < s->nv; v++) {
+            k = v > 0 && same_codec(s->variants[v], s->variants[v - 1]) ? k + 1 : 0;
             size_t count = 0;
-            for (size_t q = 0; q < f->npopulations; q++) {
-                long layer = label_layer(f->labels[q], &glen);
-                if (layer < 0 || glen != flen || strncmp(f->labels[q], f->labels[p], flen) != 0)
-                    continue;
-                double x = fact_value(f, variants[v], f->populations[q], metric);
+            for (size_t j = 0; j < s->np; j++) {
+                if (!same_family(f, p, s->pops[j], &layer)) continue;
+                double x = fact_value(f, s->variants[v], f->populations[s->pops[j]], s->o->metric);
                 if (isnan(x)) continue;
                 fprintf(fig.a.f, "%ld\t%.6g\n", layer, x);
                 count++;
             }
             if (!count) continue;
             fputs("\n\n", fig.a.f);
-            add_title(titles, sizeof titles, variants[v], (int)strlen(variants[v]));
-            blocks++;
+            series_add(&lines, s->variants[v], strlen(s->variants[v]), codec_style(s->variants[v]),
+                       (int)(k % 5) + 1);
         }
-        if ((rc = kvq_afile_commit(&fig.a, err)) || !blocks) continue;
-        char family[KVQ_TEXT_MAX + 32], extra[12000], t[8300], m[300], q[600];
+        if ((rc = kvq_afile_commit(&fig.a, err)) || !lines.n) continue;
+        size_t flen;
+        kvq_label_layer(f->labels[p], &flen);
+        char family[KVQ_TEXT_MAX + 32], extra[40000], m[300], q[600];
         snprintf(family, sizeof family, "%.*s", (int)flen, f->labels[p]);
-        snprintf(extra, sizeof extra, "titles=%s; metric=%s; family=%s", lit(t, sizeof t, titles),
-                 lit(m, sizeof m, metric), lit(q, sizeof q, family));
+        snprintf(extra, sizeof extra, "metric=%s; family=%s", lit(m, sizeof m, s->o->metric),
+                 lit(q, sizeof q, family));
+        series_vars(&lines, extra, sizeof extra);
         draw(pl, "layers.gp", fig.base, fig.data, extra, 1100, 550);
     }
     return rc;
@@ -442,118 +544,137 @@ static double field_number(const kvq_csv_table *t, size_t r, long c)
     return x;
 }
 
-/* Scree plot of every population from factors.csv (analysis "scree", statistic eigenvalue_N). */
-static int scree(plotter *pl, const kvq_facts *f, const kvq_csv_table *t, kvq_error *err)
+/* Scree plot of every selected population from factors.csv (analysis "scree", statistic
+ * eigenvalue_N). */
+static int scree(plotter *pl, const selection *s, const kvq_csv_table *t, kvq_error *err)
 {
-    long cp = col(t, "population"), ca = col(t, "analysis"), cs = col(t, "statistic"),
-         cv = col(t, "value");
-    if (cp < 0 || ca < 0 || cs < 0 || cv < 0) return KVQ_OK;
+    long cp = col(t, "population"), ca = col(t, "analysis"), cv = col(t, "value");
+    if (cp < 0 || ca < 0 || cv < 0) return KVQ_OK;
     figure fig;
     int rc = figure_open(&fig, pl, err, "component\teigenvalue (a block per population)", "scree");
     if (rc) return rc;
-    char titles[2048] = "";
-    size_t blocks = 0;
-    for (size_t p = 0; p < f->npopulations; p++) {
-        size_t count = 0;
+    series lines = {0};
+    size_t most = 0;
+    for (size_t i = 0; i < s->np; i++) {
+        size_t p = s->pops[i], count = 0;
         for (size_t r = 0; r < t->nrows; r++)
-            if (field_is(t, r, cp, f->populations[p]) && field_is(t, r, ca, "scree"))
+            if (field_is(t, r, cp, s->f->populations[p]) && field_is(t, r, ca, "scree"))
                 fprintf(fig.a.f, "%zu\t%.6g\n", ++count, field_number(t, r, cv));
         if (!count) continue;
         fputs("\n\n", fig.a.f);
-        char title[64];
-        snprintf(title, sizeof title, "P%zu_%s", p + 1, f->roles[p]);
-        add_title(titles, sizeof titles, title, (int)strlen(title));
-        blocks++;
+        char title[KVQ_TEXT_MAX + 32];
+        snprintf(title, sizeof title, "P%zu %s", p + 1, s->f->labels[p]);
+        series_add(&lines, title, strlen(title), lines.n, 1);
+        most = count > most ? count : most;
     }
-    if ((rc = kvq_afile_commit(&fig.a, err)) || !blocks) return rc;
-    char extra[9000], l[8200];
-    snprintf(extra, sizeof extra, "titles=%s", lit(l, sizeof l, titles));
-    draw(pl, "scree.gp", fig.base, fig.data, extra, 900, 550);
+    if ((rc = kvq_afile_commit(&fig.a, err)) || !lines.n) return rc;
+    char extra[40000];
+    snprintf(extra, sizeof extra, "ncomp=%zu", most);
+    series_vars(&lines, extra, sizeof extra);
+    int height = 80 + 17 * (int)lines.n; /* the legend in one column */
+    draw(pl, "scree.gp", fig.base, fig.data, extra, 1000, height < 560 ? 560 : height);
     return KVQ_OK;
 }
 
-/* Alpha-if-deleted bars of population p from reliability.csv. */
-static int alpha_deleted(plotter *pl, const kvq_facts *f, size_t p, const kvq_csv_table *t,
+/* Alpha-if-deleted of population p from reliability.csv: one point per codec variant. */
+static int alpha_deleted(plotter *pl, const selection *s, size_t p, const kvq_csv_table *t,
                          kvq_error *err)
 {
     long cp = col(t, "population"), ca = col(t, "analysis"), ci = col(t, "item"),
          cs = col(t, "statistic"), cv = col(t, "value");
     if (cp < 0 || ca < 0 || ci < 0 || cs < 0 || cv < 0) return KVQ_OK;
-    double alpha = NAN;
-    size_t bars = 0;
+    double alpha = NAN, lo = 1.0, shift = 0.0;
+    size_t points = 0, widest = 0;
     figure fig;
     int rc = figure_open(&fig, pl, err, "variant\talpha_if_deleted", "alpha_deleted_P%zu", p + 1);
     if (rc) return rc;
     for (size_t r = 0; r < t->nrows; r++) {
-        if (!field_is(t, r, cp, f->populations[p]) || !field_is(t, r, cs, "raw_alpha")) continue;
+        if (!field_is(t, r, cp, s->f->populations[p]) || !field_is(t, r, cs, "raw_alpha")) continue;
         if (field_is(t, r, ca, "alpha")) alpha = field_number(t, r, cv);
-        if (!field_is(t, r, ca, "alpha_if_deleted")) continue;
-        fprintf(fig.a.f, "%s\t%.6g\n", kvq_csv_field(t, r, (size_t)ci), field_number(t, r, cv));
-        bars++;
+        const char *item = kvq_csv_field(t, r, (size_t)ci);
+        if (!field_is(t, r, ca, "alpha_if_deleted") ||
+            !matches(s->o->codecs, s->o->ncodecs, item, NULL))
+            continue;
+        double x = field_number(t, r, cv);
+        fprintf(fig.a.f, "%s\t%.6g\n", item, x);
+        if (x < lo) lo = x;
+        if (strlen(item) > widest) widest = strlen(item);
+        points++;
     }
-    if ((rc = kvq_afile_commit(&fig.a, err)) || !bars || isnan(alpha)) return rc;
+    if ((rc = kvq_afile_commit(&fig.a, err)) || !points || isnan(alpha)) return rc;
+    for (size_t r = 0; r < t->nrows; r++) /* the largest change deleting one codec makes */
+        if (field_is(t, r, cp, s->f->populations[p]) && field_is(t, r, cs, "raw_alpha") &&
+            field_is(t, r, ca, "alpha_if_deleted") &&
+            fabs(field_number(t, r, cv) - alpha) > fabs(shift))
+            shift = field_number(t, r, cv) - alpha;
+    /* The y axis from 0.7 (the usual floor of an acceptable alpha) or below the lowest point, to
+     * 1: a change of 0.001 looks as small as it is. */
+    double ymin = lo - 0.02 < 0.7 ? lo - 0.02 : 0.7;
+    if (ymin < -1.0) ymin = -1.0;
     char extra[18000], q[17000];
-    snprintf(extra, sizeof extra, "alpha=%.10g; population=%s; nrows=%zu", alpha,
-             lit(q, sizeof q, f->labels[p]), bars);
-    draw(pl, "alpha_deleted.gp", fig.base, fig.data, extra, 600 + 30 * (int)bars, 600);
+    snprintf(extra, sizeof extra, "alpha=%.10g; shift=%.3g; ymin=%.4g; population=%s; nrows=%zu",
+             alpha, shift, ymin, lit(q, sizeof q, s->f->labels[p]), points);
+    draw(pl, "alpha_deleted.gp", fig.base, fig.data, extra, 600 + 24 * (int)points,
+         460 + 6 * (int)(widest < 40 ? widest : 40));
     return KVQ_OK;
 }
 
 /* Chain-collapse curves of population p from chain.csv (columns variant, population, depth,
- * rho): one panel per codec, one line per variant labelled by its parameters. */
-static int chain(plotter *pl, const kvq_facts *f, size_t p, const kvq_csv_table *t,
-                 const char **variants, size_t nv, kvq_error *err)
+ * rho): one panel per codec in its colour, one line per variant labelled by its parameters. */
+static int chain(plotter *pl, const selection *s, size_t p, const kvq_csv_table *t, kvq_error *err)
 {
     long cp = col(t, "population"), cvar = col(t, "variant"), cd = col(t, "depth"),
          cr = col(t, "rho");
     if (cp < 0 || cvar < 0 || cd < 0 || cr < 0) return KVQ_OK;
-    char titles[4096] = "", codecs[1024] = "", firsts[512] = "", counts[512] = "";
+    char codecs[1024] = "", firsts[512] = "", counts[512] = "";
     figure fig;
     int rc = figure_open(&fig, pl, err, "depth\trho (a block per variant)", "chain_P%zu", p + 1);
     if (rc) return rc;
-    size_t blocks = 0, panels = 0, most = 0;
-    for (size_t v = 0, end; v < nv; v = end) {
-        end = codec_end(variants, nv, v);
-        size_t first = blocks;
+    series lines = {0};
+    size_t panels = 0, most = 0;
+    for (size_t v = 0, end; v < s->nv; v = end) {
+        end = codec_end(s->variants, s->nv, v);
+        size_t first = lines.n;
         for (size_t u = v; u < end; u++) {
             size_t count = 0;
             for (size_t r = 0; r < t->nrows; r++)
-                if (field_is(t, r, cp, f->populations[p]) && field_is(t, r, cvar, variants[u]))
+                if (field_is(t, r, cp, s->f->populations[p]) &&
+                    field_is(t, r, cvar, s->variants[u]))
                     fprintf(fig.a.f, "%.0f\t%.6g\n", field_number(t, r, cd),
                             field_number(t, r, cr)),
                         count++;
             if (!count) continue;
             fputs("\n\n", fig.a.f);
-            size_t len = codec_len(variants[u]);
-            const char *label = variants[u][len] ? variants[u] + len + 1 : variants[u];
-            add_title(titles, sizeof titles, label, (int)strlen(label));
-            blocks++;
+            size_t len = codec_len(s->variants[u]);
+            const char *label = s->variants[u][len] ? s->variants[u] + len + 1 : s->variants[u];
+            series_add(&lines, label, strlen(label), codec_style(s->variants[u]),
+                       (int)((lines.n - first) % 5) + 1);
         }
-        if (blocks == first) continue;
+        if (lines.n == first) continue;
         char number[32];
-        add_title(codecs, sizeof codecs, variants[v], (int)codec_len(variants[v]));
+        add_word(codecs, sizeof codecs, s->variants[v], codec_len(s->variants[v]));
         snprintf(number, sizeof number, "%zu", first);
-        add_title(firsts, sizeof firsts, number, (int)strlen(number));
-        snprintf(number, sizeof number, "%zu", blocks - first);
-        add_title(counts, sizeof counts, number, (int)strlen(number));
-        if (blocks - first > most) most = blocks - first;
+        add_word(firsts, sizeof firsts, number, strlen(number));
+        snprintf(number, sizeof number, "%zu", lines.n - first);
+        add_word(counts, sizeof counts, number, strlen(number));
+        if (lines.n - first > most) most = lines.n - first;
         panels++;
     }
-    if ((rc = kvq_afile_commit(&fig.a, err)) || !blocks) return rc;
+    if ((rc = kvq_afile_commit(&fig.a, err)) || !lines.n) return rc;
     size_t cols = panels < 5 ? panels : 5, rows = (panels + cols - 1) / cols;
-    char extra[40000], l[16400], c[4100], a[2100], b[2100], q[17000];
+    char extra[40000], c[4100], a[2100], b[2100], q[17000];
     snprintf(extra, sizeof extra,
-             "titles=%s; codecs=%s; firsts=%s; counts=%s; most=%zu; cols=%zu; rows=%zu; tau=%g; "
+             "codecs=%s; firsts=%s; counts=%s; most=%zu; cols=%zu; rows=%zu; tau=%g; "
              "population=%s",
-             lit(l, sizeof l, titles), lit(c, sizeof c, codecs), lit(a, sizeof a, firsts),
-             lit(b, sizeof b, counts), most, cols, rows, KVQ_CHAIN_TAU,
-             lit(q, sizeof q, f->labels[p]));
+             lit(c, sizeof c, codecs), lit(a, sizeof a, firsts), lit(b, sizeof b, counts), most,
+             cols, rows, KVQ_CHAIN_TAU, lit(q, sizeof q, s->f->labels[p]));
+    series_vars(&lines, extra, sizeof extra);
     draw(pl, "chain.gp", fig.base, fig.data, extra, 40 + 330 * (int)cols,
          60 + (260 + 12 * (int)most) * (int)rows);
     return KVQ_OK;
 }
 
-/* The templates' folder as an absolute path (gnuplot runs inside the plots folder): the
+/* The templates' folder as an absolute path (gnuplot runs inside the figures' folder): the
  * KVQ_PLOTS_DIR environment variable, else the source tree's plots/. */
 static int templates_dir(char *buf, kvq_error *err)
 {
@@ -565,17 +686,16 @@ static int templates_dir(char *buf, kvq_error *err)
 }
 
 /* Every figure that needs the long files of the run (reliability, factors, chain). */
-static int long_figures(plotter *pl, const char *dir, const kvq_facts *f, const char **variants,
-                        size_t nv, kvq_error *err)
+static int long_figures(plotter *pl, const char *dir, const selection *s, kvq_error *err)
 {
     kvq_csv_table rel, fac, ch;
     int rc = read_long(dir, "reliability.csv", &rel, err);
     if (!rc) rc = read_long(dir, "factors.csv", &fac, err);
     if (!rc) rc = read_long(dir, "chain.csv", &ch, err);
-    if (!rc) rc = scree(pl, f, &fac, err);
-    for (size_t p = 0; p < f->npopulations && !rc; p++) {
-        rc = alpha_deleted(pl, f, p, &rel, err);
-        if (!rc) rc = chain(pl, f, p, &ch, variants, nv, err);
+    if (!rc && wants(s, KVQ_PLOT_SCREE)) rc = scree(pl, s, &fac, err);
+    for (size_t i = 0; i < s->np && !rc; i++) {
+        if (wants(s, KVQ_PLOT_ALPHA)) rc = alpha_deleted(pl, s, s->pops[i], &rel, err);
+        if (!rc && wants(s, KVQ_PLOT_CHAIN)) rc = chain(pl, s, s->pops[i], &ch, err);
     }
     kvq_csv_free(&rel);
     kvq_csv_free(&fac);
@@ -583,7 +703,28 @@ static int long_figures(plotter *pl, const char *dir, const kvq_facts *f, const 
     return rc;
 }
 
-int kvq_plots_write(const char *dir, const char *heatmap_metric, int *drawn, kvq_error *err)
+unsigned kvq_plot_kind_parse(const char *name)
+{
+    static const char *const names[] = {"heatmap", "rate",  "layers",  "chain",
+                                        "scree",   "alpha", "validity"};
+    for (unsigned i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(name, names[i]) == 0) return 1u << i;
+    return 0;
+}
+
+static int figures(plotter *pl, const char *dir, selection *s, kvq_error *err)
+{
+    int rc = KVQ_OK;
+    if (wants(s, KVQ_PLOT_HEATMAP)) rc = heatmap(pl, s, err);
+    if (!rc && wants(s, KVQ_PLOT_LAYERS)) rc = layer_figures(pl, s, err);
+    for (size_t i = 0; i < s->np && !rc; i++) {
+        if (wants(s, KVQ_PLOT_RATE)) rc = rate_distortion(pl, s, s->pops[i], err);
+        if (!rc && wants(s, KVQ_PLOT_VALIDITY)) rc = validity(pl, s, s->pops[i], err);
+    }
+    return rc ? rc : long_figures(pl, dir, s, err);
+}
+
+int kvq_plots_draw(const char *dir, const kvq_plot_options *opt, int *drawn, kvq_error *err)
 {
     *drawn = 0;
     if (!on_path("gnuplot")) {
@@ -593,27 +734,30 @@ int kvq_plots_write(const char *dir, const char *heatmap_metric, int *drawn, kvq
         return KVQ_OK;
     }
     plotter pl = {0};
-    snprintf(pl.dir, sizeof pl.dir, "%s/plots", dir);
+    if (opt->out)
+        snprintf(pl.dir, sizeof pl.dir, "%s", opt->out);
+    else
+        snprintf(pl.dir, sizeof pl.dir, "%s/plots", dir);
     kvq_facts f;
     int rc = templates_dir(pl.templates, err);
     if (!rc) rc = kvq_mkdir_p(pl.dir, err);
     if (!rc) rc = kvq_facts_load(&f, dir, err);
     if (rc) return rc;
-    const char **variants = malloc((f.count + 1) * sizeof *variants);
-    if (!variants) {
-        kvq_facts_free(&f);
-        return kvq_fail(err, KVQ_ENOMEM, "out of memory plotting");
+    selection s = {.f = &f, .o = opt};
+    s.variants = malloc((f.count + 1) * sizeof *s.variants);
+    s.pops = malloc((f.npopulations + 1) * sizeof *s.pops);
+    if (!s.variants || !s.pops) {
+        rc = kvq_fail(err, KVQ_ENOMEM, "out of memory plotting");
+    } else {
+        s.nv = distinct_variants(&f, opt, s.variants);
+        group_by_codec(s.variants, s.nv);
+        for (size_t p = 0; p < f.npopulations; p++)
+            if (matches(opt->populations, opt->npopulations, f.labels[p], f.populations[p]))
+                s.pops[s.np++] = p;
+        rc = figures(&pl, dir, &s, err);
     }
-    size_t nv = distinct_variants(&f, variants);
-    group_by_codec(variants, nv);
-    rc = heatmap(&pl, &f, variants, nv, heatmap_metric, err);
-    if (!rc) rc = layer_figures(&pl, &f, variants, nv, heatmap_metric, err);
-    for (size_t p = 0; p < f.npopulations && !rc; p++) {
-        rc = rate_distortion(&pl, &f, p, variants, nv, err);
-        if (!rc) rc = validity(&pl, &f, p, variants, nv, err);
-    }
-    if (!rc) rc = long_figures(&pl, dir, &f, variants, nv, err);
-    free(variants);
+    free(s.variants);
+    free(s.pops);
     kvq_facts_free(&f);
     *drawn = pl.drawn;
     if (!rc && pl.failed)

@@ -4,6 +4,7 @@
 #include "io/atomic_file.h"
 #include "io/csv_read.h"
 #include "io/jsonfile.h"
+#include "kvq/population.h"
 #include "kvq/version.h"
 #include "report/table.h"
 #include "report/writers.h"
@@ -78,6 +79,60 @@ static void skipped(FILE *f, const kvq_run *run)
             fprintf(f, "- `%s` on `%s`: %s\n", c->variant, run->pops[c->population].name, c->error);
     }
     fputc('\n', f);
+}
+
+/* The layer of population p when its label names one, with the label's family in family. */
+static long pop_layer(const kvq_run *run, size_t p, char *family, size_t size)
+{
+    char label[KVQ_TEXT_MAX + 32];
+    size_t len;
+    kvq_population_label(&run->pops[p], label, sizeof label);
+    long layer = kvq_label_layer(label, &len);
+    snprintf(family, size, "%.*s", (int)len, label);
+    return layer;
+}
+
+/* Spearman's rho by layer: a table for each family of single-layer populations (the same file or
+ * model and role, one population per layer) with at least two layers; rows the codec variants,
+ * columns the layers in the run's order. */
+static void per_layer(FILE *f, const kvq_run *run)
+{
+    char family[KVQ_TEXT_MAX + 32], other[KVQ_TEXT_MAX + 32];
+    int heading = 0;
+    for (size_t p = 0; p < run->npops; p++) {
+        if (pop_layer(run, p, family, sizeof family) < 0) continue;
+        size_t members = 0, first = p;
+        for (size_t q = 0; q < run->npops; q++)
+            if (pop_layer(run, q, other, sizeof other) >= 0 && strcmp(other, family) == 0 &&
+                members++ == 0)
+                first = q;
+        if (members < 2 || first != p) continue;
+        if (!heading++)
+            fputs("\n## By layer\n\nSpearman rho of scores vs exact (mean over queries) for each "
+                  "layer of a tensor family (the figures `layers_<n>` draw the same).\n",
+                  f);
+        fprintf(f, "\n**`%s`**\n\n| codec variant |", family);
+        for (size_t q = 0; q < run->npops; q++) {
+            long layer = pop_layer(run, q, other, sizeof other);
+            if (layer >= 0 && strcmp(other, family) == 0) fprintf(f, " layer %ld |", layer);
+        }
+        fputs("\n|---|", f);
+        for (size_t k = 0; k < members; k++) fputs("---:|", f);
+        for (size_t v = 0; v < run->spec.nvariants; v++) {
+            fprintf(f, "\n| `%s` |", run->spec.variants[v]);
+            for (size_t q = 0; q < run->npops; q++) {
+                if (pop_layer(run, q, other, sizeof other) < 0 || strcmp(other, family) != 0)
+                    continue;
+                const kvq_cell *c = kvq_run_cell(run, q, v);
+                double x = kvq_cell_metric(c, "spearman");
+                if (c->skipped || c->status || isnan(x))
+                    fputs(c->skipped ? " n/a |" : c->status ? " FAILED |" : " - |", f);
+                else
+                    fprintf(f, " %.4f |", x);
+            }
+        }
+        fputc('\n', f);
+    }
 }
 
 /* Copies epiphanies.md into the report one heading level down. */
@@ -243,6 +298,7 @@ int kvq_write_report(const kvq_run *run, kvq_error *err)
     what_ran(a.f, run, run->failed);
     fputs("## Results\n", a.f);
     kvq_print_tables(run, KVQ_TABLE_MARKDOWN, a.f);
+    per_layer(a.f, run);
     failures(a.f, run, run->failed);
     skipped(a.f, run);
     left_out(a.f, run);

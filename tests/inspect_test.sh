@@ -58,14 +58,36 @@ grep -q '"dtype":[[:space:]]*"BF16"' "$TMP/run/manifest.json" || fail "manifest 
 expect 0 "2 cells (0 failed," -- --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#role=mlp_up&layer=all" \
     --out "$TMP/all_layers" --quiet
 grep -q "#role=mlp_up&layer=1,mlp_up,ok," "$TMP/all_layers/summary.csv" || fail "layer=all lacks layer 1"
-expect 0 "5 cells (0 failed," -- --codec int8 --population "model:stories260K#kind=v&layer=all&seqs=2&tokens=8" \
+expect 0 "10 cells (0 failed," -- --codec int8 --codec int4 --population "model:stories260K#kind=v&layer=all&seqs=2&tokens=8" \
     --out "$TMP/all_model_layers" --quiet
 grep -q "^all_model_layers,int8,int8,model:stories260K#kind=v&layer=4&seqs=2&tokens=8," "$TMP/all_model_layers/summary.csv" ||
     fail "model layer=all lacks layer 4"
-if command -v gnuplot >/dev/null; then # the per-layer figure: the five layers, one line for int8
+# The report's per-layer table: int8's row holds summary.csv's spearman of layers 0..4, in order.
+want=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+                $c["variant"] == "int8" { printf " %.4f |", $c["spearman"] }' "$TMP/all_model_layers/summary.csv")
+grep -q "^\*\*\`stories260K:v\`\*\*" "$TMP/all_model_layers/report.md" || fail "report lacks the per-layer table"
+grep -qF "| \`int8\` |$want" "$TMP/all_model_layers/report.md" ||
+    fail "per-layer table's int8 row is not$want: $(grep -F '| `int8` |' "$TMP/all_model_layers/report.md")"
+if command -v gnuplot >/dev/null; then # the per-layer figure: the five layers, a line per variant
     [ -s "$TMP/all_model_layers/plots/layers_1.png" ] || fail "no per-layer figure"
-    [ "$(grep -c '^[0-4]	' "$TMP/all_model_layers/plots/layers_1.tsv")" -eq 5 ] ||
+    [ "$(grep -c '^[0-4]	' "$TMP/all_model_layers/plots/layers_1.tsv")" -eq 10 ] ||
         fail "per-layer figure data: $(cat "$TMP/all_model_layers/plots/layers_1.tsv")"
+    # kvqeval plot: the chosen metric, codecs, populations and kinds, into another folder.
+    R=$TMP/all_model_layers
+    expect 0 "1 figure in $TMP/pl" -- plot "$R" --metric rel_mse --codec 'int4*' --kind layers --out "$TMP/pl"
+    want=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+                    $c["variant"] == "int4" { printf "%s\t%.6g\n", $c["layer"], $c["rel_mse"] }' "$R/summary.csv")
+    [ "$(grep -v '^#' "$TMP/pl/layers_1.tsv" | grep .)" = "$want" ] ||
+        fail "plot --metric rel_mse --codec 'int4*': $(cat "$TMP/pl/layers_1.tsv"), want $want"
+    [ -s "$TMP/pl/layers_1.svg" ] && [ ! -e "$TMP/pl/heatmap_rel_mse.tsv" ] || fail "plot --kind layers drew other kinds"
+    expect 0 "1 figure" -- plot "$R" --population '*@2' --kind heatmap --out "$TMP/pl2"
+    [ "$(head -1 "$TMP/pl2/heatmap_spearman.tsv")" = "variant	P3 stories260K:v@2" ] ||
+        fail "plot --population '*@2': $(head -1 "$TMP/pl2/heatmap_spearman.tsv")"
+    expect 2 "has no metric 'nope'" -- plot "$R" --metric nope
+    expect 2 "matches no codec variant" -- plot "$R" --codec 'zz*'
+    expect 2 "matches no population" -- plot "$R" --population 'zz*'
+    expect 2 "unknown --kind 'pie'" -- plot "$R" --kind pie
+    KVQ_UNDER="env PATH=/nonexistent" expect 1 "no figure drawn" -- plot "$R" --out "$TMP/pl3"
 fi
 expect 2 "layer=all needs role=" -- --codec int8 --population "safetensors:$FIX/llama_bf16.safetensors#layer=all" --out "$TMP/x"
 # layer=A..B: one population per layer, each the same as asked for alone.

@@ -96,6 +96,11 @@ int kvq_population_load(kvq_population *pop, const char *spec, uint64_t seed, kv
  * stays the population's key. */
 void kvq_population_label(const kvq_population *pop, char *out, size_t size);
 
+/* The layer a short label names ("stories260K:k@3": 3), with *family_len the length of the label
+ * before its '@' (the family of its layers); -1, and the whole length, for a label that names no
+ * single layer. */
+long kvq_label_layer(const char *label, size_t *family_len);
+
 /* The layers spec covers, for layer=all (populations/layers.c): every layer of a model: spec's
  * model, or the distinct layers of the tensors of a file spec's role= (ascending). *layers is a
  * new array of *count entries. KVQ_EINVAL when the spec has no role (file specs) or the role no
