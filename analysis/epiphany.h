@@ -1,22 +1,34 @@
 /* The epiphany x population table (README, "Epiphanies").
  *
  * An epiphany is a claim from research with falsifiable predictions. A spec (JSON) lists them:
- *   {"epiphanies": [{"id": "two_regimes", "title": "...", "claim": "...",
- *     "predictions": [{"when": {"role": ["vocab"], "population": "synthetic:*"},
- *                      "codec": "palette*", "metric": "identity", "aggregate": "max",
- *                      "op": "<", "value": 0.95}, ...]}]}
+ *   {"epiphanies": [{"id": "two_regimes", "claim_id": "A1", "title": "...", "claim": "...",
+ *     "predictions": [{"id": "A1b", "when": {"role": ["vocab"], "population": "synthetic:*"},
+ *                      "codec": "palette*", "where": {"metric": "bits_per_coord_total",
+ *                      "op": "<=", "value": 4}, "metric": "identity", "aggregate": "all",
+ *                      "op": "<", "value": 0.98}, ...]}]}
  * A prediction applies to the populations its `when` selects (every population without one). It
- * gathers the facts of the selected population whose metric is `metric` and whose codec variant
- * matches the glob `codec` (fnmatch; without `codec`, the population's own facts), drops NaN, and
- * reduces them with `aggregate`:
- *   all (default)  every value must satisfy the comparison; the measured number is the worst one
- *   min, max, mean, median   one number
- *   count          how many facts matched
- * and compares with `value`, or with `versus` ({"codec", "metric", "aggregate" (default mean),
- * "scale" (default 1)}: another selection of the same population, reduced to one number and
- * multiplied by scale). ops: <, <=, >, >=, ==, !=.
- * For one epiphany and one population: REFUTED if an applicable prediction fails, else NO DATA if
- * one found no facts, else CONFIRMED; "n/a" when no prediction applies to that population.
+ * gathers the facts of the selected population whose metric is `metric`, whose codec variant
+ * matches the glob `codec` (fnmatch; a glob without wildcards is taken by its canonical name;
+ * without `codec`, the population's own facts) and whose variant meets `where` (another metric of
+ * the same cell compared by its value), leaving out NaN and degenerate cells (metric `degenerate`
+ * = 1). Each fact carries its 95% interval when the cell has one (a point otherwise). It is
+ * compared with `value`, or with `versus` ({"codec", "metric", "aggregate" (default mean),
+ * "scale" (default 1), "matched_bits" (a relative band)}: another selection of the same
+ * population reduced to one number times scale; with matched_bits, each gathered variant is
+ * compared only with the versus variants whose bits_per_coord_total lies within that relative
+ * band of its own). ops: <, <=, >, >=, ==, !=.
+ *
+ * One value decides by its interval: CONFIRMED when the whole interval lies on the predicted side
+ * of the threshold (of the threshold's interval, for a versus of one cell that has one), REFUTED
+ * when it lies wholly on the other side, INCONCLUSIVE when it straddles. `aggregate` combines the
+ * gathered values:
+ *   all (default)  CONFIRMED if every value is, REFUTED if one is, else INCONCLUSIVE
+ *   any            CONFIRMED if one value is, REFUTED if every value is, else INCONCLUSIVE
+ *   min, max       the value that is the least / greatest, with its interval
+ *   mean, median, count   one number, no interval
+ * A prediction with nothing gathered (or nothing to compare with) is NO DATA. For one epiphany and
+ * one population: REFUTED if an applicable prediction is, CONFIRMED if every one is, NO DATA if
+ * none had data, else INCONCLUSIVE; "n/a" when no prediction applies to that population.
  */
 #ifndef KVQ_EPIPHANY_H
 #define KVQ_EPIPHANY_H
@@ -25,22 +37,38 @@
 #include "kvq/error.h"
 #include <cjson/cJSON.h>
 
-typedef enum kvq_verdict { KVQ_NA, KVQ_CONFIRMED, KVQ_REFUTED, KVQ_NO_DATA } kvq_verdict;
+typedef enum kvq_verdict {
+    KVQ_NA,
+    KVQ_CONFIRMED,
+    KVQ_REFUTED,
+    KVQ_INCONCLUSIVE,
+    KVQ_NO_DATA
+} kvq_verdict;
 
+/* One prediction on one population. */
+typedef struct kvq_outcome {
+    kvq_verdict verdict;
+    double value, ci_low, ci_high;                   /* the deciding value (NaN when none) */
+    double threshold, threshold_low, threshold_high; /* what it was compared with */
+    char codecs[160]; /* the deciding variant ("int8", "besicovitch:... vs lloydmax:...") */
+} kvq_outcome;
+
+/* One epiphany on one population: its verdict and the prediction that decided it. */
 typedef struct kvq_verdict_cell {
     kvq_verdict verdict;
-    double measured;    /* the deciding prediction's measured number (NaN when none) */
-    double threshold;   /* what it was compared with */
-    const char *metric; /* the deciding prediction's metric and op (NULL for n/a) */
-    const char *op;
+    long decided; /* index into the table's predictions, -1 for n/a */
 } kvq_verdict_cell;
 
 typedef struct kvq_epiphany_table {
     cJSON *spec; /* the parsed spec (owns the strings below) */
     size_t nepiphanies;
-    const char **ids, **titles, **claims;
+    const char **ids, **claim_ids, **titles, **claims;
+    size_t npredictions; /* every prediction of every epiphany, in spec order */
+    const char **prediction_ids, **metrics, **ops;
+    size_t *epiphany_of;     /* the epiphany of each prediction */
     size_t npopulations;     /* columns: the facts' populations */
     kvq_verdict_cell *cells; /* nepiphanies x npopulations */
+    kvq_outcome *outcomes;   /* npredictions x npopulations; KVQ_NA where it does not apply */
 } kvq_epiphany_table;
 
 /* Parses and validates a spec; errors name the source and the JSON path ("epiphanies[2].op"). */

@@ -8,7 +8,8 @@
 #include <string.h>
 
 static const char *const ops[] = {"<", "<=", ">", ">=", "==", "!=", NULL};
-static const char *const aggregates[] = {"all", "min", "max", "mean", "median", "count", NULL};
+static const char *const aggregates[] = {"all",  "any",    "min",   "max",
+                                         "mean", "median", "count", NULL};
 
 static int one_of(const char *s, const char *const *list)
 {
@@ -81,7 +82,8 @@ static int check_when(const checker *ck, const cJSON *when, const char *path)
 
 static int check_versus(const checker *ck, const cJSON *v, const char *path)
 {
-    static const char *const keys[] = {"codec", "metric", "aggregate", "scale", NULL};
+    static const char *const keys[] = {"codec", "metric",       "aggregate",
+                                       "scale", "matched_bits", NULL};
     if (!cJSON_IsObject(v)) return bad(ck, path, "must be an object");
     int rc = known_keys(ck, v, path, keys);
     if (!rc) rc = string_field(ck, v, path, "codec", 0, NULL);
@@ -89,17 +91,35 @@ static int check_versus(const checker *ck, const cJSON *v, const char *path)
     if (!rc) rc = string_field(ck, v, path, "aggregate", 0, aggregates);
     if (rc) return rc;
     const cJSON *agg = cJSON_GetObjectItemCaseSensitive(v, "aggregate");
-    if (agg && strcmp(agg->valuestring, "all") == 0)
-        return bad(ck, path, "aggregate 'all' does not give one number to compare with");
+    if (agg && (strcmp(agg->valuestring, "all") == 0 || strcmp(agg->valuestring, "any") == 0))
+        return bad(ck, path, "aggregates 'all' and 'any' do not give one number to compare with");
     const cJSON *scale = cJSON_GetObjectItemCaseSensitive(v, "scale");
-    if (scale && !cJSON_IsNumber(scale)) return bad(ck, path, "scale must be a number");
+    if (scale && (!cJSON_IsNumber(scale) || !(scale->valuedouble > 0)))
+        return bad(ck, path, "scale must be a positive number");
+    const cJSON *band = cJSON_GetObjectItemCaseSensitive(v, "matched_bits");
+    if (band && (!cJSON_IsNumber(band) || !(band->valuedouble >= 0) || band->valuedouble > 1))
+        return bad(ck, path, "matched_bits must be a number from 0 to 1 (a relative band)");
+    return KVQ_OK;
+}
+
+/* where: {"metric", "op", "value"}, all three required. */
+static int check_where(const checker *ck, const cJSON *w, const char *path)
+{
+    static const char *const keys[] = {"metric", "op", "value", NULL};
+    if (!cJSON_IsObject(w)) return bad(ck, path, "must be an object");
+    int rc = known_keys(ck, w, path, keys);
+    if (!rc) rc = string_field(ck, w, path, "metric", 1, NULL);
+    if (!rc) rc = string_field(ck, w, path, "op", 1, ops);
+    if (rc) return rc;
+    if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(w, "value")))
+        return bad(ck, path, "value must be a number");
     return KVQ_OK;
 }
 
 static int check_prediction(const checker *ck, const cJSON *p, const char *path)
 {
-    static const char *const keys[] = {"when",  "codec",  "metric", "aggregate", "op",
-                                       "value", "versus", "note",   NULL};
+    static const char *const keys[] = {"id", "when",  "codec",  "where", "metric", "aggregate",
+                                       "op", "value", "versus", "note",  NULL};
     if (!cJSON_IsObject(p)) return bad(ck, path, "must be an object");
     int rc = known_keys(ck, p, path, keys);
     if (!rc) rc = string_field(ck, p, path, "codec", 0, NULL);
@@ -107,8 +127,12 @@ static int check_prediction(const checker *ck, const cJSON *p, const char *path)
     if (!rc) rc = string_field(ck, p, path, "aggregate", 0, aggregates);
     if (!rc) rc = string_field(ck, p, path, "op", 1, ops);
     if (!rc) rc = string_field(ck, p, path, "note", 0, NULL);
+    if (!rc) rc = string_field(ck, p, path, "id", 0, NULL);
     if (rc) return rc;
     char where[512];
+    const cJSON *filter = cJSON_GetObjectItemCaseSensitive(p, "where");
+    snprintf(where, sizeof where, "%s.where", path);
+    if (filter && (rc = check_where(ck, filter, where))) return rc;
     const cJSON *when = cJSON_GetObjectItemCaseSensitive(p, "when");
     snprintf(where, sizeof where, "%s.when", path);
     if (when && (rc = check_when(ck, when, where))) return rc;
@@ -131,11 +155,12 @@ static int check_id(const checker *ck, const cJSON *e, const char *path)
 
 static int check_epiphany(const checker *ck, const cJSON *e, const char *path)
 {
-    static const char *const keys[] = {"id", "title", "claim", "predictions", NULL};
+    static const char *const keys[] = {"id", "claim_id", "title", "claim", "predictions", NULL};
     if (!cJSON_IsObject(e)) return bad(ck, path, "must be an object");
     int rc = known_keys(ck, e, path, keys);
     if (!rc) rc = string_field(ck, e, path, "id", 1, NULL);
     if (!rc) rc = check_id(ck, e, path);
+    if (!rc) rc = string_field(ck, e, path, "claim_id", 0, NULL);
     if (!rc) rc = string_field(ck, e, path, "title", 1, NULL);
     if (!rc) rc = string_field(ck, e, path, "claim", 1, NULL);
     if (rc) return rc;

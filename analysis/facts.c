@@ -2,6 +2,7 @@
 #include "analysis/facts.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 /* Column indices of a facts file; codec and variant are -1 in populations.csv. */
 typedef struct columns {
     long codec, variant, population, role, metric, value, label; /* label: -1 in older runs */
+    long ci_low, ci_high;                                        /* -1 when absent */
 } columns;
 
 static int find_columns(const kvq_csv_table *t, int per_cell, columns *c, kvq_error *err)
@@ -20,6 +22,8 @@ static int find_columns(const kvq_csv_table *t, int per_cell, columns *c, kvq_er
     c->metric = kvq_csv_column(t, "metric");
     c->value = kvq_csv_column(t, "value");
     c->label = kvq_csv_column(t, "label");
+    c->ci_low = kvq_csv_column(t, "ci_low");
+    c->ci_high = kvq_csv_column(t, "ci_high");
     if ((per_cell && (c->codec < 0 || c->variant < 0)) || c->population < 0 || c->role < 0 ||
         c->metric < 0 || c->value < 0)
         return kvq_fail(err, KVQ_EFORMAT,
@@ -59,6 +63,11 @@ static int add_rows(kvq_facts *f, const kvq_csv_table *t, int per_cell, kvq_erro
         if (kvq_csv_parse_number(value, &x->value))
             return kvq_fail(err, KVQ_EFORMAT, "%s:%zu: value '%s' is not a number", t->path,
                             t->line[r + 1], value);
+        x->ci_low = x->ci_high = NAN;
+        if (c.ci_low >= 0 && c.ci_high >= 0 &&
+            (kvq_csv_parse_number(kvq_csv_field(t, r, (size_t)c.ci_low), &x->ci_low) ||
+             kvq_csv_parse_number(kvq_csv_field(t, r, (size_t)c.ci_high), &x->ci_high)))
+            x->ci_low = x->ci_high = NAN;
         x->codec = per_cell ? kvq_csv_field(t, r, (size_t)c.codec) : "";
         x->variant = per_cell ? kvq_csv_field(t, r, (size_t)c.variant) : "";
         x->population = kvq_csv_field(t, r, (size_t)c.population);

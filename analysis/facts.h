@@ -11,6 +11,7 @@ typedef struct kvq_fact {
     const char *codec, *variant; /* "" for population-level facts */
     const char *population, *role, *metric;
     double value;
+    double ci_low, ci_high; /* its 95% interval; NaN when it has none */
 } kvq_fact;
 
 typedef struct kvq_facts {

@@ -1,6 +1,8 @@
 /* Facts about each population (analysis/population_facts.h). */
 #include "analysis/population_facts.h"
 #include "backends/wht.h"
+#include "kvq/population_key.h"
+#include "metrics/moments.h"
 
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_sf_gamma.h>
@@ -25,8 +27,9 @@ void kvq_population_fact(kvq_population_facts *f, const char *name, double value
 static int row_kurtosis(const kvq_population *pop, uint64_t run_seed, double *plain,
                         double *rotated, kvq_error *err)
 {
-    char label[KVQ_TEXT_MAX + 16];
-    snprintf(label, sizeof label, "rotation|%s", pop->name);
+    char key[KVQ_POPULATION_KEY_MAX], label[KVQ_POPULATION_KEY_MAX + 16];
+    kvq_population_key(pop, key, sizeof key);
+    snprintf(label, sizeof label, "rotation|%s", key);
     kvq_rotation rot;
     int rc =
         kvq_rotation_init(&rot, pop->dim, kvq_hash64(run_seed, label), "population facts", err);
@@ -44,12 +47,10 @@ static int row_kurtosis(const kvq_population *pop, uint64_t run_seed, double *pl
         double scale = sq > 0.0 ? sqrt((double)pop->dim / sq) : 1.0;
         for (size_t j = 0; j < pop->dim; j++) y[j] = (float)(x[j] * scale);
     }
-    kvq_row_stats stats;
-    rc = kvq_row_stats_compute(rows, pop->n, pop->dim, &stats, err);
-    if (!rc) *plain = stats.kurtosis;
-    for (size_t i = 0; i < pop->n && !rc; i++) kvq_rotation_apply(&rot, rows + i * pop->dim);
-    if (!rc) rc = kvq_row_stats_compute(rows, pop->n, pop->dim, &stats, err);
-    if (!rc) *rotated = stats.kurtosis;
+    /* only the kurtosis: the rest of kvq_row_stats is computed once, on the rows as they are */
+    *plain = kvq_kurtosis_float(rows, pop->n * pop->dim);
+    for (size_t i = 0; i < pop->n; i++) kvq_rotation_apply(&rot, rows + i * pop->dim);
+    *rotated = kvq_kurtosis_float(rows, pop->n * pop->dim);
     free(rows);
     kvq_rotation_free(&rot);
     return rc;

@@ -2,6 +2,7 @@
 #include "analysis/psychometrics.h"
 #include "kvq/factors.h"
 #include "kvq/kappa.h"
+#include "kvq/population_key.h"
 #include "kvq/reliability.h"
 
 #include <ctype.h>
@@ -184,11 +185,12 @@ static void fleiss(layer *L)
 }
 
 /* Factor structure of the codecs: scree, Horn's parallel analysis (seeded by the run seed and the
- * population), first-factor loadings. */
+ * population key), first-factor loadings. */
 static void factors(layer *L)
 {
-    char label[KVQ_TEXT_MAX + 16];
-    snprintf(label, sizeof label, "parallel|%s", L->run->pops[L->p].name);
+    char key[KVQ_POPULATION_KEY_MAX], label[KVQ_POPULATION_KEY_MAX + 16];
+    kvq_population_key(&L->run->pops[L->p], key, sizeof key);
+    snprintf(label, sizeof label, "parallel|%s", key);
     kvq_rng rng;
     kvq_rng_derive(&rng, L->run->spec.seed, label);
     kvq_factors f;

@@ -2,6 +2,7 @@
 #include "analysis/validity.h"
 #include "kvq/bootstrap.h"
 #include "kvq/metrics.h"
+#include "kvq/population_key.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -62,8 +63,9 @@ static int one(const kvq_run *run, size_t p, const char *proxy, const char *crit
     *row = (kvq_validity_row){p, proxy, criterion, NAN, NAN, NAN, 0};
     size_t n = row->n_variants = collect(run, p, proxy, criterion, buf);
     if (n < VALIDITY_MIN) return KVQ_OK;
-    char label[512];
-    snprintf(label, sizeof label, "validity|%s|%s|%s", run->pops[p].name, proxy, criterion);
+    char key[KVQ_POPULATION_KEY_MAX], label[KVQ_POPULATION_KEY_MAX + 128];
+    kvq_population_key(&run->pops[p], key, sizeof key);
+    snprintf(label, sizeof label, "validity|%s|%s|%s", key, proxy, criterion);
     kvq_rng rng;
     kvq_rng_derive(&rng, run->spec.seed, label);
     kvq_interval ci;

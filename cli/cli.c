@@ -23,6 +23,7 @@ static const char usage_text[] =
     "       kvqeval list backends|populations\n"
     "       kvqeval epiphanies RUN_DIR [--spec FILE]   re-evaluate a run's epiphany table\n"
     "       kvqeval report RUN_DIR [--heatmap METRIC]  rewrite a finished run's outputs\n"
+    "       kvqeval merge OUT SHARD_DIR...            one run from the shards of a run\n"
     "       kvqeval plot RUN_DIR [--metric M] [--codec GLOB] [--population GLOB] [--kind K]\n"
     "                            [--out DIR]          draw chosen figures of a finished run\n"
     "       kvqeval diff RUN_A RUN_B                  cells in one run only, metrics that moved\n"
@@ -45,6 +46,8 @@ static const char usage_text[] =
     "options:\n"
     "  --out DIR            run folder (default results/run-<UTC time>)\n"
     "  --resume DIR         finish an interrupted run: only the cells not yet saved run\n"
+    "  --shard I/N          evaluate shard I of N only (1 <= I <= N): its cells and manifest;\n"
+    "                       kvqeval merge makes one run of the N shards\n"
     "  --threads N          cells evaluated at once (default: the number of CPUs); results\n"
     "                       do not depend on it\n"
     "  --seed N             run seed, 0 <= N < 2^53 (default 1)\n"
@@ -91,9 +94,9 @@ static int is_flag(const char *arg, const char *flag)
     return strncmp(arg, flag, len) == 0 && (arg[len] == '\0' || arg[len] == '=');
 }
 
-static const char *const value_flags[] = {"--matrix",  "--codec",   "--population", "--out",
-                                          "--seed",    "--threads", "--resume",     "--epiphanies",
-                                          "--heatmap", "--model",   "--format",     NULL};
+static const char *const value_flags[] = {
+    "--matrix",     "--codec",   "--population", "--out",    "--seed",  "--threads", "--resume",
+    "--epiphanies", "--heatmap", "--model",      "--format", "--shard", NULL};
 
 /* The value-taking flag arg is (given as "--flag VALUE" or "--flag=VALUE"), or NULL. */
 static const char *match_value_flag(const char *arg)
@@ -145,6 +148,9 @@ static int apply_value_flag(kvq_run_command *cmd, const char *flag, const char *
             return usage_error("--format takes table, md, csv or json (got '%s')", v);
     } else if (strcmp(flag, "--heatmap") == 0) {
         cmd->heatmap = v;
+    } else if (strcmp(flag, "--shard") == 0) {
+        if (kvq_parse_shard(v, &cmd->run.shard_index, &cmd->run.shard_count) != 0)
+            return usage_error("--shard takes I/N with 1 <= I <= N <= 100000 (got '%s')", v);
     } else if (strcmp(flag, "--threads") == 0) {
         if (parse_threads(v, &cmd->run.threads) != 0)
             return usage_error("--threads takes an integer in [1, 256] (got '%s')", v);
@@ -169,6 +175,7 @@ int kvq_cli_main(int argc, char **argv)
         return kvq_codec_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "epiphanies") == 0) return kvq_epiphanies_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "report") == 0) return kvq_report_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "merge") == 0) return kvq_merge_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "list") == 0) {
         if (argc == 3 && strcmp(argv[2], "backends") == 0) return list_backends();
         if (argc == 3 && strcmp(argv[2], "populations") == 0) return list_populations();
@@ -217,9 +224,11 @@ int kvq_cli_main(int argc, char **argv)
         }
     }
     if (status < 0 && cmd.run.resume_dir &&
-        (matrix || cmd.run.ncodecs || cmd.run.npopulations || cmd.run.nmodels || cmd.run.out_dir))
-        status = usage_error("--resume takes the selection and folder from '%s/run.json'; drop "
-                             "--matrix, --codec, --population, --model and --out",
+        (matrix || cmd.run.ncodecs || cmd.run.npopulations || cmd.run.nmodels || cmd.run.out_dir ||
+         cmd.run.shard_count))
+        status = usage_error("--resume takes the selection, shard and folder from "
+                             "'%s/run.json'; drop --matrix, --codec, --population, --model, "
+                             "--shard and --out",
                              cmd.run.resume_dir);
     if (status < 0 && cmd.run.per_layer && cmd.run.nmodels == 0)
         status =

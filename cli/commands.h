@@ -12,7 +12,8 @@ typedef struct kvq_run_command {
     const char *heatmap;    /* metric of the heatmap figure */
     int quiet;              /* no tables on stdout, no progress line */
     int format;             /* the stdout tables' kvq_table_style (report/table.h) */
-    int finished_only;      /* refuse a run folder with cells still to run (kvqeval report) */
+    int finished_only;      /* refuse a run folder with cells still to run, or a shard (kvqeval
+                               report, kvqeval merge) */
 } kvq_run_command;
 
 /* Runs a matrix (or resumes one): checks everything, evaluates the cells, writes every output,
@@ -23,6 +24,10 @@ int kvq_run_main(kvq_run_command *cmd);
 
 /* kvqeval report RUN_DIR [--heatmap METRIC] [--epiphanies FILE] */
 int kvq_report_main(int argc, char **argv);
+
+/* kvqeval merge OUT SHARD_DIR... [--heatmap METRIC] [--epiphanies FILE]: one run from the
+ * shards of a run */
+int kvq_merge_main(int argc, char **argv);
 
 /* kvqeval stats alpha|icc|kappa|corr|factors --csv FILE [--format table|json|csv] */
 int kvq_stats_main(int argc, char **argv);

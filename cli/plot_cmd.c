@@ -17,7 +17,8 @@
 
 static const char usage[] =
     "usage: kvqeval plot RUN_DIR [--metric M] [--codec GLOB]... [--population GLOB]...\n"
-    "                    [--kind heatmap|rate|layers|chain|scree|alpha|validity]... [--out DIR]\n";
+    "                    [--kind heatmap|rate|pareto|layers|chain|scree|alpha|validity]... [--out "
+    "DIR]\n";
 
 /* A usage error for what the selection names but the run lacks, or 0. */
 static int check_selection(const kvq_facts *f, const kvq_plot_options *o, const char *dir)

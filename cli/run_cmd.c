@@ -1,12 +1,14 @@
 /* kvqeval --matrix all | --codec ... | --resume DIR: the run command, wiring the layers: the
  * runner evaluates the cells (harness/), then one path produces every analysis and output file
- * (report/outputs.h). */
+ * (report/outputs.h). A shard (--shard I/N) ends after its cells and its manifest: the rest needs
+ * every cell, and `kvqeval merge` writes it. */
 #include "analysis/epiphany.h"
 #include "cli/commands.h"
 #include "harness/scheduler.h"
 #include "io/message.h"
 #include "report/outputs.h"
 #include "report/table.h"
+#include "report/writers.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +29,26 @@ static int check_output_options(const kvq_run_command *cmd, cJSON **spec, kvq_er
     return KVQ_OK;
 }
 
+/* A shard's end: its manifest, and one line saying what it holds and what comes next. */
+static int end_shard(kvq_run *run)
+{
+    kvq_error err;
+    if (run->unsaved) return KVQ_EXIT_IO; /* each unsaved cell was reported as it ended */
+    if (kvq_write_manifest(run, &err)) {
+        kvq_say("kvqeval: %s", err.msg);
+        return KVQ_EXIT_IO;
+    }
+    size_t mine = 0, skipped = 0;
+    for (size_t i = 0; i < run->ncells; i++)
+        if (kvq_run_cell_in_shard(run, i)) mine++, skipped += run->cells[i].skipped;
+    kvq_say("kvqeval: shard %u of %u: %zu of %zu cells (%zu failed, %zu skipped) in %.1f s, in "
+            "%s/cells/; the tables, psychometric layer, epiphanies, figures and report need every "
+            "shard: kvqeval merge OUT SHARD_DIR...",
+            run->spec.shard_index, run->spec.shard_count, mine, run->ncells, run->failed, skipped,
+            run->wall_s, run->dir);
+    return run->failed ? KVQ_EXIT_CELLS_FAILED : KVQ_EXIT_OK;
+}
+
 int kvq_run_main(kvq_run_command *cmd)
 {
     kvq_run_config *cfg = &cmd->run;
@@ -37,6 +59,13 @@ int kvq_run_main(kvq_run_command *cmd)
                               .heatmap = cmd->heatmap};
     kvq_run run;
     int status = kvq_run_prepare(&run, cfg, &err);
+    if (status < 0 && cmd->finished_only && run.spec.shard_count) {
+        kvq_fail(&err, KVQ_EINVAL,
+                 "'%s' is shard %u of %u: its outputs need every shard (kvqeval merge OUT "
+                 "SHARD_DIR...)",
+                 run.dir, run.spec.shard_index, run.spec.shard_count);
+        status = KVQ_EXIT_USAGE;
+    }
     if (status < 0 && check_output_options(cmd, &out.epiphanies, &err)) status = KVQ_EXIT_USAGE;
     if (status < 0) status = kvq_run_start(&run, cfg, &err);
     if (status < 0 && cmd->finished_only) {
@@ -56,6 +85,12 @@ int kvq_run_main(kvq_run_command *cmd)
         return status;
     }
     kvq_run_execute(&run, cfg->threads, cfg->progress);
+    if (run.spec.shard_count) {
+        cJSON_Delete(out.epiphanies);
+        status = end_shard(&run);
+        kvq_run_free(&run);
+        return status;
+    }
     status = run.failed ? KVQ_EXIT_CELLS_FAILED : KVQ_EXIT_OK;
     if (run.unsaved) { /* each unsaved cell was reported as it ended */
         cJSON_Delete(out.epiphanies);

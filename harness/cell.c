@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 const char *const kvq_cell_metric_names[] = {"pearson",
                                              "spearman",
                                              "kendall_tau_b",
+                                             "n_queries_defined",
                                              "recall@1",
                                              "recall@10",
                                              "recall@100",
@@ -23,9 +25,13 @@ const char *const kvq_cell_metric_names[] = {"pearson",
                                              "max_abs",
                                              "p99_abs",
                                              "identity",
+                                             "identity_ceiling",
+                                             "identity_near_duplicates",
                                              "bytes_per_row",
                                              "shared_bytes",
                                              "bits_per_coord",
+                                             "bits_per_coord_total",
+                                             "degenerate",
                                              "ratio_vs_f32",
                                              "ratio_vs_bf16",
                                              "encode_rows_per_s",
@@ -90,4 +96,14 @@ void kvq_cell_free(kvq_cell *cell)
     cell->subject_score = NULL;
     cell->subject_top = NULL;
     cell->nsubjects = 0;
+}
+
+void kvq_cell_note(kvq_cell *cell, const char *fmt, ...)
+{
+    size_t used = strlen(cell->note);
+    if (used && used + 2 < sizeof cell->note) memcpy(cell->note + used, "; ", 3), used += 2;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cell->note + used, sizeof cell->note - used, fmt, ap);
+    va_end(ap);
 }

@@ -52,6 +52,9 @@ int kvq_cell_metric_known(const char *name);
 /* Appends a metric (ignored beyond KVQ_CELL_METRICS_MAX); name must be a known one. */
 void kvq_cell_add(kvq_cell *cell, const char *name, double value, double ci_low, double ci_high);
 
+/* Appends a printf-style part to the cell's note, "; " between parts (cut to the note's size). */
+void kvq_cell_note(kvq_cell *cell, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* The value of metric name in cell, or NaN. */
 double kvq_cell_metric(const kvq_cell *cell, const char *name);
 

@@ -30,9 +30,8 @@ int kvq_cell_chain(kvq_cell *cell, const kvq_codec *codec, const kvq_population 
         if (nlayers > KVQ_CHAIN_MAX_DEPTH) nlayers = KVQ_CHAIN_MAX_DEPTH;
     }
     if (nlayers == 0) {
-        snprintf(cell->note, sizeof cell->note,
-                 "chain collapse skipped: %zu rows do not make one %zu x %zu layer", pop->n,
-                 pop->dim, pop->dim);
+        kvq_cell_note(cell, "chain collapse skipped: %zu rows do not make one %zu x %zu layer",
+                      pop->n, pop->dim, pop->dim);
         return KVQ_OK;
     }
     size_t starts = pop->nq < CHAIN_STARTS ? pop->nq : CHAIN_STARTS;
@@ -42,7 +41,7 @@ int kvq_cell_chain(kvq_cell *cell, const kvq_codec *codec, const kvq_population 
     if (kvq_chain_collapse(codec->backend, &codec->params, layers, nlayers, pop->dim, pop->queries,
                            starts, KVQ_CHAIN_MAX_DEPTH, KVQ_CHAIN_TAU, rng, &chain, &why)) {
         if (why.code == KVQ_ENOMEM) return kvq_fail(err, KVQ_ENOMEM, "%s", why.msg);
-        snprintf(cell->note, sizeof cell->note, "chain collapse skipped: %s", why.msg);
+        kvq_cell_note(cell, "chain collapse skipped: %s", why.msg);
         return KVQ_OK;
     }
     cell->chain_len = chain.depth;

@@ -10,6 +10,7 @@
 #include "kvq/identity.h"
 #include "kvq/metrics.h"
 #include "kvq/model.h"
+#include "kvq/population_key.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -36,19 +37,69 @@ static double cpu_seconds_since(const struct timespec *t0)
     return seconds_since(t0, CLOCK_THREAD_CPUTIME_ID);
 }
 
+/* A stream for one part shared by every cell of the population, from the run seed and its key. */
+static void population_stream(kvq_rng *rng, uint64_t run_seed, const char *part,
+                              const kvq_population *pop)
+{
+    char key[KVQ_POPULATION_KEY_MAX], label[KVQ_POPULATION_KEY_MAX + 32];
+    kvq_population_key(pop, key, sizeof key);
+    snprintf(label, sizeof label, "%s|%s", part, key);
+    kvq_rng_derive(rng, run_seed, label);
+}
+
+/* Names the probes that have a near-duplicate row (population row indices, "probe~nearest"). */
+static void note_near_duplicates(kvq_cell *cell, const kvq_identity_result *id)
+{
+    if (!id->near_duplicates) return;
+    char text[KVQ_ERROR_MSG_MAX];
+    size_t shown = sizeof id->near_first / sizeof id->near_first[0];
+    if (shown > id->near_duplicates) shown = id->near_duplicates;
+    int used =
+        snprintf(text, sizeof text,
+                 "identity: %zu of %zu probe rows have a near-duplicate row:", id->near_duplicates,
+                 id->probes);
+    for (size_t k = 0; k < shown && used > 0 && (size_t)used < sizeof text; k++)
+        used += snprintf(text + used, sizeof text - (size_t)used, " %zu~%zu", id->near_first[k],
+                         id->near_other[k]);
+    if (id->near_duplicates > shown && used > 0 && (size_t)used < sizeof text)
+        snprintf(text + used, sizeof text - (size_t)used, " (+%zu more)",
+                 id->near_duplicates - shown);
+    kvq_cell_note(cell, "%s", text);
+}
+
+/* Identity (index regime) on IDENTITY_PROBES rows drawn from the population's own stream: every
+ * codec of a population is probed on the same rows. */
+static int identity(kvq_cell *cell, const kvq_population *pop, const float *rows, uint64_t run_seed,
+                    kvq_error *err)
+{
+    size_t *probes = malloc(IDENTITY_PROBES * sizeof *probes);
+    if (!probes) return kvq_fail(err, KVQ_ENOMEM, "out of memory for the identity probes");
+    kvq_rng rng;
+    population_stream(&rng, run_seed, "identity", pop);
+    size_t m = kvq_identity_probes(&rng, pop->n, IDENTITY_PROBES, probes);
+    kvq_identity_result id;
+    int rc = kvq_identity(pop->rows, rows, pop->n, pop->dim, probes, m, &id, err);
+    free(probes);
+    if (rc) return rc;
+    add_metric(cell, "identity", id.identity);
+    add_metric(cell, "identity_ceiling", id.ceiling);
+    add_metric(cell, "identity_near_duplicates", (double)id.near_duplicates);
+    note_near_duplicates(cell, &id);
+    return KVQ_OK;
+}
+
 /* Decodes every row: relative MSE and the residual summary over all coordinates, mean cosine per
- * row, and identity (index regime). */
+ * row, and identity. */
 static int reconstruction_fidelity(kvq_cell *cell, const kvq_codec *codec,
-                                   const kvq_population *pop, const uint8_t *codes, kvq_error *err)
+                                   const kvq_population *pop, const uint8_t *codes,
+                                   uint64_t run_seed, kvq_error *err)
 {
     size_t count = pop->n * pop->dim;
     float *rows = malloc(count * sizeof *rows);
     if (!rows) return kvq_fail(err, KVQ_ENOMEM, "out of memory decoding %zu rows", pop->n);
     kvq_residuals r;
-    double identity;
     int rc = kvq_codec_reconstruct(codec, codes, pop->n, rows, err);
     if (!rc) rc = kvq_residuals_compute(pop->rows, rows, count, &r, err);
-    if (!rc) rc = kvq_identity(pop->rows, rows, pop->n, pop->dim, IDENTITY_PROBES, &identity, err);
     if (!rc) {
         add_metric(cell, "rel_mse", r.rel_mse);
         add_metric(cell, "cosine", kvq_mean_cosine(pop->rows, rows, pop->n, pop->dim));
@@ -57,22 +108,43 @@ static int reconstruction_fidelity(kvq_cell *cell, const kvq_codec *codec,
         add_metric(cell, "bias", r.bias);
         add_metric(cell, "max_abs", r.max_abs);
         add_metric(cell, "p99_abs", r.p99_abs);
-        add_metric(cell, "identity", identity);
+        rc = identity(cell, pop, rows, run_seed, err);
     }
     free(rows);
     return rc;
 }
 
-/* Code size and what it saves against f32 and bf16, the shared bytes amortised over the rows. */
+/* Code size and what it saves against f32 and bf16, the shared bytes amortised over the n rows the
+ * codec was fitted on and encodes. */
 static void cost(kvq_cell *cell, const kvq_codec *codec, const kvq_population *pop)
 {
     double code = (double)codec->code_bytes, shared = (double)kvq_codec_shared_bytes(codec);
-    double stored = code * (double)pop->n + shared;
+    double coords = (double)pop->n * (double)pop->dim, stored = code * (double)pop->n + shared;
     add_metric(cell, "bytes_per_row", code);
     add_metric(cell, "shared_bytes", shared);
     add_metric(cell, "bits_per_coord", 8.0 * code / (double)pop->dim);
-    add_metric(cell, "ratio_vs_f32", 4.0 * (double)(pop->n * pop->dim) / stored);
-    add_metric(cell, "ratio_vs_bf16", 2.0 * (double)(pop->n * pop->dim) / stored);
+    add_metric(cell, "bits_per_coord_total", 8.0 * stored / coords);
+    add_metric(cell, "ratio_vs_f32", 4.0 * coords / stored);
+    add_metric(cell, "ratio_vs_bf16", 2.0 * coords / stored);
+}
+
+/* Marks the cell degenerate (metric degenerate 1, the reason in its note) when the codec's shared
+ * bytes reach the size of the rows it was fitted on, kept in bf16 (n * dim * 2 bytes): its tables
+ * alone cost as much as storing the rows, and hold room for them. A codebook of f32 centroids
+ * spanning the row (pq's 2^nbits per subspace, palette's k, hclam's leaves, an rvq level's k)
+ * costs dim * 4 bytes a centroid, so a codec with as many centroids as rows, which can keep every
+ * row as its own centroid and so reach any fidelity, is always caught, whatever its parameters
+ * are called. */
+static void degenerate(kvq_cell *cell, const kvq_codec *codec, const kvq_population *pop)
+{
+    size_t shared = kvq_codec_shared_bytes(codec), data = pop->n * pop->dim * 2;
+    int is = shared >= data;
+    add_metric(cell, "degenerate", is);
+    if (is)
+        kvq_cell_note(cell,
+                      "degenerate: shared bytes %zu reach the %zu bytes of the %zu rows in bf16 "
+                      "(room for %zu rows in f32)",
+                      shared, data, pop->n, shared / (pop->dim * 4));
 }
 
 /* Encodes and scores every query against every row into est (nq x n), timing the encode and score
@@ -95,21 +167,23 @@ static int encode_and_score(kvq_cell *cell, kvq_codec *codec, const kvq_populati
     return rc;
 }
 
-/* A stream for one part of the cell, from the run seed and the cell's identity only. */
+/* A stream for one part of the cell, from the run seed and the cell's identity only: the variant
+ * and the population's key (never the folder its file lies in). */
 static void part_stream(kvq_rng *rng, uint64_t run_seed, const char *part, const kvq_cell *cell,
                         const kvq_population *pop)
 {
-    char label[2 * KVQ_SPEC_MAX + 32];
-    snprintf(label, sizeof label, "%s|%s|%s", part, cell->variant, pop->name);
+    char key[KVQ_POPULATION_KEY_MAX], label[KVQ_POPULATION_KEY_MAX + KVQ_SPEC_MAX + 32];
+    kvq_population_key(pop, key, sizeof key);
+    snprintf(label, sizeof label, "%s|%s|%s", part, cell->variant, key);
     kvq_rng_derive(rng, run_seed, label);
 }
 
 /* Appends a part of the cell that was left out, and why, to its note. */
 static void note(kvq_cell *cell, const char *what, const char *why)
 {
-    size_t used = strlen(cell->note);
-    snprintf(cell->note + used, sizeof cell->note - used, "%s%s skipped: %s", used ? "; " : "",
-             what, why);
+    char text[KVQ_ERROR_MSG_MAX];
+    snprintf(text, sizeof text, "%s skipped: %s", what, why);
+    kvq_cell_note(cell, "%s", text);
 }
 
 /* The downstream criterion of a model population's cell (include/kvq/model.h); a codec or kind it
@@ -176,14 +250,17 @@ static int evaluate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed,
     }
     rc = encode_and_score(cell, &codec, pop, codes, est, err);
     if (!rc) rc = kvq_cell_score_metrics(cell, ref, est, &boot, err);
+    free(est); /* nq x n scores: not held while the rows are decoded */
+    est = NULL;
     if (!rc && kvq_codec_can_reconstruct(&codec))
-        rc = reconstruction_fidelity(cell, &codec, pop, codes, err);
+        rc = reconstruction_fidelity(cell, &codec, pop, codes, run_seed, err);
     if (rc) goto out;
     cost(cell, &codec, pop);
     add_metric(cell, "encode_rows_per_s", cell->encode_rows_per_s);
     add_metric(cell, "score_rows_per_s", cell->score_rows_per_s);
     rc = kvq_cell_chain(cell, &codec, pop, &chain, err);
     if (!rc && pop->from_model) rc = criterion(cell, &codec, pop, run_seed, err);
+    if (!rc) degenerate(cell, &codec, pop);
 out:
     free(codes);
     free(est);

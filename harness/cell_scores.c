@@ -3,9 +3,13 @@
  * est holds the codec's scores S^ of every query against every row (nq x n), ref the exact S.
  * Per query: Pearson, Spearman, Kendall tau-b over the n rows, recall@1/10/100; each averaged
  * over the queries with a 95% percentile bootstrap interval over queries (1000 resamples from the
- * cell's stream). Over all pairs: bias and RMSE of the scores. Attention parity of softmax(S/sqrt
- * d) against softmax(S^/sqrt d), with the population's rows as the values. And the codec's view of
- * the psychometric subjects. */
+ * cell's stream). A query whose exact or codec scores are constant has no correlation: the three
+ * correlations average over the other queries only (counted in n_queries_defined), their
+ * bootstrap resamples those queries, and with none defined they are NaN. Over all pairs: bias and
+ * RMSE of the scores. Attention parity of softmax(S/sqrt d) against softmax(S^/sqrt d), with the
+ * population's rows as the values; attn_kl and attn_top1 with bootstrap intervals over queries
+ * drawn after the per-query metrics' from the same stream. And the codec's view of the psychometric
+ * subjects. */
 #include "harness/cell_scores.h"
 #include "kvq/attention.h"
 #include "kvq/bootstrap.h"
@@ -67,26 +71,100 @@ static uint8_t *causal_mask(const kvq_population *pop)
     return m;
 }
 
-/* Attention parity; scores that overflow float (rows of huge norm) leave it out with a note. */
-static int attention(kvq_cell *cell, const kvq_reference *ref, const float *est, kvq_error *err)
+/* The mean of the finite values of x[0..nq) (compacted to its front) with a bootstrap interval
+ * over them; estimate replaces the bootstrap's own mean (the metric's value as computed). */
+static int query_interval(kvq_cell *cell, const char *name, double estimate, double *x, size_t nq,
+                          kvq_rng *rng, kvq_error *err)
+{
+    size_t k = 0;
+    for (size_t q = 0; q < nq; q++)
+        if (isfinite(x[q])) x[k++] = x[q];
+    kvq_interval ci = {.estimate = NAN, .lo = NAN, .hi = NAN};
+    int rc = k ? kvq_bootstrap_mean(x, k, BOOTSTRAP_REPS, LEVEL, rng, &ci, err) : KVQ_OK;
+    if (!rc) kvq_cell_add(cell, name, estimate, ci.lo, ci.hi);
+    return rc;
+}
+
+/* Attention parity, attn_kl and attn_top1 with bootstrap intervals over the queries; scores that
+ * overflow float (rows of huge norm) leave it out with a note. */
+static int attention(kvq_cell *cell, const kvq_reference *ref, const float *est, kvq_rng *rng,
+                     kvq_error *err)
 {
     const kvq_population *pop = ref->pop;
     kvq_attention a;
     kvq_error why;
     uint8_t *mask = pop->causal ? causal_mask(pop) : NULL;
-    if (pop->causal && !mask) return kvq_fail(err, KVQ_ENOMEM, "out of memory for the mask");
-    int rc = kvq_attention_parity_masked(ref->exact, est, mask, pop->nq, pop->n, pop->dim,
-                                         pop->rows, pop->dim, &a, &why);
+    double *each = malloc(2 * pop->nq * sizeof *each);
+    if ((pop->causal && !mask) || !each) {
+        free(mask);
+        free(each);
+        return kvq_fail(err, KVQ_ENOMEM, "out of memory for attention parity");
+    }
+    int rc = kvq_attention_parity_each(ref->exact, est, mask, pop->nq, pop->n, pop->dim, pop->rows,
+                                       pop->dim, &a, each, each + pop->nq, &why);
     free(mask);
     if (rc == KVQ_EINVAL) {
-        snprintf(cell->note, sizeof cell->note, "attention parity skipped: %s", why.msg);
+        free(each);
+        kvq_cell_note(cell, "attention parity skipped: %s", why.msg);
         return KVQ_OK;
     }
-    if (rc) return kvq_fail(err, rc, "%s", why.msg);
-    kvq_cell_add(cell, "attn_kl", a.kl, NAN, NAN);
-    kvq_cell_add(cell, "attn_top1", a.top1, NAN, NAN);
-    kvq_cell_add(cell, "attn_out_rel_err", a.out_rel_err, NAN, NAN);
-    return KVQ_OK;
+    if (rc) {
+        free(each);
+        return kvq_fail(err, rc, "%s", why.msg);
+    }
+    rc = query_interval(cell, "attn_kl", a.kl, each, pop->nq, rng, err);
+    if (!rc) rc = query_interval(cell, "attn_top1", a.top1, each + pop->nq, pop->nq, rng, err);
+    if (!rc) kvq_cell_add(cell, "attn_out_rel_err", a.out_rel_err, NAN, NAN);
+    free(each);
+    return rc;
+}
+
+/* A query's correlations are defined when Pearson, Spearman and Kendall are all finite: its exact
+ * and its codec scores both vary. Moves the defined queries' values of each correlation to the
+ * front of its row of v; returns their count. */
+static size_t keep_defined(double *v, size_t nq)
+{
+    size_t kept = 0;
+    for (size_t q = 0; q < nq; q++) {
+        if (!isfinite(v[PEARSON * nq + q]) || !isfinite(v[SPEARMAN * nq + q]) ||
+            !isfinite(v[KENDALL * nq + q]))
+            continue;
+        for (size_t m = PEARSON; m <= KENDALL; m++) v[m * nq + kept] = v[m * nq + q];
+        kept++;
+    }
+    return kept;
+}
+
+/* Each per-query metric averaged over its queries (the correlations over the defined ones only)
+ * with its bootstrap interval over the same queries; NaN without an interval when none is
+ * defined. */
+static int query_means(kvq_cell *cell, double *v, size_t n, size_t nq, kvq_rng *rng, kvq_error *err)
+{
+    size_t defined = keep_defined(v, nq);
+    int rc = KVQ_OK;
+    for (size_t m = 0; m < PER_QUERY && !rc; m++) {
+        if (m >= RECALL1 && recall_ks[m - RECALL1] > n) continue; /* fewer rows than k */
+        size_t count = m <= KENDALL ? defined : nq;
+        kvq_interval ci = {.estimate = NAN, .lo = NAN, .hi = NAN};
+        if (count) rc = kvq_bootstrap_mean(v + m * nq, count, BOOTSTRAP_REPS, LEVEL, rng, &ci, err);
+        if (!rc) kvq_cell_add(cell, per_query_names[m], ci.estimate, ci.lo, ci.hi);
+        if (m == KENDALL) kvq_cell_add(cell, "n_queries_defined", (double)defined, NAN, NAN);
+    }
+    return rc;
+}
+
+/* Bias and RMSE of the codec's scores over all count pairs, summed as kvq_residuals_compute sums
+ * them (the same numbers) without its percentiles, which are not reported and would copy every
+ * score. */
+static void score_residuals(kvq_cell *cell, const float *exact, const float *est, size_t count)
+{
+    double sum = 0.0, sum_sq = 0.0;
+    for (size_t i = 0; i < count; i++) {
+        double d = (double)est[i] - (double)exact[i];
+        sum += d, sum_sq += d * d;
+    }
+    kvq_cell_add(cell, "score_bias", sum / (double)count, NAN, NAN);
+    kvq_cell_add(cell, "score_rmse", sqrt(sum_sq / (double)count), NAN, NAN);
 }
 
 int kvq_cell_score_metrics(kvq_cell *cell, const kvq_reference *ref, const float *est, kvq_rng *rng,
@@ -106,18 +184,10 @@ int kvq_cell_score_metrics(kvq_cell *cell, const kvq_reference *ref, const float
         goto out;
     }
     per_query(ref, est, v, x, top);
-    for (size_t m = 0; m < PER_QUERY && !rc; m++) {
-        if (m >= RECALL1 && recall_ks[m - RECALL1] > n) continue; /* fewer rows than k */
-        kvq_interval ci;
-        rc = kvq_bootstrap_mean(v + m * nq, nq, BOOTSTRAP_REPS, LEVEL, rng, &ci, err);
-        if (!rc) kvq_cell_add(cell, per_query_names[m], ci.estimate, ci.lo, ci.hi);
-    }
-    kvq_residuals r;
-    if (!rc) rc = kvq_residuals_compute(ref->exact, est, nq * n, &r, err);
+    rc = query_means(cell, v, n, nq, rng, err);
     if (!rc) {
-        kvq_cell_add(cell, "score_bias", r.bias, NAN, NAN);
-        kvq_cell_add(cell, "score_rmse", r.rmse, NAN, NAN);
-        rc = attention(cell, ref, est, err);
+        score_residuals(cell, ref->exact, est, nq * n);
+        rc = attention(cell, ref, est, rng, err);
     }
     for (size_t q = 0; q < nq && !rc; q++) record_subjects(cell, ref, q, est + q * n);
 out:

@@ -1,18 +1,37 @@
 /* Per-population reference data (harness/reference.h). */
 #include "harness/reference.h"
+#include "kvq/population_key.h"
 
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Bytes of a block: its rows of X in double and their nq scores in double. The scores are computed
+ * a block of rows at a time, so that a million rows need not be held in double beside their
+ * nq x n double scores. */
+#define BLOCK_BYTES (32.0 * 1024 * 1024)
+
+/* Rows per block: all of them when they fit in BLOCK_BYTES, else as equal a split as blocks of
+ * at most that size allow (no small remainder block). */
+static size_t block_rows(size_t n, size_t nq, size_t dim)
+{
+    double most = BLOCK_BYTES / ((double)(dim + nq) * sizeof(double));
+    size_t cap = most < 1.0 ? 1 : (size_t)most;
+    if (n <= cap) return n;
+    size_t blocks = (n + cap - 1) / cap;
+    return (n + blocks - 1) / blocks;
+}
+
 /* S = Q X^T in double with CBLAS dgemm, rounded once to float, so that a codec computing the same
- * inner products exactly (passthrough) reproduces them bit for bit whatever its summation order. */
+ * inner products exactly (passthrough) reproduces them bit for bit whatever its summation order.
+ * Each score is one dot product over dim whichever block of rows it is computed in, so the blocks
+ * give the same scores as one product of all rows. */
 static float *exact_scores(const kvq_population *pop, kvq_error *err)
 {
-    size_t n = pop->n, nq = pop->nq, dim = pop->dim;
-    double *x = malloc(n * dim * sizeof *x), *q = malloc(nq * dim * sizeof *q);
-    double *s = malloc(nq * n * sizeof *s);
+    size_t n = pop->n, nq = pop->nq, dim = pop->dim, block = block_rows(n, nq, dim);
+    double *x = malloc(block * dim * sizeof *x), *q = malloc(nq * dim * sizeof *q);
+    double *s = malloc(nq * block * sizeof *s);
     float *out = malloc(nq * n * sizeof *out);
     if (!x || !q || !s || !out) {
         kvq_fail(err, KVQ_ENOMEM, "population '%s': out of memory for %zu x %zu exact scores",
@@ -21,11 +40,15 @@ static float *exact_scores(const kvq_population *pop, kvq_error *err)
         out = NULL;
         goto done;
     }
-    for (size_t i = 0; i < n * dim; i++) x[i] = pop->rows[i];
     for (size_t i = 0; i < nq * dim; i++) q[i] = pop->queries[i];
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nq, (int)n, (int)dim, 1.0, q,
-                (int)dim, x, (int)dim, 0.0, s, (int)n);
-    for (size_t i = 0; i < nq * n; i++) out[i] = (float)s[i];
+    for (size_t first = 0; first < n; first += block) {
+        size_t count = n - first < block ? n - first : block;
+        for (size_t i = 0; i < count * dim; i++) x[i] = pop->rows[first * dim + i];
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nq, (int)count, (int)dim, 1.0, q,
+                    (int)dim, x, (int)dim, 0.0, s, (int)count);
+        for (size_t i = 0; i < nq; i++)
+            for (size_t j = 0; j < count; j++) out[i * n + first + j] = (float)s[i * count + j];
+    }
 done:
     free(x);
     free(q);
@@ -35,8 +58,10 @@ done:
 
 double kvq_reference_bytes(const kvq_population *pop)
 {
-    double n = (double)pop->n, nq = (double)pop->nq, dim = (double)pop->dim;
-    return (n + nq) * dim * sizeof(double) + nq * n * (sizeof(double) + sizeof(float));
+    double nq = (double)pop->nq, dim = (double)pop->dim;
+    double block = (double)block_rows(pop->n, pop->nq, pop->dim);
+    return (block + nq) * dim * sizeof(double) + nq * block * sizeof(double) +
+           nq * (double)pop->n * sizeof(float);
 }
 
 int kvq_in_top_k(const float *scores, size_t n, size_t r, size_t k)
@@ -65,8 +90,9 @@ int kvq_reference_build(kvq_reference *ref, const kvq_population *pop, uint64_t 
         kvq_reference_free(ref);
         return kvq_fail(err, KVQ_ENOMEM, "population '%s': out of memory for subjects", pop->name);
     }
-    char label[KVQ_TEXT_MAX + 16];
-    snprintf(label, sizeof label, "subjects|%s", pop->name);
+    char key[KVQ_POPULATION_KEY_MAX], label[KVQ_POPULATION_KEY_MAX + 16];
+    kvq_population_key(pop, key, sizeof key);
+    snprintf(label, sizeof label, "subjects|%s", key);
     kvq_rng rng;
     kvq_rng_derive(&rng, run_seed, label);
     for (size_t s = 0; s < ns; s++) {

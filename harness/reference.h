@@ -11,7 +11,7 @@
 
 /* Subjects of the psychometric layer: sampled (query, row) pairs, the same for every codec of a
  * population. Pair s has query s mod nq (every query equally often) and a row drawn uniformly
- * from the stream derived from the run seed and the population spec. */
+ * from the stream derived from the run seed and the population key. */
 #define KVQ_SUBJECTS 2048
 
 typedef struct kvq_reference {
@@ -24,8 +24,8 @@ typedef struct kvq_reference {
     size_t top_k;          /* the decile: max(1, n / 10) rows */
 } kvq_reference;
 
-/* The most memory kvq_reference_build holds at once for pop (the rows and queries in double, the
- * scores in double and float), for a check before it runs. */
+/* The most memory kvq_reference_build holds at once for pop (a block of rows and the queries in
+ * double, that block's scores in double, every score in float), for a check before it runs. */
 double kvq_reference_bytes(const kvq_population *pop);
 
 int kvq_reference_build(kvq_reference *ref, const kvq_population *pop, uint64_t run_seed,

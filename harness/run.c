@@ -5,6 +5,7 @@
 #include "harness/cell_store.h"
 #include "harness/fsutil.h"
 #include "harness/ladder.h"
+#include "io/jsonfile.h"
 #include "io/message.h"
 #include "kvq/backend.h"
 #include "kvq/checkpoint.h"
@@ -20,6 +21,14 @@
 kvq_cell *kvq_run_cell(const kvq_run *run, size_t p, size_t v)
 {
     return &run->cells[p * run->spec.nvariants + v];
+}
+
+int kvq_run_cell_in_shard(const kvq_run *run, size_t index)
+{
+    size_t nv = run->spec.nvariants;
+    return !run->spec.shard_count ||
+           kvq_shard_of_cell(index / nv, index % nv, run->spec.shard_count) ==
+               run->spec.shard_index;
 }
 
 /* Pushes a variant under its canonical name (kvq_codec_canonical), so that specs differing only by
@@ -202,8 +211,8 @@ void kvq_run_free(kvq_run *run)
     }
     free(run->refs);
     free(run->pops);
-    kvq_strings_free(run->spec.variants, run->spec.nvariants);
-    kvq_strings_free(run->spec.populations, run->spec.npopulations);
+    kvq_run_spec_free(&run->spec);
+    free(run->shard_dirs);
     if (run->lock_fd >= 0) close(run->lock_fd);
     memset(run, 0, sizeof *run);
     run->lock_fd = -1;
@@ -223,8 +232,60 @@ static int open_resume(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
                KVQ_EXIT_USAGE;
     int rc = kvq_run_dir_lock(run->dir, &run->lock_fd, err);
     if (rc) return rc == KVQ_EIO ? KVQ_EXIT_IO : KVQ_EXIT_USAGE;
-    if (kvq_run_spec_load(&run->spec, run->dir, err) || check_variants_syntax(&run->spec, err))
+    if (kvq_run_spec_load(&run->spec, run->dir, err))
+        return kvq_error_wrap(err, "--resume"), KVQ_EXIT_USAGE;
+    if (check_variants_syntax(&run->spec, err))
         return kvq_error_wrap(err, "--resume: '%s'", path), KVQ_EXIT_USAGE;
+    return -1;
+}
+
+/* Merging: every cell of shard k + 1 saved in its folder, each file the cell it should be (read
+ * as --resume would read it). A shard with cells still to run is named with how to finish it. */
+static int check_shard_cells(const kvq_run *run, kvq_error *err)
+{
+    const kvq_run_spec *spec = &run->spec;
+    kvq_cell *scratch = calloc(1, sizeof *scratch);
+    size_t *missing = calloc(run->nshard_dirs, sizeof *missing);
+    size_t *total = calloc(run->nshard_dirs, sizeof *total);
+    int rc = scratch && missing && total ? KVQ_OK : kvq_fail(err, KVQ_ENOMEM, "out of memory");
+    for (size_t p = 0; p < spec->npopulations && !rc; p++)
+        for (size_t v = 0; v < spec->nvariants && !rc; v++) {
+            unsigned k = kvq_shard_of_cell(p, v, (unsigned)run->nshard_dirs) - 1;
+            char path[4200];
+            kvq_cell_path(path, sizeof path, run->shard_dirs[k], p, v);
+            snprintf(scratch->variant, sizeof scratch->variant, "%s", spec->variants[v]);
+            rc = kvq_cell_load(scratch, spec->populations[p], path, err);
+            missing[k] += !rc && !scratch->done;
+            total[k]++;
+            kvq_cell_free(scratch);
+            memset(scratch, 0, sizeof *scratch);
+        }
+    for (size_t k = 0; k < run->nshard_dirs && !rc; k++)
+        if (missing[k])
+            rc = kvq_fail(err, KVQ_EINVAL,
+                          "'%s' (shard %zu of %zu) is not finished (%zu of %zu cells to run): "
+                          "finish it with kvqeval --resume %s",
+                          run->shard_dirs[k], k + 1, run->nshard_dirs, missing[k], total[k],
+                          run->shard_dirs[k]);
+    free(total);
+    free(missing);
+    free(scratch);
+    return rc;
+}
+
+/* Merging: the shards' common selection, their cells complete, and a free folder for the whole
+ * run. Returns a KVQ_EXIT_* status, or -1. */
+static int open_merge(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
+{
+    run->shard_dirs = calloc(cfg->nmerge, sizeof *run->shard_dirs);
+    if (!run->shard_dirs) return kvq_fail(err, KVQ_ENOMEM, "out of memory"), KVQ_EXIT_USAGE;
+    if (kvq_run_spec_merge(&run->spec, cfg->merge_dirs, cfg->nmerge, run->shard_dirs, err))
+        return KVQ_EXIT_USAGE;
+    run->nshard_dirs = cfg->nmerge;
+    if (check_variants_syntax(&run->spec, err))
+        return kvq_error_wrap(err, "'%s/run.json'", cfg->merge_dirs[0]), KVQ_EXIT_USAGE;
+    if (check_shard_cells(run, err) || kvq_run_dir_check_free(cfg->out_dir, err))
+        return KVQ_EXIT_USAGE;
     return -1;
 }
 
@@ -232,11 +293,13 @@ static int open_resume(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
  * or -1. */
 static int set_up(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
 {
-    if (cfg->resume_dir) {
-        int status = open_resume(run, cfg, err);
+    if (cfg->resume_dir || cfg->nmerge) {
+        int status = cfg->resume_dir ? open_resume(run, cfg, err) : open_merge(run, cfg, err);
         if (status >= 0) return status;
     } else {
         run->spec.seed = cfg->seed;
+        run->spec.shard_index = cfg->shard_index;
+        run->spec.shard_count = cfg->shard_count;
         if (collect_variants(&run->spec, cfg, err) || collect_populations(&run->spec, cfg, err) ||
             check_variants_syntax(&run->spec, err))
             return KVQ_EXIT_USAGE;
@@ -305,14 +368,34 @@ int kvq_run_prepare(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
     return status;
 }
 
+/* Merging: each shard's cell files, byte for byte, into the new run's cells/. */
+static int copy_shard_cells(const kvq_run *run, kvq_error *err)
+{
+    size_t nv = run->spec.nvariants;
+    for (size_t i = 0; i < run->ncells; i++) {
+        unsigned k = kvq_shard_of_cell(i / nv, i % nv, (unsigned)run->nshard_dirs) - 1;
+        char from[4200], to[4200];
+        kvq_cell_path(from, sizeof from, run->shard_dirs[k], i / nv, i % nv);
+        kvq_cell_path(to, sizeof to, run->dir, i / nv, i % nv);
+        char *text;
+        int rc = kvq_read_text(from, &text, NULL, err);
+        if (rc) return rc;
+        rc = kvq_write_text_atomic(to, text, err);
+        free(text);
+        if (rc) return rc;
+    }
+    return KVQ_OK;
+}
+
 int kvq_run_start(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
 {
     time_t now = time(NULL);
     int status = claim_run_dir(run, cfg, &now, err);
+    if (status < 0 && run->nshard_dirs && copy_shard_cells(run, err)) status = KVQ_EXIT_IO;
     if (status < 0 && build_references(run, err)) status = KVQ_EXIT_IO;
     if (status >= 0) return status;
     const char *slash = strrchr(run->dir, '/');
     snprintf(run->name, sizeof run->name, "%s", slash && slash[1] ? slash + 1 : run->dir);
-    if (cfg->resume_dir) load_finished_cells(run);
+    if (cfg->resume_dir || run->nshard_dirs) load_finished_cells(run);
     return -1;
 }

@@ -28,6 +28,10 @@ typedef struct kvq_run_config {
     int progress;           /* a progress line on stderr (when it is a terminal) */
     int argc;               /* the command line, for the manifest and the report */
     char **argv;
+    unsigned shard_index; /* --shard I/N: evaluate shard I of N only (both 0: every cell) */
+    unsigned shard_count;
+    const char *const *merge_dirs; /* kvqeval merge: a new run at out_dir from these shards */
+    size_t nmerge;
 } kvq_run_config;
 
 typedef struct kvq_run {
@@ -49,24 +53,32 @@ typedef struct kvq_run {
     size_t failed;  /* cells that failed */
     size_t unsaved; /* finished cells the cell store could not save (each reported) */
     int lock_fd;    /* the run folder's lock (run.lock), held until the run ends; -1 before */
+    const char **shard_dirs; /* merging: the folder of shard k + 1 (spec.shard_count is 0) */
+    size_t nshard_dirs;
 } kvq_run;
 
 /* Exit statuses of `kvqeval` (README); the runner's steps answer with them. */
 enum { KVQ_EXIT_OK = 0, KVQ_EXIT_CELLS_FAILED = 1, KVQ_EXIT_USAGE = 2, KVQ_EXIT_IO = 3 };
 
 /* Everything checked before work: the selection from cfg (or, resuming, the folder's lock and its
- * run.json), each population loaded, each variant created once, the memory the run will need, and
- * for a new --out folder that no other run holds or finished it. Returns -1 when the run can
- * start, else a KVQ_EXIT_* status with the message in err. */
+ * run.json; merging, the shards' run.json files, each shard's cells complete and valid, and the
+ * new folder free), each population loaded, each variant created once, the memory the run will
+ * need, and for a new --out folder that no other run holds or finished it. Returns -1 when the run
+ * can start, else a KVQ_EXIT_* status with the message in err. */
 int kvq_run_prepare(kvq_run *run, const kvq_run_config *cfg, kvq_error *err);
 
 /* Claims the run folder (created and locked, run.json written first; resuming: writable, stale
  * temporary files removed), builds the reference scores and reads back the cells a resumed run
- * finished. Returns -1 or a KVQ_EXIT_* status. */
+ * finished; merging, copies every shard's cell files into it first, so that it is a whole run
+ * with every cell done. Returns -1 or a KVQ_EXIT_* status. */
 int kvq_run_start(kvq_run *run, const kvq_run_config *cfg, kvq_error *err);
 
 /* Frees everything and releases the folder's lock. */
 void kvq_run_free(kvq_run *run);
+
+/* 1 when cells[index] is one this run evaluates: every cell, or a shard's share of them
+ * (kvq_shard_of_cell). */
+int kvq_run_cell_in_shard(const kvq_run *run, size_t index);
 
 /* The cell of population p and variant v. */
 kvq_cell *kvq_run_cell(const kvq_run *run, size_t p, size_t v);

@@ -20,12 +20,13 @@ typedef struct pool {
     size_t unsaved;
 } pool;
 
-/* The next pending cell, or NULL; call with the lock held. */
+/* The next pending cell of this run's shard, or NULL; call with the lock held. */
 static kvq_cell *take(pool *pl)
 {
     while (pl->next < pl->run->ncells) {
-        kvq_cell *c = &pl->run->cells[pl->next++];
-        if (!c->done) return c;
+        size_t index = pl->next++;
+        kvq_cell *c = &pl->run->cells[index];
+        if (!c->done && kvq_run_cell_in_shard(pl->run, index)) return c;
     }
     return NULL;
 }
@@ -74,9 +75,10 @@ void kvq_run_execute(kvq_run *run, int threads, int progress)
     openblas_set_num_threads(1);
     pool pl = {.run = run};
     pthread_mutex_init(&pl.lock, NULL);
-    size_t already = 0;
-    for (size_t i = 0; i < run->ncells; i++) already += run->cells[i].done;
-    kvq_progress_start(&pl.progress, run->ncells, already, progress);
+    size_t total = 0, already = 0;
+    for (size_t i = 0; i < run->ncells; i++)
+        if (kvq_run_cell_in_shard(run, i)) total++, already += run->cells[i].done;
+    kvq_progress_start(&pl.progress, total, already, progress);
     pthread_t tid[KVQ_MAX_THREADS];
     int started = 0;
     for (int t = 1; t < threads; t++) {

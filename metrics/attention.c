@@ -73,6 +73,13 @@ int kvq_attention_parity_masked(const float *exact, const float *est, const uint
                                 size_t nq, size_t n, size_t dim, const float *v, size_t dv,
                                 kvq_attention *out, kvq_error *err)
 {
+    return kvq_attention_parity_each(exact, est, mask, nq, n, dim, v, dv, out, NULL, NULL, err);
+}
+
+int kvq_attention_parity_each(const float *exact, const float *est, const uint8_t *mask, size_t nq,
+                              size_t n, size_t dim, const float *v, size_t dv, kvq_attention *out,
+                              double *kl_each, double *top1_each, kvq_error *err)
+{
     if (nq == 0 || n == 0 || dim == 0 || (v && dv == 0))
         return kvq_fail(err, KVQ_EINVAL,
                         "attention parity: empty input (%zu queries, %zu keys, dim %zu, dv %zu)",
@@ -97,11 +104,15 @@ int kvq_attention_parity_masked(const float *exact, const float *est, const uint
             k = gather(s, t, v, dv, mask + i * n, n, ss, ss + n, vs);
             s = ss, t = ss + n, vv = vs;
         }
+        if (kl_each) kl_each[i] = top1_each[i] = NAN;
         if (k == 0) continue; /* no key this query may attend to */
         used++;
         for (size_t c = 0; v && c < 2 * dv; c++) o[c] = 0.0;
-        kl += one_query(s, t, k, scale, vv, dv, o, o + dv);
-        agree += kvq_top1_agree(t, s, k);
+        double kl_i = one_query(s, t, k, scale, vv, dv, o, o + dv);
+        double top1_i = kvq_top1_agree(t, s, k);
+        kl += kl_i;
+        agree += top1_i;
+        if (kl_each) kl_each[i] = kl_i, top1_each[i] = top1_i;
         for (size_t c = 0; v && c < dv; c++) {
             diff2 += (o[dv + c] - o[c]) * (o[dv + c] - o[c]);
             norm2 += o[c] * o[c];

@@ -1,6 +1,7 @@
 /* The forward pass (include/kvq/model.h): every sequence prefilled at once, layer by layer, each
  * weight converted to f32 just before its product. */
 #include "model_internal.h"
+#include "populations/populations.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -368,7 +369,9 @@ int kvq_model_forward(const kvq_model *m, const int32_t *tokens, size_t nseq, si
     rc = pass_alloc(&p, err);
     if (!rc) {
         rope_tables(&p);
-        /* the embedding rows of the tokens, converted one at a time */
+        /* the embedding rows of the tokens, converted one at a time: scattered reads of a
+         * large matrix, so no read-ahead (advice only) */
+        kvq_map_advise(m->embed->data, (size_t)m->embed->nbytes, KVQ_ACCESS_RANDOM, NULL);
         for (size_t r = 0; r < p.ntok && !rc; r++) {
             float *row = p.x + r * c->hidden;
             kvq_tensor_read_row(m->embed, 0, (size_t)tokens[r], row);

@@ -1,6 +1,7 @@
 /* Opening a model folder: config, checkpoint, every tensor bound and its shape checked
  * (include/kvq/model.h). */
 #include "model_internal.h"
+#include "populations/populations.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -161,6 +162,8 @@ int kvq_model_tensor_f32(const kvq_model *m, const kvq_tensor *t, float *dst, kv
     size_t rows, dim;
     int rc = kvq_tensor_rows(t, 0, &rows, &dim, err);
     if (rc) return rc;
+    /* the whole matrix, front to back: read ahead (advice only, the reads are right without) */
+    kvq_map_advise(t->data, (size_t)t->nbytes, KVQ_ACCESS_SEQUENTIAL, NULL);
     for (size_t r = 0; r < rows; r++) {
         float *row = dst + r * dim;
         kvq_tensor_read_row(t, 0, r, row);

@@ -19,3 +19,9 @@ line_title(i) = word(titles, i)
 line_color(i) = word(colors, i)
 line_point(i) = int(word(points, i))
 line_dash(i) = int(word(dashes, i))
+# The hollow counterpart of line i's point shape (a filled shape's open twin; a shape already open
+# becomes a star): how a degenerate cell is drawn.
+line_hollow(i) = (line_point(i) % 2 == 1 ? line_point(i) - 1 : 3)
+# The key names a codec by its hollow mark only when it has no other (degenerate_only, one word per
+# line: 1 when every point of line i is degenerate).
+hollow_title(i) = word(degenerate_only, i) eq "1" ? line_title(i) : ""

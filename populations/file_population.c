@@ -262,6 +262,18 @@ static int read_finite(const source *src, size_t row, size_t dim, float *out, kv
     return KVQ_OK;
 }
 
+/* Tells the kernel how the selection's tensors are about to be read: a sample of a few rows in
+ * many touches a few pages per row, which the default read-around (up to 128 KiB around each
+ * fault) would turn into most of the tensor. Advice only: a refusal leaves the reads as they are.
+ */
+static void advise_sources(const selection *sel, kvq_access access)
+{
+    for (size_t i = 0; i < sel->count; i++) {
+        const kvq_tensor *t = sel->src[i].entry->tensor;
+        kvq_map_advise(t->data, (size_t)t->nbytes, access, NULL);
+    }
+}
+
 /* Reads the selection's rows idx[count] (sorted, global numbering) into out[count x dim]. */
 static int read_rows(const selection *sel, const size_t *idx, size_t count, float *out,
                      kvq_error *err)
@@ -304,6 +316,11 @@ static int sample(kvq_population *pop, const selection *sel, const kvq_params *o
     kvq_rng rng;
     kvq_rng_derive(&rng, pop->seed, sel->label);
     if (!rc) rc = kvq_sample_rows(&rng, sel->total, n, nq, ri, qi, err);
+    /* rows are read in file order: when nearly all of them are drawn (7/8: at most an eighth of
+     * the bytes read ahead for nothing), that is a sequential read */
+    if (!rc)
+        advise_sources(sel,
+                       8 * (n + nq) >= 7 * sel->total ? KVQ_ACCESS_SEQUENTIAL : KVQ_ACCESS_RANDOM);
     if (!rc) rc = read_rows(sel, ri, n, pop->rows, err);
     if (!rc) rc = read_rows(sel, qi, nq, pop->queries, err);
     if (!rc) {
@@ -338,6 +355,7 @@ static int load_chain(kvq_population *pop, const selection *sel, kvq_error *err)
     pop->chain = malloc(sel->count * d * d * sizeof(float));
     if (!pop->chain) return kvq_fail(err, KVQ_ENOMEM, "chain=1: out of memory");
     int rc = KVQ_OK;
+    advise_sources(sel, KVQ_ACCESS_SEQUENTIAL);
     for (size_t i = 0; i < sel->count && !rc; i++)
         for (size_t r = 0; r < d && !rc; r++)
             rc = read_finite(&sel->src[i], sel->src[i].first + r, d, pop->chain + (i * d + r) * d,

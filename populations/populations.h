@@ -69,6 +69,18 @@ typedef struct kvq_mapping {
 int kvq_map_file(kvq_mapping *m, const char *path, kvq_error *err);
 void kvq_unmap_file(kvq_mapping *m);
 
+/* How the bytes of a mapping are about to be read. */
+typedef enum kvq_access {
+    KVQ_ACCESS_RANDOM,     /* scattered rows: fetch only the pages touched, no read-ahead */
+    KVQ_ACCESS_SEQUENTIAL, /* a whole tensor front to back: read ahead aggressively */
+} kvq_access;
+
+/* Advises the kernel (posix_madvise) that bytes [data, data + len) of a mapping will be read as
+ * `access`; the range is widened to whole pages. Advice changes what is fetched from disk, never
+ * what is read. data == NULL or len == 0 -> KVQ_OK. KVQ_EIO with the reason when the kernel
+ * refuses (callers may go on: the reads are correct without advice). */
+int kvq_map_advise(const void *data, size_t len, kvq_access access, kvq_error *err);
+
 /* Draws n + nq distinct row indices of [0, total) (populations/sampling.c): rows[n] and the
  * held-out queries[nq], each sorted ascending, disjoint. KVQ_EINVAL when they do not fit. */
 int kvq_sample_rows(kvq_rng *rng, size_t total, size_t n, size_t nq, size_t *rows, size_t *queries,
@@ -86,9 +98,11 @@ int kvq_option_seed(const kvq_params *opt, uint64_t run_seed, uint64_t *out, kvq
 size_t kvq_default_queries(size_t total);
 
 /* Helpers of the synthetic generators (populations/synth_util.c): n N(0, scale^2) values; a row
- * scaled to unit L2 norm (a zero row stays zero); a uniformly random unit vector. */
+ * scaled to unit L2 norm (a zero row stays zero); a uniformly random unit vector; dim x dim
+ * random orthonormal rows (Gram-Schmidt of Gaussian vectors). */
 void kvq_synth_normal(kvq_rng *rng, float scale, size_t n, float *out);
 void kvq_synth_normalize(float *row, size_t dim);
 void kvq_synth_unit(kvq_rng *rng, size_t dim, float *out);
+void kvq_synth_basis(kvq_rng *rng, size_t dim, float *basis);
 
 #endif

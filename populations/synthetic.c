@@ -13,12 +13,15 @@
 #include <string.h>
 
 extern const kvq_synthetic kvq_synth_audio_latent, kvq_synth_gaussian, kvq_synth_k_proj,
-    kvq_synth_kv_cache, kvq_synth_mlp_gate, kvq_synth_sentence_embed, kvq_synth_vocab;
+    kvq_synth_kv_cache, kvq_synth_mlp_act, kvq_synth_mlp_gate, kvq_synth_sentence_embed,
+    kvq_synth_vocab;
 
-/* Every generator, the six signature populations first (`kvqeval list populations`). */
+/* Every generator, the six signature populations first (`kvqeval list populations`); mlp_act,
+ * the SwiGLU activations mlp_gate modelled before it modelled gate weights, stays by name. */
 const kvq_synthetic *const kvq_synthetics[] = {
-    &kvq_synth_k_proj,       &kvq_synth_mlp_gate, &kvq_synth_vocab,    &kvq_synth_sentence_embed,
-    &kvq_synth_audio_latent, &kvq_synth_kv_cache, &kvq_synth_gaussian, NULL,
+    &kvq_synth_k_proj,         &kvq_synth_mlp_gate,     &kvq_synth_vocab,
+    &kvq_synth_sentence_embed, &kvq_synth_audio_latent, &kvq_synth_kv_cache,
+    &kvq_synth_gaussian,       &kvq_synth_mlp_act,      NULL,
 };
 
 /* What `--matrix all` runs: the six signatures found in real tensors. gaussian, the null

@@ -190,9 +190,18 @@ static cJSON *manifest_json(const kvq_run *run)
     cJSON *pops = cJSON_AddArrayToObject(root, "populations");
     for (size_t i = 0; i < run->npops; i++)
         cJSON_AddItemToArray(pops, population_json(&run->pops[i]));
+    if (run->spec.shard_count) { /* a shard's cells are its share only (kvq_shard_of_cell) */
+        cJSON *shard = cJSON_AddObjectToObject(root, "shard");
+        cJSON_AddNumberToObject(shard, "index", run->spec.shard_index);
+        cJSON_AddNumberToObject(shard, "count", run->spec.shard_count);
+        cJSON_AddItemToObject(shard, "codecs",
+                              cJSON_CreateStringArray((const char *const *)run->spec.variants,
+                                                      (int)run->spec.nvariants));
+    }
     cJSON *cells = cJSON_AddArrayToObject(root, "cells");
     for (size_t i = 0; i < run->ncells; i++)
-        cJSON_AddItemToArray(cells, cell_json(run, &run->cells[i]));
+        if (kvq_run_cell_in_shard(run, i))
+            cJSON_AddItemToArray(cells, cell_json(run, &run->cells[i]));
     return root;
 }
 

@@ -361,40 +361,175 @@ static int heatmap(plotter *pl, const selection *s, kvq_error *err)
     return KVQ_OK;
 }
 
+/* 1 when the cell of variant on population is degenerate (harness/cell_eval.c). */
+static int degenerate(const kvq_facts *f, const char *variant, const char *population)
+{
+    return fact_value(f, variant, population, "degenerate") == 1.0;
+}
+
+/* Rate-distortion of population p: a line per codec through its variants, bits per coordinate
+ * with the shared bytes included against the metric and rel_mse; a degenerate cell is drawn
+ * hollow, off its codec's line. */
 static int rate_distortion(plotter *pl, const selection *s, size_t p, kvq_error *err)
 {
     const kvq_facts *f = s->f;
     const char *metric = s->o->rate_metric ? s->o->rate_metric : "spearman";
     char columns[400];
-    snprintf(columns, sizeof columns, "bits_per_coord\t%s\trel_mse (a block per codec)", metric);
+    snprintf(columns, sizeof columns,
+             "bits_per_coord_total\t%s\trel_mse\tdegenerate (a block per codec)", metric);
     figure fig;
     int rc = figure_open(&fig, pl, err, columns, "rate_distortion_P%zu", p + 1);
     if (rc) return rc;
     series lines = {0};
-    int has_mse = 0;
+    char only[1024] = ""; /* per codec, 1 when every point of it is degenerate */
+    int has_mse = 0, has_degenerate = 0;
     for (size_t v = 0, end; v < s->nv; v = end) {
         end = codec_end(s->variants, s->nv, v);
-        int any = 0;
+        int any = 0, live = 0;
         for (size_t u = v; u < end; u++) {
-            double bits = fact_value(f, s->variants[u], f->populations[p], "bits_per_coord");
+            const char *variant = s->variants[u], *pop = f->populations[p];
+            double bits = fact_value(f, variant, pop, "bits_per_coord_total");
             if (isnan(bits)) continue;
-            double mse = fact_value(f, s->variants[u], f->populations[p], "rel_mse");
-            fprintf(fig.a.f, "%.6g\t%.6g\t%.6g\n", bits,
-                    fact_value(f, s->variants[u], f->populations[p], metric), mse);
+            double mse = fact_value(f, variant, pop, "rel_mse");
+            int degen = degenerate(f, variant, pop);
+            fprintf(fig.a.f, "%.6g\t%.6g\t%.6g\t%d\n", bits, fact_value(f, variant, pop, metric),
+                    mse, degen);
             has_mse |= mse > 0.0 && isfinite(mse);
+            has_degenerate |= degen;
+            live |= !degen;
             any = 1;
         }
         if (!any) continue;
         fputs("\n\n", fig.a.f);
+        add_word(only, sizeof only, live ? "0" : "1", 1);
         series_add(&lines, s->variants[v], codec_len(s->variants[v]), codec_style(s->variants[v]),
                    1);
     }
     if ((rc = kvq_afile_commit(&fig.a, err)) || lines.n == 0) return rc;
-    char extra[40000], q[17000], m[300];
-    snprintf(extra, sizeof extra, "population=%s; metric=%s; has_mse=%d",
-             lit(q, sizeof q, f->labels[p]), lit(m, sizeof m, metric), has_mse);
+    char extra[40000], q[17000], m[300], o[1100];
+    snprintf(extra, sizeof extra,
+             "population=%s; metric=%s; has_mse=%d; has_degenerate=%d; degenerate_only=%s",
+             lit(q, sizeof q, f->labels[p]), lit(m, sizeof m, metric), has_mse, has_degenerate,
+             lit(o, sizeof o, only));
     series_vars(&lines, extra, sizeof extra);
     draw(pl, "rate_distortion.gp", fig.base, fig.data, extra, 1700, 620);
+    return KVQ_OK;
+}
+
+/* A variant's point in a Pareto figure: its cost and its loss, both to be small. */
+typedef struct pareto_point {
+    double bits; /* bits_per_coord_total */
+    double loss; /* 1 - spearman */
+    int degenerate;
+    const char *variant;
+} pareto_point;
+
+/* 1 when a is no worse than b on both axes and better on one. */
+static int dominates(const pareto_point *a, const pareto_point *b)
+{
+    return a->bits <= b->bits && a->loss <= b->loss && (a->bits < b->bits || a->loss < b->loss);
+}
+
+static int by_bits(const void *a, const void *b)
+{
+    const pareto_point *x = a, *y = b;
+    if (x->bits != y->bits) return x->bits < y->bits ? -1 : 1;
+    if (x->loss != y->loss) return x->loss < y->loss ? -1 : 1;
+    return strcmp(x->variant, y->variant);
+}
+
+/* The Pareto frontier of the n points into front, by increasing bits: every point that is not
+ * degenerate and that no other such point dominates. Returns its size. */
+static size_t pareto_frontier(const pareto_point *pts, size_t n, pareto_point *front)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        int beaten = pts[i].degenerate;
+        for (size_t j = 0; j < n && !beaten; j++)
+            beaten = !pts[j].degenerate && dominates(&pts[j], &pts[i]);
+        if (!beaten) front[m++] = pts[i];
+    }
+    qsort(front, m, sizeof *front, by_bits);
+    return m;
+}
+
+/* Writes the points of population p, a block per codec, into pts and the figure's data; the
+ * codecs' styles go to points, "1" or "0" to only (every point of the codec degenerate or not),
+ * and *lowest gets the smallest positive loss. Returns the count. */
+static size_t pareto_points(const selection *s, size_t p, FILE *out, pareto_point *pts,
+                            series *points, char *only, size_t size, double *lowest)
+{
+    const kvq_facts *f = s->f;
+    const char *pop = f->populations[p];
+    size_t n = 0;
+    *lowest = INFINITY;
+    for (size_t v = 0, end; v < s->nv; v = end) {
+        end = codec_end(s->variants, s->nv, v);
+        size_t first = n;
+        int live = 0;
+        for (size_t u = v; u < end; u++) {
+            pareto_point *x = &pts[n];
+            x->variant = s->variants[u];
+            x->bits = fact_value(f, x->variant, pop, "bits_per_coord_total");
+            x->loss = 1.0 - fact_value(f, x->variant, pop, "spearman");
+            x->degenerate = degenerate(f, x->variant, pop);
+            if (!(x->bits > 0) || !isfinite(x->bits) || !isfinite(x->loss)) continue;
+            fprintf(out, "%.6g\t%.6g\t%d\t", x->bits, x->loss, x->degenerate);
+            put_label(out, x->variant);
+            fputc('\n', out);
+            if (x->loss > 0 && x->loss < *lowest) *lowest = x->loss;
+            live |= !x->degenerate;
+            n++;
+        }
+        if (n == first) continue;
+        fputs("\n\n", out);
+        add_word(only, size, live ? "0" : "1", 1);
+        series_add(points, s->variants[v], codec_len(s->variants[v]), codec_style(s->variants[v]),
+                   1);
+    }
+    return n;
+}
+
+/* The Pareto figure of population p: every variant a point in its codec's colour and shape at
+ * (bits_per_coord_total, 1 - spearman), log axes, and the frontier (the variants no other beats
+ * on both axes) as a step line with each of its variants named. A degenerate cell is drawn hollow
+ * and kept off the frontier. The data: a block per codec, then the frontier's block. */
+static int pareto(plotter *pl, const selection *s, size_t p, kvq_error *err)
+{
+    pareto_point *pts = malloc((2 * s->nv + 1) * sizeof *pts), *front = pts + s->nv;
+    if (!pts) return kvq_fail(err, KVQ_ENOMEM, "out of memory plotting");
+    figure fig;
+    int rc = figure_open(&fig, pl, err,
+                         "bits_per_coord_total\tone_minus_spearman\tdegenerate\tvariant (a block "
+                         "per codec, then the frontier: bits, loss, variant)",
+                         "pareto_P%zu", p + 1);
+    series points = {0};
+    char only[1024] = "";
+    double lowest = INFINITY;
+    size_t n = rc ? 0 : pareto_points(s, p, fig.a.f, pts, &points, only, sizeof only, &lowest);
+    if (!rc && !n) kvq_afile_abort(&fig.a);
+    if (rc || !n) {
+        free(pts);
+        return rc;
+    }
+    size_t m = pareto_frontier(pts, n, front);
+    for (size_t i = 0; i < m; i++) {
+        fprintf(fig.a.f, "%.6g\t%.6g\t", front[i].bits, front[i].loss);
+        put_label(fig.a.f, front[i].variant);
+        fputc('\n', fig.a.f);
+    }
+    int degenerates = 0;
+    for (size_t i = 0; i < n; i++) degenerates += pts[i].degenerate;
+    free(pts);
+    if ((rc = kvq_afile_commit(&fig.a, err))) return rc;
+    /* a loss of 0 (an exact codec) sits at a quarter of the smallest positive one */
+    char extra[40000], q[17000], o[1100];
+    snprintf(extra, sizeof extra,
+             "population=%s; yfloor=%.6g; has_frontier=%d; has_degenerate=%d; degenerate_only=%s",
+             lit(q, sizeof q, s->f->labels[p]), isfinite(lowest) ? lowest / 4 : 1e-6, m > 0,
+             degenerates > 0, lit(o, sizeof o, only));
+    series_vars(&points, extra, sizeof extra);
+    draw(pl, "pareto.gp", fig.base, fig.data, extra, 1400, 760);
     return KVQ_OK;
 }
 
@@ -705,8 +840,8 @@ static int long_figures(plotter *pl, const char *dir, const selection *s, kvq_er
 
 unsigned kvq_plot_kind_parse(const char *name)
 {
-    static const char *const names[] = {"heatmap", "rate",  "layers",  "chain",
-                                        "scree",   "alpha", "validity"};
+    static const char *const names[] = {"heatmap", "rate",  "layers",   "chain",
+                                        "scree",   "alpha", "validity", "pareto"};
     for (unsigned i = 0; i < sizeof names / sizeof *names; i++)
         if (strcmp(name, names[i]) == 0) return 1u << i;
     return 0;
@@ -719,6 +854,7 @@ static int figures(plotter *pl, const char *dir, selection *s, kvq_error *err)
     if (!rc && wants(s, KVQ_PLOT_LAYERS)) rc = layer_figures(pl, s, err);
     for (size_t i = 0; i < s->np && !rc; i++) {
         if (wants(s, KVQ_PLOT_RATE)) rc = rate_distortion(pl, s, s->pops[i], err);
+        if (!rc && wants(s, KVQ_PLOT_PARETO)) rc = pareto(pl, s, s->pops[i], err);
         if (!rc && wants(s, KVQ_PLOT_VALIDITY)) rc = validity(pl, s, s->pops[i], err);
     }
     return rc ? rc : long_figures(pl, dir, s, err);

@@ -12,15 +12,17 @@
 /* The kinds of figure (kvq_plot_options.kinds; 0 = every kind). */
 enum {
     KVQ_PLOT_HEATMAP = 1 << 0,  /* heatmap_<metric>: variant x population */
-    KVQ_PLOT_RATE = 1 << 1,     /* rate_distortion_P<n>: bits against the metric and rel_mse */
+    KVQ_PLOT_RATE = 1 << 1,     /* rate_distortion_P<n>: total bits against metric and rel_mse */
     KVQ_PLOT_LAYERS = 1 << 2,   /* layers_<n>: the metric by layer of a family of layers */
     KVQ_PLOT_CHAIN = 1 << 3,    /* chain_P<n>: chain collapse by depth */
     KVQ_PLOT_SCREE = 1 << 4,    /* scree: eigenvalues of every population */
     KVQ_PLOT_ALPHA = 1 << 5,    /* alpha_deleted_P<n>: alpha if one codec is deleted */
     KVQ_PLOT_VALIDITY = 1 << 6, /* validity_P<n>: each proxy against the model's loss */
+    KVQ_PLOT_PARETO = 1 << 7,   /* pareto_P<n>: bits against 1 - Spearman, the frontier drawn */
 };
 
-/* The kind named heatmap, rate, layers, chain, scree, alpha or validity; 0 for another name. */
+/* The kind named heatmap, rate, layers, chain, scree, alpha, validity or pareto; 0 for another
+ * name. */
 unsigned kvq_plot_kind_parse(const char *name);
 
 typedef struct kvq_plot_options {

@@ -81,6 +81,29 @@ static void skipped(FILE *f, const kvq_run *run)
     fputc('\n', f);
 }
 
+/* Degenerate cells (harness/cell_eval.c), marked '*' in the tables, with the reason from each
+ * one's note. */
+static void degenerate(FILE *f, const kvq_run *run)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < run->ncells; i++)
+        n += !run->cells[i].status && kvq_cell_metric(&run->cells[i], "degenerate") == 1.0;
+    if (!n) return;
+    fprintf(f,
+            "## Degenerate cells (%zu: marked \\* in the tables, left out of the figures' lines "
+            "and frontiers)\n\n",
+            n);
+    for (size_t i = 0; i < run->ncells; i++) {
+        const kvq_cell *c = &run->cells[i];
+        if (c->status || kvq_cell_metric(c, "degenerate") != 1.0) continue;
+        const char *why = strstr(c->note, "degenerate: ");
+        size_t len = why ? strcspn(why + 12, ";") : 0;
+        fprintf(f, "- `%s` on `%s`: %.*s\n", c->variant, run->pops[c->population].name, (int)len,
+                why ? why + 12 : "");
+    }
+    fputc('\n', f);
+}
+
 /* The layer of population p when its label names one, with the label's family in family. */
 static long pop_layer(const kvq_run *run, size_t p, char *family, size_t size)
 {
@@ -301,6 +324,7 @@ int kvq_write_report(const kvq_run *run, kvq_error *err)
     per_layer(a.f, run);
     failures(a.f, run, run->failed);
     skipped(a.f, run);
+    degenerate(a.f, run);
     left_out(a.f, run);
     epiphanies(a.f, run);
     validity(a.f, run);

@@ -1,6 +1,7 @@
 /* The codec x population tables of a run: one per headline metric, rows the codec variants,
  * columns the populations (numbered; the legend gives their specs). Printed on the console at the
- * end of a run, and as Markdown in report.md. */
+ * end of a run, and as Markdown in report.md. A degenerate cell's value (harness/cell_eval.c: its
+ * shared bytes reach the rows' own size) carries a trailing '*', explained under the tables. */
 #include "report/table.h"
 #include "io/csv.h"
 #include "io/jsonfile.h"
@@ -19,7 +20,9 @@ typedef struct headline {
 } headline;
 
 static const headline headlines[] = {
-    {"bits_per_coord", "bits per coordinate (code bytes * 8 / dim; shared tables not included)",
+    {"bits_per_coord_total",
+     "bits per coordinate, shared bytes included (8 * (code bytes * rows + shared bytes) / (rows * "
+     "dim))",
      "%.3f"},
     {"spearman", "Spearman rho of scores vs exact (mean over queries; 1 = same ranking)", "%.4f"},
     {"recall@10", "recall@10 (mean over queries; 1 = same top 10)", "%.4f"},
@@ -34,9 +37,15 @@ static size_t variant_width(const kvq_run *run)
     return w;
 }
 
-/* One table cell's text. */
-static void cell_text(const kvq_run *run, size_t p, size_t v, const headline *h, char *buf,
-                      size_t size)
+/* 1 when cell c is degenerate (harness/cell_eval.c). */
+static int degenerate(const kvq_cell *c)
+{
+    return !c->status && kvq_cell_metric(c, "degenerate") == 1.0;
+}
+
+/* One table cell's text; mark follows a degenerate cell's value. */
+static void cell_text(const kvq_run *run, size_t p, size_t v, const headline *h, const char *mark,
+                      char *buf, size_t size)
 {
     const kvq_cell *c = kvq_run_cell(run, p, v);
     double x = kvq_cell_metric(c, h->metric);
@@ -46,8 +55,26 @@ static void cell_text(const kvq_run *run, size_t p, size_t v, const headline *h,
         snprintf(buf, size, "FAILED");
     else if (isnan(x))
         snprintf(buf, size, "-");
-    else
-        snprintf(buf, size, h->format, x);
+    else {
+        int used = snprintf(buf, size, h->format, x);
+        if (degenerate(c) && used > 0 && (size_t)used < size)
+            snprintf(buf + used, size - (size_t)used, "%s", mark);
+    }
+}
+
+/* The footnote of the '*' marks, when some cell carries one. */
+static void degenerate_footnote(const kvq_run *run, int md, FILE *out)
+{
+    size_t n = 0;
+    for (size_t p = 0; p < run->npops; p++)
+        for (size_t v = 0; v < run->spec.nvariants; v++) n += degenerate(kvq_run_cell(run, p, v));
+    if (!n) return;
+    fprintf(
+        out,
+        "\n%s degenerate cell (%zu): the codec's shared bytes (codebooks, bases) reach the size "
+        "of the rows in bf16, room to keep the rows themselves, so its fidelity says nothing "
+        "about compression (report.md, \"Degenerate cells\", gives each reason)\n",
+        md ? "\\*" : "*", n);
 }
 
 static void print_one(const kvq_run *run, const headline *h, int width, kvq_table_style style,
@@ -76,7 +103,7 @@ static void print_one(const kvq_run *run, const headline *h, int width, kvq_tabl
             fprintf(out, "%-*s", width, run->spec.variants[v]);
         for (size_t p = 0; p < run->npops; p++) {
             char text[64];
-            cell_text(run, p, v, h, text, sizeof text);
+            cell_text(run, p, v, h, md ? "\\*" : "*", text, sizeof text);
             fprintf(out, md ? " %s |" : " %11s", text);
         }
         fputc('\n', out);
@@ -163,6 +190,7 @@ void kvq_print_tables(const kvq_run *run, kvq_table_style style, FILE *out)
     int width = (int)variant_width(run);
     for (size_t i = 0; i < sizeof headlines / sizeof *headlines; i++)
         print_one(run, &headlines[i], width, style, out);
+    degenerate_footnote(run, style == KVQ_TABLE_MARKDOWN, out);
     fputs(style == KVQ_TABLE_MARKDOWN ? "\nPopulations:\n\n" : "\npopulations:\n", out);
     for (size_t p = 0; p < run->npops; p++) {
         const kvq_population *pop = &run->pops[p];

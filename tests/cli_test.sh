@@ -60,7 +60,7 @@ KVQ_UNDER="prlimit --as=1500000000"
 expect 2 "population 'synthetic:gaussian?n=9000000&dim=64' (9000256 x 64 float32 rows) needs 4.3 GiB, more than the address space left under ulimit -v" -- \
     --codec int8 --population "synthetic:gaussian?n=9000000&dim=64" --out "$TMP/v6"
 expect 2 "the reference scores of the populations needs 1.3 GiB, more than the address space left under ulimit -v" -- \
-    --codec int8 --population "synthetic:gaussian?n=120000&dim=1024" --out "$TMP/v7"
+    --codec int8 --population "synthetic:gaussian?n=1300000&dim=8" --out "$TMP/v7"
 KVQ_UNDER=
 for v in 1 2 3 4 5 6 7; do [ ! -e "$TMP/v$v" ] || fail "refused run v$v created its folder"; done
 # Canonical variant names: a parameter at its default names the bare variant, so the two are one
@@ -73,7 +73,7 @@ grep -q '^canon,int4,int4,' "$TMP/canon/summary.csv" || fail "int4:group=32 is n
 grep -q '^canon,turboquant,"turboquant:bits=3,seed=1",' "$TMP/canon/summary.csv" ||
     fail "turboquant's parameters are not in declared order"
 # The stdout tables in other formats: CSV (one row per headline metric and cell) and JSON.
-expect 0 "^bits_per_coord,int4,synthetic:gaussian?n=300,gaussian,ok,4.5$" -- report "$TMP/canon" --format csv
+expect 0 "^bits_per_coord_total,int4,synthetic:gaussian?n=300,gaussian,ok,4.5$" -- report "$TMP/canon" --format csv
 [ "$(grep -c ',ok,' "$TMP/out")" -eq 8 ] || fail "report --format csv: $(cat "$TMP/out")"
 expect 0 '"metric":	"spearman"' -- report "$TMP/canon" --format json
 python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert len(d["tables"]) == 4 and d["tables"][0]["rows"][0]["values"] == [4.5] and d["populations"][0]["label"] == "P1"' \

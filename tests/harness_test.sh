@@ -28,30 +28,7 @@ grep -q '"threads":	2' "$TMP/t2/run/manifest.json" || fail "manifest lacks the t
 grep -q '"peak_rss_mib"' "$TMP/t2/run/manifest.json" || fail "manifest lacks peak memory"
 
 # 2. Kill a run half way, resume it: the same cells as an uninterrupted run, none twice.
-BIG="--population synthetic:gaussian?n=4000&dim=64&queries=200 --population synthetic:gaussian?n=4000&dim=48&queries=200&seed=5"
-mkdir -p "$TMP/k"
-# shellcheck disable=SC2086
-"$KVQ" $CODECS $BIG --seed 4 --threads 1 --out "$TMP/k/run" --quiet 2>/dev/null &
-pid=$!
-i=0
-while [ "$(ls "$TMP/k/run/cells" 2>/dev/null | grep -c json)" -lt 2 ] && [ $i -lt 600 ]; do
-    sleep 0.05; i=$((i + 1))
-done
-kill -9 $pid 2>/dev/null
-wait $pid 2>/dev/null
-done_before=$(ls "$TMP/k/run/cells" | grep -c 'json$')
-[ -e "$TMP/k/run/cells.csv" ] && fail "a killed run left cells.csv (the kill came too late to test resume)"
-"$KVQ" --resume "$TMP/k/run" --quiet 2>"$TMP/resume.err" || fail "resume failed: $(cat "$TMP/resume.err")"
-mkdir -p "$TMP/u"
-# shellcheck disable=SC2086
-"$KVQ" $CODECS $BIG --seed 4 --threads 2 --out "$TMP/u/run" --quiet 2>/dev/null
-same_but_timing "$TMP/k/run/cells.csv" >"$TMP/a"
-same_but_timing "$TMP/u/run/cells.csv" >"$TMP/b"
-cmp -s "$TMP/a" "$TMP/b" || fail "resumed cells.csv differs from an uninterrupted run"
-dups=$(cut -d, -f3,4,6 "$TMP/k/run/cells.csv" | sort | uniq -d | wc -l)
-[ "$dups" -eq 0 ] || fail "resumed run repeats $dups (cell, metric) rows"
-[ "$done_before" -ge 1 ] && [ "$done_before" -lt 6 ] || fail "kill landed after $done_before of 6 cells"
-ls "$TMP/k/run" "$TMP/k/run/cells" | grep -q '\.tmp\.' && fail "temporary files left behind"
+kill_and_resume "$TMP/k"
 "$KVQ" --resume "$TMP/k/run" --codec int8 >/dev/null 2>"$TMP/err"; [ $? -eq 2 ] || fail "--resume with --codec accepted"
 "$KVQ" --codec int8 --population "synthetic:gaussian?n=64&dim=8" --out "$TMP/k/run" >/dev/null 2>"$TMP/err"
 [ $? -eq 2 ] && grep -q "already holds a run; finish it with --resume" "$TMP/err" || fail "new run into a run folder: $(cat "$TMP/err")"
@@ -93,11 +70,16 @@ cat >"$TMP/spec.json" <<'JSON'
 JSON
 "$KVQ" epiphanies "$TMP/t1/run" --spec "$TMP/spec.json" 2>"$TMP/err" || fail "epiphanies: $(cat "$TMP/err")"
 row() { grep "^$1," "$TMP/t1/run/epiphanies.csv"; }
-row exact | grep -q "CONFIRMED (spearman 1 >= 1).*CONFIRMED" || fail "exact: $(row exact)"
-row lossless_int8 | grep -q "REFUTED (rel_mse" || fail "lossless_int8: $(row lossless_int8)"
-row missing | grep -q "NO DATA (spearman)" || fail "missing: $(row missing)"
-[ "$(row elsewhere)" = "elsewhere,t,n/a,n/a" ] || fail "elsewhere: $(row elsewhere)"
-row versus | grep -q "CONFIRMED" || fail "versus: $(row versus)"
+verdicts() { row "$1" | awk -F, '{ print $4 }' | sort -u | tr '\n' ' '; }
+[ "$(head -1 "$TMP/t1/run/epiphanies.csv")" = "claim,prediction,population,verdict,metric,value,ci_low,ci_high,op,threshold,codecs,label" ] ||
+    fail "epiphanies.csv header: $(head -1 "$TMP/t1/run/epiphanies.csv")"
+[ "$(verdicts exact)" = "CONFIRMED " ] && [ "$(row exact | wc -l)" -eq 2 ] || fail "exact: $(row exact)"
+row exact | grep -q "^exact,exact.1,[^,]*,CONFIRMED,spearman,1,1,1,>=,1,passthrough," || fail "exact: $(row exact)"
+[ "$(verdicts lossless_int8)" = "REFUTED " ] || fail "lossless_int8: $(row lossless_int8)"
+[ "$(verdicts missing)" = "NO DATA " ] || fail "missing: $(row missing)"
+[ -z "$(row elsewhere)" ] && grep -q '^| \*\*elsewhere\*\* t | n/a | n/a |$' "$TMP/t1/run/epiphanies.md" ||
+    fail "elsewhere: $(row elsewhere) $(grep elsewhere "$TMP/t1/run/epiphanies.md")"
+[ "$(verdicts versus)" = "CONFIRMED " ] || fail "versus: $(row versus)"
 printf '{"epiphanies": [{"id": "x", "title": "t", "claim": "c", "predictions": [{"mertic": "a", "op": "<", "value": 1}]}]}' >"$TMP/bad.json"
 "$KVQ" epiphanies "$TMP/t1/run" --spec "$TMP/bad.json" 2>"$TMP/err"
 [ $? -eq 2 ] && grep -q "epiphanies\[0\].predictions\[0\]: unknown key 'mertic'" "$TMP/err" || fail "bad spec: $(cat "$TMP/err")"

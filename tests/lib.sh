@@ -71,3 +71,34 @@ image_complete() {
     *) return 1 ;;
     esac
 }
+
+# kill_and_resume DIR: starts a run of two populations into DIR/run, kills it (SIGKILL) once it has
+# saved 2 of its 6 cells, resumes it, and checks that it ends with the cells of an uninterrupted
+# run (DIR/u/run), none twice and no temporary file left. Needs CODECS and KVQ.
+kill_and_resume() {
+    rm -rf "$1"
+    BIG="--population synthetic:gaussian?n=4000&dim=64&queries=200 --population synthetic:gaussian?n=4000&dim=48&queries=200&seed=5"
+    mkdir -p "$1"
+    # shellcheck disable=SC2086
+    "$KVQ" $CODECS $BIG --seed 4 --threads 1 --out "$1/run" --quiet 2>/dev/null &
+    pid=$!
+    i=0
+    while [ "$(ls "$1/run/cells" 2>/dev/null | grep -c json)" -lt 2 ] && [ $i -lt 600 ]; do
+        sleep 0.05; i=$((i + 1))
+    done
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    done_before=$(ls "$1/run/cells" | grep -c 'json$')
+    [ -e "$1/run/cells.csv" ] && fail "a killed run left cells.csv (the kill came too late to test resume)"
+    "$KVQ" --resume "$1/run" --quiet 2>"$1/resume.err" || fail "resume failed: $(cat "$1/resume.err")"
+    mkdir -p "$1/u"
+    # shellcheck disable=SC2086
+    "$KVQ" $CODECS $BIG --seed 4 --threads 2 --out "$1/u/run" --quiet 2>/dev/null
+    same_but_timing "$1/run/cells.csv" >"$1/a"
+    same_but_timing "$1/u/run/cells.csv" >"$1/b"
+    cmp -s "$1/a" "$1/b" || fail "resumed cells.csv differs from an uninterrupted run"
+    dups=$(cut -d, -f3,4,6 "$1/run/cells.csv" | sort | uniq -d | wc -l)
+    [ "$dups" -eq 0 ] || fail "resumed run repeats $dups (cell, metric) rows"
+    [ "$done_before" -ge 1 ] && [ "$done_before" -lt 6 ] || fail "kill landed after $done_before of 6 cells"
+    ls "$1/run" "$1/run/cells" | grep -q '\.tmp\.' && fail "temporary files left behind"
+}

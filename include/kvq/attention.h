@@ -33,4 +33,11 @@ int kvq_attention_parity_masked(const float *exact, const float *est, const uint
                                 size_t nq, size_t n, size_t dim, const float *v, size_t dv,
                                 kvq_attention *out, kvq_error *err);
 
+/* The same, also writing each query's KL and top-1 agreement (0 or 1) into kl_each[i] and
+ * top1_each[i] (nq each; NaN for a query left out by the mask), for intervals over queries. Both
+ * or neither may be NULL. */
+int kvq_attention_parity_each(const float *exact, const float *est, const uint8_t *mask, size_t nq,
+                              size_t n, size_t dim, const float *v, size_t dv, kvq_attention *out,
+                              double *kl_each, double *top1_each, kvq_error *err);
+
 #endif

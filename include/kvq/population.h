@@ -114,15 +114,18 @@ void kvq_population_free(kvq_population *pop);
  * (populations/signature.c):
  *   norm_cv        coefficient of variation of the row L2 norms (sample sd / mean);
  *   norm_max_ratio largest row norm / median row norm (an attention sink stands out here);
- *   mean_abs_cos   mean |cos| over all pairs of the first min(n, KVQ_STATS_COS_ROWS) rows;
+ *   mean_abs_cos   mean |cos| over all pairs of the sampled rows: all rows when
+ *                  n <= KVQ_STATS_SAMPLE_ROWS, else a uniformly random subset of that many (drawn
+ *                  from a fixed stream: the same rows give the same value);
  *   kurtosis       excess kurtosis of all coordinates pooled, GSL's definition (sample sd):
  *                  mean(((x - mean) / sd)^4) - 3, 0 for Gaussian coordinates;
  *   eff_rank       effective rank (Roy & Vetterli 2007): exp of the entropy of the singular
  *                  values of the row matrix normalised to sum 1; dim for isotropic rows, about
- *                  k for rows in a k-dimensional subspace; NaN when min(n, dim) exceeds
- *                  KVQ_STATS_EIGEN_MAX (its eigen-decomposition is cubic in that size). */
-#define KVQ_STATS_COS_ROWS 512
-#define KVQ_STATS_EIGEN_MAX 1024
+ *                  k for rows in a k-dimensional subspace. Exact when min(n, dim) <=
+ *                  KVQ_STATS_SAMPLE_ROWS; otherwise that of the sampled rows (so at most
+ *                  KVQ_STATS_SAMPLE_ROWS). The cost is O(n dim min(dim, m) + m^2 dim + m^3) with
+ *                  m = KVQ_STATS_SAMPLE_ROWS: never cubic in dim. */
+#define KVQ_STATS_SAMPLE_ROWS 512
 
 typedef struct kvq_row_stats {
     double norm_cv, norm_max_ratio, mean_abs_cos, kurtosis, eff_rank;
