@@ -7,6 +7,7 @@
 #include "harness/cell_chain.h"
 #include "harness/cell_scores.h"
 #include "kvq/backend.h"
+#include "kvq/bootstrap.h"
 #include "kvq/identity.h"
 #include "kvq/metrics.h"
 #include "kvq/model.h"
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#define ROW_REPS 1000 /* bootstrap resamples of the rows: rel_mse and cosine */
 #define IDENTITY_PROBES 1024
 
 static void add_metric(kvq_cell *cell, const char *name, double value)
@@ -88,11 +90,61 @@ static int identity(kvq_cell *cell, const kvq_population *pop, const float *rows
     return KVQ_OK;
 }
 
-/* Decodes every row: relative MSE and the residual summary over all coordinates, mean cosine per
- * row, and identity. */
+/* Per-row parts of the reconstruction metrics, for their intervals over rows. */
+typedef struct row_parts {
+    double *err2, *norm2, *cosine; /* |x_i - x^_i|^2, |x_i|^2, cos(x_i, x^_i) */
+} row_parts;
+
+static double rel_mse_of(const size_t *idx, size_t n, void *ctx)
+{
+    const row_parts *r = ctx;
+    double e = 0.0, s = 0.0;
+    for (size_t i = 0; i < n; i++) e += r->err2[idx[i]], s += r->norm2[idx[i]];
+    return s > 0.0 ? e / s : NAN;
+}
+
+/* rel_mse (its value as computed over all coordinates) and the mean cosine over rows (as
+ * kvq_mean_cosine sums it), with percentile bootstrap intervals over the rows (ROW_REPS
+ * resamples, drawn from boot after the query metrics'). */
+static int row_intervals(kvq_cell *cell, const kvq_population *pop, const float *rows,
+                         double rel_mse, kvq_rng *boot, kvq_error *err)
+{
+    size_t n = pop->n, dim = pop->dim;
+    row_parts r = {malloc(n * sizeof(double)), malloc(n * sizeof(double)),
+                   malloc(n * sizeof(double))};
+    kvq_interval a = {.lo = NAN, .hi = NAN}, b = {.lo = NAN, .hi = NAN};
+    int rc = r.err2 && r.norm2 && r.cosine
+                 ? KVQ_OK
+                 : kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu rows", n);
+    for (size_t i = 0; !rc && i < n; i++) {
+        const float *x = pop->rows + i * dim, *y = rows + i * dim;
+        double e = 0.0, s = 0.0;
+        for (size_t j = 0; j < dim; j++) {
+            double d = (double)y[j] - (double)x[j];
+            e += d * d, s += (double)x[j] * (double)x[j];
+        }
+        r.err2[i] = e, r.norm2[i] = s, r.cosine[i] = kvq_row_cosine(x, y, dim);
+    }
+    double cosine = 0.0;
+    for (size_t i = 0; !rc && i < n; i++) cosine += r.cosine[i];
+    cosine /= (double)n;
+    if (!rc) rc = kvq_bootstrap(n, rel_mse_of, &r, ROW_REPS, 0.95, boot, &a, err);
+    if (!rc) rc = kvq_bootstrap_mean(r.cosine, n, ROW_REPS, 0.95, boot, &b, err);
+    if (!rc) {
+        kvq_cell_add(cell, "rel_mse", rel_mse, a.lo, a.hi);
+        kvq_cell_add(cell, "cosine", cosine, b.lo, b.hi);
+    }
+    free(r.err2);
+    free(r.norm2);
+    free(r.cosine);
+    return rc;
+}
+
+/* Decodes every row: relative MSE and mean cosine per row (with intervals over rows), the
+ * residual summary over all coordinates, and identity. */
 static int reconstruction_fidelity(kvq_cell *cell, const kvq_codec *codec,
                                    const kvq_population *pop, const uint8_t *codes,
-                                   uint64_t run_seed, kvq_error *err)
+                                   uint64_t run_seed, kvq_rng *boot, kvq_error *err)
 {
     size_t count = pop->n * pop->dim;
     float *rows = malloc(count * sizeof *rows);
@@ -100,9 +152,8 @@ static int reconstruction_fidelity(kvq_cell *cell, const kvq_codec *codec,
     kvq_residuals r;
     int rc = kvq_codec_reconstruct(codec, codes, pop->n, rows, err);
     if (!rc) rc = kvq_residuals_compute(pop->rows, rows, count, &r, err);
+    if (!rc) rc = row_intervals(cell, pop, rows, r.rel_mse, boot, err);
     if (!rc) {
-        add_metric(cell, "rel_mse", r.rel_mse);
-        add_metric(cell, "cosine", kvq_mean_cosine(pop->rows, rows, pop->n, pop->dim));
         add_metric(cell, "mae", r.mae);
         add_metric(cell, "rmse", r.rmse);
         add_metric(cell, "bias", r.bias);
@@ -253,7 +304,7 @@ static int evaluate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed,
     free(est); /* nq x n scores: not held while the rows are decoded */
     est = NULL;
     if (!rc && kvq_codec_can_reconstruct(&codec))
-        rc = reconstruction_fidelity(cell, &codec, pop, codes, run_seed, err);
+        rc = reconstruction_fidelity(cell, &codec, pop, codes, run_seed, &boot, err);
     if (rc) goto out;
     cost(cell, &codec, pop);
     add_metric(cell, "encode_rows_per_s", cell->encode_rows_per_s);

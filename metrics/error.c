@@ -46,9 +46,7 @@ int kvq_residuals_compute(const float *x, const float *xhat, size_t n, kvq_resid
     return KVQ_OK;
 }
 
-/* Cosine of one pair of rows; 1 when both are zero (nothing was lost), 0 when only one is (the
- * direction was lost or invented). */
-static double row_cosine(const float *a, const float *b, size_t dim)
+double kvq_row_cosine(const float *a, const float *b, size_t dim)
 {
     double ab = 0.0, aa = 0.0, bb = 0.0;
     for (size_t j = 0; j < dim; j++) {
@@ -64,6 +62,6 @@ double kvq_mean_cosine(const float *x, const float *xhat, size_t rows, size_t di
 {
     if (rows == 0 || dim == 0) return NAN;
     double sum = 0.0;
-    for (size_t i = 0; i < rows; i++) sum += row_cosine(x + i * dim, xhat + i * dim, dim);
+    for (size_t i = 0; i < rows; i++) sum += kvq_row_cosine(x + i * dim, xhat + i * dim, dim);
     return sum / (double)rows;
 }

@@ -53,6 +53,13 @@ rm "$TMP/rep/run/cells/0-1.json"
 [ $? -eq 2 ] && grep -q "is not finished (1 of 6 cells to run): finish it with --resume" "$TMP/err" ||
     fail "report of an unfinished run: $(cat "$TMP/err")"
 
+# 2c. The metrics the claims read carry 95% intervals around their value: over rows (rel_mse,
+# cosine) and over queries (attn_kl, attn_top1); bf16 loses something, so its intervals have width.
+awk -F, '$3 == "bf16" && ($6 == "rel_mse" || $6 == "cosine" || $6 == "attn_kl" || $6 == "attn_top1") {
+             n++; if ($8 == "" || $9 == "" || $8 + 0 > $7 + 0 || $9 + 0 < $7 + 0 || ($6 != "attn_top1" && $8 + 0 >= $9 + 0)) bad = bad " " $6 }
+         END { if (n != 8 || bad != "") { print "intervals: " n " rows," bad; exit 1 } }' "$TMP/t1/run/cells.csv" ||
+    fail "$(awk -F, '$3 == "bf16" && ($6 == "rel_mse" || $6 == "cosine")' "$TMP/t1/run/cells.csv")"
+
 # 3. Epiphanies on hand-checkable facts (run t1: passthrough is exact, int8 is not).
 cat >"$TMP/spec.json" <<'JSON'
 {"epiphanies": [

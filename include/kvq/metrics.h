@@ -77,6 +77,10 @@ typedef struct kvq_residuals {
 int kvq_residuals_compute(const float *x, const float *xhat, size_t n, kvq_residuals *out,
                           kvq_error *err);
 
+/* Cosine of one pair of rows of dim values, in double; 1 when both are zero (nothing was lost), 0
+ * when only one is (the direction was lost or invented). */
+double kvq_row_cosine(const float *a, const float *b, size_t dim);
+
 /* Mean over rows of cos(x_i, xhat_i) for rows x dim row-major arrays. A row that is zero on both
  * sides counts 1, zero on one side only 0. NaN when rows == 0 or dim == 0. */
 double kvq_mean_cosine(const float *x, const float *xhat, size_t rows, size_t dim);
