@@ -303,6 +303,8 @@ static void files(FILE *f)
           "run,codec,variant,population,role,metric,value,ci_low,ci_high |\n"
           "| `summary.csv` | the same, one row per cell and one column per metric |\n"
           "| `epiphanies.md`, `epiphanies.csv` | the epiphany x population table |\n"
+          "| `subjects.csv`, `ratings.csv` | the psychometric layer's subjects ((query, row) "
+          "pairs with their exact scores) and each codec's score of them, for re-analysis |\n"
           "| `validity.csv` | with model populations: Spearman rho of each proxy metric with the "
           "model's loss, per population |\n"
           "| `manifest.json` | command, seed, versions, machine, populations' provenance, each "

@@ -38,7 +38,7 @@ for m in pearson spearman recall@10; do
     grep -q "^run,passthrough,passthrough,synthetic:gaussian?n=512&dim=64,gaussian,$m,1,1,1,synthetic:gaussian,,gaussian$" "$TMP/run/cells.csv" \
         || fail "passthrough $m is not 1"
 done
-grep -q "^run,passthrough,.*,rel_mse,0,," "$TMP/run/cells.csv" || fail "passthrough rel_mse is not 0"
+grep -q "^run,passthrough,.*,rel_mse,0,0,0," "$TMP/run/cells.csv" || fail "passthrough rel_mse is not 0 [0, 0]"
 grep -q '"seed":	5' "$TMP/run/manifest.json" || fail "manifest lacks the seed"
 # A second run into the same folder is refused; the first is left intact.
 expect 2 "already holds a run" -- --codec int8 --population "synthetic:gaussian?n=64&dim=8" --out "$TMP/run"

@@ -61,8 +61,10 @@ done
 echo "faults: $TRIALS kill-and-resume trials ($kills_in_outputs while writing the outputs), reference run $T s"
 
 # 2. A full disk. A limit below a cell file's size: no cell can be saved. A limit above every table
-# but below the largest figure: the figures that do not fit fail, nothing else.
-biggest_table=$(find "$TMP/ref/run" -type f ! -path '*/plots/*' ! -name manifest.json -printf '%s\n' | sort -n | tail -1)
+# but below the largest figure: the figures that do not fit fail (and the subjects' data, written
+# last, larger than any figure), nothing else.
+biggest_table=$(find "$TMP/ref/run" -type f ! -path '*/plots/*' ! -name manifest.json ! -name subjects.csv \
+    ! -name ratings.csv -printf '%s\n' | sort -n | tail -1)
 biggest_figure=$(find "$TMP/ref/run/plots" -type f -printf '%s\n' | sort -n | tail -1)
 [ "$biggest_figure" -gt $((biggest_table + 4096)) ] || fail "no limit separates tables ($biggest_table) from figures ($biggest_figure)"
 for limit in 4096 $((biggest_table + 4096)); do

@@ -60,6 +60,27 @@ awk -F, '$3 == "bf16" && ($6 == "rel_mse" || $6 == "cosine" || $6 == "attn_kl" |
          END { if (n != 8 || bad != "") { print "intervals: " n " rows," bad; exit 1 } }' "$TMP/t1/run/cells.csv" ||
     fail "$(awk -F, '$3 == "bf16" && ($6 == "rel_mse" || $6 == "cosine")' "$TMP/t1/run/cells.csv")"
 
+# 2d. The psychometric layer's data: subjects.csv (2048 subjects a population) and ratings.csv; an
+# independent Cronbach's alpha (pure Python, from the ratings alone) equals reliability.csv's.
+python3 - "$TMP/t1/run" <<'PY' || fail "subjects.csv / ratings.csv do not reproduce reliability.csv's alpha"
+import csv, statistics, sys
+d = sys.argv[1]
+subjects = list(csv.DictReader(open(d + "/subjects.csv")))
+ratings = list(csv.DictReader(open(d + "/ratings.csv")))
+pops = sorted({r["population"] for r in subjects})
+assert len(subjects) == len(ratings) == 2048 * len(pops), (len(subjects), len(ratings))
+for pop in pops:
+    rows = [r for r in ratings if r["population"] == pop]
+    items = [c for c in rows[0] if c not in ("population", "subject") and all(r[c] for r in rows)]
+    x = [[float(r[c]) for c in items] for r in rows]
+    k = len(items)
+    total = statistics.variance([sum(v) for v in x])
+    alpha = k / (k - 1) * (1 - sum(statistics.variance([v[i] for v in x]) for i in range(k)) / total)
+    want = [float(r["value"]) for r in csv.DictReader(open(d + "/reliability.csv"))
+            if r["population"] == pop and r["analysis"] == "alpha" and r["statistic"] == "raw_alpha"]
+    assert len(want) == 1 and abs(alpha - want[0]) < 1e-9, (pop, alpha, want)
+PY
+
 # 3. Epiphanies on hand-checkable facts (run t1: passthrough is exact, int8 is not).
 cat >"$TMP/spec.json" <<'JSON'
 {"epiphanies": [
