@@ -190,8 +190,9 @@ typedef struct scratch {
 
 static void set_codecs(kvq_outcome *o, const char *left, const threshold *th)
 {
-    snprintf(o->codecs, sizeof o->codecs, "%s%s%s", left ? left : "",
-             th && th->variant ? " vs " : "", th && th->variant ? th->variant : "");
+    int versus = th && th->variant && th->variant[0]; /* a versus cell, not a population fact */
+    snprintf(o->codecs, sizeof o->codecs, "%s%s%s", left ? left : "", versus ? " vs " : "",
+             versus ? th->variant : "");
 }
 
 /* Records value e against th as the outcome's deciding measurement. */
