@@ -22,6 +22,12 @@ int kvq_run_main(kvq_run_command *cmd);
 
 /* The other subcommands take the arguments after their name (argv[0] is the subcommand itself). */
 
+/* The options of the commands that write a run's outputs (report, merge): --heatmap M,
+ * --epiphanies FILE, --format F, --quiet. Reads the one at argv[*i] into cmd (moving *i past its
+ * value): 1 when it was one, 0 when argv[*i] is something else, -1 (said, naming command) for a
+ * bad value. (cli/report_cmd.c) */
+int kvq_output_option(kvq_run_command *cmd, int argc, char **argv, int *i, const char *command);
+
 /* kvqeval report RUN_DIR [--heatmap METRIC] [--epiphanies FILE] */
 int kvq_report_main(int argc, char **argv);
 

@@ -5,7 +5,6 @@
  * done whole (apart from times and throughputs). */
 #include "cli/commands.h"
 #include "io/message.h"
-#include "report/table.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,16 +19,10 @@ static int parse_merge(int argc, char **argv, kvq_run_command *cmd, const char *
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if ((strcmp(a, "--heatmap") == 0 || strcmp(a, "--epiphanies") == 0) && i + 1 < argc) {
-            *(a[2] == 'h' ? &cmd->heatmap : &cmd->epiphanies) = argv[++i];
-        } else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
-            if ((cmd->format = kvq_table_style_parse(argv[++i])) < 0) {
-                kvq_say("kvqeval merge: --format takes table, md, csv or json");
-                return KVQ_EXIT_USAGE;
-            }
-        } else if (strcmp(a, "--quiet") == 0) {
-            cmd->quiet = 1;
-        } else if (strcmp(a, "--help") == 0) {
+        int option = kvq_output_option(cmd, argc, argv, &i, "merge");
+        if (option < 0) return KVQ_EXIT_USAGE;
+        if (option) continue;
+        if (strcmp(a, "--help") == 0) {
             fputs(usage, stdout);
             return KVQ_EXIT_OK;
         } else if (a[0] != '-' && !cmd->run.out_dir) {
