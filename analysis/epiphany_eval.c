@@ -74,19 +74,6 @@ typedef struct entry {
     int ci; /* it has an interval */
 } entry;
 
-/* The value of metric in the cell of variant on population, or NaN. */
-static double cell_value(const kvq_facts *f, const char *population, const char *variant,
-                         const char *metric)
-{
-    for (size_t i = 0; i < f->count; i++) {
-        const kvq_fact *x = &f->items[i];
-        if (strcmp(x->variant, variant) == 0 && strcmp(x->population, population) == 0 &&
-            strcmp(x->metric, metric) == 0)
-            return x->value;
-    }
-    return NAN;
-}
-
 /* The finite values of metric on population for the codec variants matching glob (NULL: the
  * population-level facts) that meet where (NULL: all) and are not degenerate. A glob without
  * wildcards that names a variant is taken by its canonical name (kvq_codec_canonical), as the
@@ -107,9 +94,9 @@ static size_t gather(const kvq_facts *f, const char *population, const char *glo
                  : x->variant[0] != '\0')
             continue;
         if (isnan(x->value)) continue;
-        if (glob && cell_value(f, population, x->variant, "degenerate") == 1.0) continue;
+        if (glob && kvq_facts_value(f, x->variant, population, "degenerate") == 1.0) continue;
         if (where) {
-            double w = cell_value(f, population, x->variant, get_string(where, "metric", ""));
+            double w = kvq_facts_value(f, x->variant, population, get_string(where, "metric", ""));
             if (isnan(w) ||
                 !compare(w, get_string(where, "op", "=="), get_number(where, "value", 0)))
                 continue;
@@ -167,7 +154,7 @@ static int versus_threshold(const cJSON *versus, const kvq_facts *f, const char 
     size_t k = 0;
     for (size_t i = 0; i < m; i++) {
         if (!isnan(band)) {
-            double b = cell_value(f, population, buf[i].variant, "bits_per_coord_total");
+            double b = kvq_facts_value(f, buf[i].variant, population, "bits_per_coord_total");
             if (!(fabs(b / bits - 1.0) <= band)) continue;
         }
         buf[k] = buf[i];
@@ -248,7 +235,7 @@ static kvq_outcome evaluate_prediction(const cJSON *p, const kvq_facts *f, const
             e.value = e.lo = e.hi = n ? reduce(s->numbers, n, aggregate) : 0.0;
         if (matched) {
             double bits =
-                cell_value(f, population, e.variant ? e.variant : "", "bits_per_coord_total");
+                kvq_facts_value(f, e.variant ? e.variant : "", population, "bits_per_coord_total");
             if (!versus_threshold(versus, f, population, bits, s->right, s->numbers, &th)) return o;
         }
         record(&o, decide(e.lo, e.hi, op, th.lo, th.hi), &e, &th);
@@ -260,7 +247,7 @@ static kvq_outcome evaluate_prediction(const cJSON *p, const kvq_facts *f, const
         const entry *e = &s->left[i];
         threshold mine = th;
         if (matched) {
-            double bits = cell_value(f, population, e->variant, "bits_per_coord_total");
+            double bits = kvq_facts_value(f, e->variant, population, "bits_per_coord_total");
             if (!versus_threshold(versus, f, population, bits, s->right, s->numbers, &mine))
                 continue;
         }

@@ -110,3 +110,15 @@ void kvq_facts_free(kvq_facts *facts)
     kvq_csv_free(&facts->pops);
     memset(facts, 0, sizeof *facts);
 }
+
+double kvq_facts_value(const kvq_facts *facts, const char *variant, const char *population,
+                       const char *metric)
+{
+    for (size_t i = 0; i < facts->count; i++) {
+        const kvq_fact *x = &facts->items[i];
+        if (strcmp(x->variant, variant) == 0 && strcmp(x->population, population) == 0 &&
+            strcmp(x->metric, metric) == 0)
+            return x->value;
+    }
+    return NAN;
+}

@@ -28,4 +28,9 @@ typedef struct kvq_facts {
 int kvq_facts_load(kvq_facts *facts, const char *dir, kvq_error *err);
 void kvq_facts_free(kvq_facts *facts);
 
+/* The value of metric in the cell of variant on population ("" as the variant: the population's
+ * own fact), or NaN when there is none. */
+double kvq_facts_value(const kvq_facts *facts, const char *variant, const char *population,
+                       const char *metric);
+
 #endif

@@ -186,18 +186,6 @@ static size_t distinct_variants(const kvq_facts *f, const kvq_plot_options *o, c
     return n;
 }
 
-static double fact_value(const kvq_facts *f, const char *variant, const char *population,
-                         const char *metric)
-{
-    for (size_t i = 0; i < f->count; i++) {
-        const kvq_fact *x = &f->items[i];
-        if (strcmp(x->variant, variant) == 0 && strcmp(x->population, population) == 0 &&
-            strcmp(x->metric, metric) == 0)
-            return x->value;
-    }
-    return NAN;
-}
-
 /* One figure: its base name (<base>.png, .svg) and its data file (<base>.tsv), open. */
 typedef struct figure {
     char base[128];
@@ -348,7 +336,7 @@ static int heatmap(plotter *pl, const selection *s, kvq_error *err)
         fputs(s->variants[v], fig.a.f);
         for (size_t i = 0; i < s->np; i++)
             fprintf(fig.a.f, "\t%.6g",
-                    fact_value(f, s->variants[v], f->populations[s->pops[i]], metric));
+                    kvq_facts_value(f, s->variants[v], f->populations[s->pops[i]], metric));
         fputc('\n', fig.a.f);
         if (strlen(s->variants[v]) > width_v) width_v = strlen(s->variants[v]);
     }
@@ -364,7 +352,7 @@ static int heatmap(plotter *pl, const selection *s, kvq_error *err)
 /* 1 when the cell of variant on population is degenerate (harness/cell_eval.c). */
 static int degenerate(const kvq_facts *f, const char *variant, const char *population)
 {
-    return fact_value(f, variant, population, "degenerate") == 1.0;
+    return kvq_facts_value(f, variant, population, "degenerate") == 1.0;
 }
 
 /* Rate-distortion of population p: a line per codec through its variants, bits per coordinate
@@ -388,12 +376,12 @@ static int rate_distortion(plotter *pl, const selection *s, size_t p, kvq_error 
         int any = 0, live = 0;
         for (size_t u = v; u < end; u++) {
             const char *variant = s->variants[u], *pop = f->populations[p];
-            double bits = fact_value(f, variant, pop, "bits_per_coord_total");
+            double bits = kvq_facts_value(f, variant, pop, "bits_per_coord_total");
             if (isnan(bits)) continue;
-            double mse = fact_value(f, variant, pop, "rel_mse");
+            double mse = kvq_facts_value(f, variant, pop, "rel_mse");
             int degen = degenerate(f, variant, pop);
-            fprintf(fig.a.f, "%.6g\t%.6g\t%.6g\t%d\n", bits, fact_value(f, variant, pop, metric),
-                    mse, degen);
+            fprintf(fig.a.f, "%.6g\t%.6g\t%.6g\t%d\n", bits,
+                    kvq_facts_value(f, variant, pop, metric), mse, degen);
             has_mse |= mse > 0.0 && isfinite(mse);
             has_degenerate |= degen;
             live |= !degen;
@@ -470,8 +458,8 @@ static size_t pareto_points(const selection *s, size_t p, FILE *out, pareto_poin
         for (size_t u = v; u < end; u++) {
             pareto_point *x = &pts[n];
             x->variant = s->variants[u];
-            x->bits = fact_value(f, x->variant, pop, "bits_per_coord_total");
-            x->loss = 1.0 - fact_value(f, x->variant, pop, "spearman");
+            x->bits = kvq_facts_value(f, x->variant, pop, "bits_per_coord_total");
+            x->loss = 1.0 - kvq_facts_value(f, x->variant, pop, "spearman");
             x->degenerate = degenerate(f, x->variant, pop);
             if (!(x->bits > 0) || !isfinite(x->bits) || !isfinite(x->loss)) continue;
             fprintf(out, "%.6g\t%.6g\t%d\t", x->bits, x->loss, x->degenerate);
@@ -542,7 +530,7 @@ static int validity(plotter *pl, const selection *s, size_t p, kvq_error *err)
     const char *pop = f->populations[p];
     size_t with = 0;
     for (size_t v = 0; v < s->nv; v++)
-        with += isfinite(fact_value(f, s->variants[v], pop, "next_kl"));
+        with += isfinite(kvq_facts_value(f, s->variants[v], pop, "next_kl"));
     if (with < 3) return KVQ_OK;
     figure fig;
     int rc = figure_open(&fig, pl, err, NULL, "validity_P%zu", p + 1);
@@ -559,8 +547,8 @@ static int validity(plotter *pl, const selection *s, size_t p, kvq_error *err)
                 fprintf(fig.a.f, "# %s%s\tnext_kl\tvariant\n", flip ? "1-" : "", *x);
             }
             for (size_t v = 0; v < s->nv; v++) {
-                a[0] = fact_value(f, s->variants[v], pop, *x);
-                a[1] = fact_value(f, s->variants[v], pop, "next_kl");
+                a[0] = kvq_facts_value(f, s->variants[v], pop, *x);
+                a[1] = kvq_facts_value(f, s->variants[v], pop, "next_kl");
                 if (flip) a[0] = 1.0 - a[0];
                 if (!isfinite(a[0]) || !isfinite(a[1]) || a[1] <= 0) continue;
                 if (pass == 0) {
@@ -625,7 +613,8 @@ static int layer_figures(plotter *pl, const selection *s, kvq_error *err)
             size_t count = 0;
             for (size_t j = 0; j < s->np; j++) {
                 if (!same_family(f, p, s->pops[j], &layer)) continue;
-                double x = fact_value(f, s->variants[v], f->populations[s->pops[j]], s->o->metric);
+                double x =
+                    kvq_facts_value(f, s->variants[v], f->populations[s->pops[j]], s->o->metric);
                 if (isnan(x)) continue;
                 fprintf(fig.a.f, "%ld\t%.6g\n", layer, x);
                 count++;
