@@ -1,5 +1,6 @@
 /* Codebooks, nearest-centroid search and k-means training (backends/kmeans.h). */
 #include "kmeans.h"
+#include "kvq/metrics.h"
 #include "util.h"
 
 #include <cblas.h>
@@ -41,17 +42,6 @@ void kvq_codebook_prepare(kvq_codebook *cb)
         cb->norms[j] = norm;
         cb->max_norm = fmaxf(cb->max_norm, sqrtf(norm));
     }
-}
-
-/* |x - c|^2 in double, summed in index order: the distance every search ranks by. */
-static double exact_d2(const float *x, const float *c, size_t dim)
-{
-    double s = 0.0;
-    for (size_t t = 0; t < dim; t++) {
-        double d = (double)x[t] - (double)c[t];
-        s += d * d;
-    }
-    return s;
 }
 
 /* Inserts (d2, j) into best[0..*kept) (ascending, at most want entries); candidates arrive in
@@ -124,7 +114,8 @@ static void pick(const kvq_codebook *cb, const float *x, const float *screen, si
     size_t kept = 0;
     for (size_t j = 0; j < cb->k; j++)
         if (screen[j] <= limit)
-            keep_best(out, &kept, want, exact_d2(x, cb->centroids + j * cb->dim, cb->dim), j);
+            keep_best(out, &kept, want,
+                      kvq_squared_distance(x, cb->centroids + j * cb->dim, cb->dim), j);
 }
 
 #define SEARCH_BLOCK 256

@@ -118,12 +118,10 @@ static int row_intervals(kvq_cell *cell, const kvq_population *pop, const float 
                  : kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu rows", n);
     for (size_t i = 0; !rc && i < n; i++) {
         const float *x = pop->rows + i * dim, *y = rows + i * dim;
-        double e = 0.0, s = 0.0;
-        for (size_t j = 0; j < dim; j++) {
-            double d = (double)y[j] - (double)x[j];
-            e += d * d, s += (double)x[j] * (double)x[j];
-        }
-        r.err2[i] = e, r.norm2[i] = s, r.cosine[i] = kvq_row_cosine(x, y, dim);
+        double s = 0.0;
+        for (size_t j = 0; j < dim; j++) s += (double)x[j] * (double)x[j];
+        r.err2[i] = kvq_squared_distance(x, y, dim), r.norm2[i] = s;
+        r.cosine[i] = kvq_row_cosine(x, y, dim);
     }
     double cosine = 0.0;
     for (size_t i = 0; !rc && i < n; i++) cosine += r.cosine[i];

@@ -46,6 +46,16 @@ int kvq_residuals_compute(const float *x, const float *xhat, size_t n, kvq_resid
     return KVQ_OK;
 }
 
+double kvq_squared_distance(const float *a, const float *b, size_t dim)
+{
+    double s = 0.0;
+    for (size_t k = 0; k < dim; k++) {
+        double d = (double)a[k] - (double)b[k];
+        s += d * d;
+    }
+    return s;
+}
+
 double kvq_row_cosine(const float *a, const float *b, size_t dim)
 {
     double ab = 0.0, aa = 0.0, bb = 0.0;

@@ -12,6 +12,7 @@
  * the same point -> 1/3 (only row 0 wins the tie); the near-duplicate fixture of
  * tests/golden/gen_identity.py -> 0.96875 for the exact decode, equal to its ceiling. */
 #include "kvq/identity.h"
+#include "kvq/metrics.h"
 
 #include <cblas.h>
 #include <float.h>
@@ -36,17 +37,6 @@ static double squared_norm(const float *a, size_t dim)
 {
     double s = 0.0;
     for (size_t k = 0; k < dim; k++) s += (double)a[k] * (double)a[k];
-    return s;
-}
-
-/* |a - b|^2 coordinate by coordinate: no cancellation, 0 exactly when a == b. */
-static double distance(const float *a, const float *b, size_t dim)
-{
-    double s = 0.0;
-    for (size_t k = 0; k < dim; k++) {
-        double d = (double)a[k] - (double)b[k];
-        s += d * d;
-    }
     return s;
 }
 
@@ -82,13 +72,13 @@ static void consider(const pass *p, probe_state *s, size_t j, double approx)
     double tol = slack(p->dim, s->xx, p->yy[j]);
     if (!p->ceiling) {
         if (s->beaten || approx - tol > s->own) return;
-        double d = distance(xi, yj, p->dim);
+        double d = kvq_squared_distance(xi, yj, p->dim);
         s->beaten = d < s->own || (d == s->own && j < s->row);
         return;
     }
     double radius = KVQ_NEAR_DUPLICATE_R2 * s->xx;
     if (approx - tol > radius) return;
-    double d = distance(xi, yj, p->dim);
+    double d = kvq_squared_distance(xi, yj, p->dim);
     if (d == 0.0 && j < s->row) s->copy_first = 1;
     if (d <= radius && (s->near_j == SIZE_MAX || d < s->near_d)) s->near_d = d, s->near_j = j;
 }
@@ -116,7 +106,7 @@ static void start_block(const pass *p, const size_t *probes, size_t nb, probe_st
         for (size_t t = 0; t < p->dim; t++) p->xd[k * p->dim + t] = (double)xi[t];
         st[k] = (probe_state){.row = probes[k],
                               .xx = squared_norm(xi, p->dim),
-                              .own = distance(xi, p->y + probes[k] * p->dim, p->dim),
+                              .own = kvq_squared_distance(xi, p->y + probes[k] * p->dim, p->dim),
                               .near_j = SIZE_MAX};
     }
 }

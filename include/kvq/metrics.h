@@ -77,6 +77,10 @@ typedef struct kvq_residuals {
 int kvq_residuals_compute(const float *x, const float *xhat, size_t n, kvq_residuals *out,
                           kvq_error *err);
 
+/* |a - b|^2 over dim values in double, coordinate by coordinate in index order: no cancellation,
+ * 0 exactly when a == b. */
+double kvq_squared_distance(const float *a, const float *b, size_t dim);
+
 /* Cosine of one pair of rows of dim values, in double; 1 when both are zero (nothing was lost), 0
  * when only one is (the direction was lost or invented). */
 double kvq_row_cosine(const float *a, const float *b, size_t dim);
