@@ -221,6 +221,11 @@ size_t kvq_codec_shared_bytes(const kvq_codec *codec)
     return codec->backend->shared_bytes ? codec->backend->shared_bytes(codec->state) : 0;
 }
 
+int kvq_codec_degenerate(const kvq_codec *codec, size_t n)
+{
+    return kvq_codec_shared_bytes(codec) >= n * codec->dim * 2;
+}
+
 int kvq_backend_each_variant(const kvq_backend *b, int (*fn)(const char *spec, void *ctx),
                              void *ctx)
 {

@@ -54,6 +54,17 @@ const char *const kvq_cell_metric_names[] = {"pearson",
                                              "factor1_loading",
                                              NULL};
 
+const char *const kvq_query_metric_names[KVQ_QUERY_METRICS] = {
+    "pearson",   "spearman",   "kendall_tau_b", "recall@1",
+    "recall@10", "recall@100", "attn_kl",       "attn_top1"};
+
+int kvq_query_metric_index(const char *name)
+{
+    for (int m = 0; m < KVQ_QUERY_METRICS; m++)
+        if (strcmp(kvq_query_metric_names[m], name) == 0) return m;
+    return -1;
+}
+
 const char *kvq_cell_status_name(const kvq_cell *cell)
 {
     return !cell->status ? "ok" : cell->skipped ? "skipped" : "failed";
@@ -93,9 +104,12 @@ void kvq_cell_free(kvq_cell *cell)
 {
     free(cell->subject_score);
     free(cell->subject_top);
+    free(cell->query_values);
     cell->subject_score = NULL;
     cell->subject_top = NULL;
+    cell->query_values = NULL;
     cell->nsubjects = 0;
+    cell->nqueries = 0;
 }
 
 void kvq_cell_note(kvq_cell *cell, const char *fmt, ...)

@@ -39,15 +39,30 @@ typedef struct kvq_cell {
     double *subject_score; /* the codec's score of each subject */
     uint8_t *subject_top;  /* 1 when the subject's row is in the codec's top decile */
 
-    /* Chain collapse (harness/cell_chain.c): rho at depths 1..chain_len, 0 when not run. */
+    /* Every query's value of each query-averaged metric, query_values[m * nqueries + q] for
+     * kvq_query_metric_names[m] (NaN where undefined); NULL when the cell failed. */
+    size_t nqueries;
+    double *query_values;
+
+    /* Chain collapse (harness/cell_chain.c): rho at depths 1..chain_len, 0 when not run, with its
+     * 95% interval over the starting vectors (NaN when not known). */
     size_t chain_len;
     double chain_rho[KVQ_CHAIN_MAX_DEPTH];
+    double chain_rho_low[KVQ_CHAIN_MAX_DEPTH], chain_rho_high[KVQ_CHAIN_MAX_DEPTH];
     char note[KVQ_ERROR_MSG_MAX]; /* why a part of the evaluation was skipped, "" if none */
 } kvq_cell;
 
 /* Every metric a cell can hold (README, "Metrics"), NULL-terminated, and whether name is one. */
 extern const char *const kvq_cell_metric_names[];
 int kvq_cell_metric_known(const char *name);
+
+/* The query-averaged metrics whose every query's value a cell keeps (README, "Metrics"), in
+ * order; KVQ_QUERY_METRICS of them. */
+#define KVQ_QUERY_METRICS 8
+extern const char *const kvq_query_metric_names[KVQ_QUERY_METRICS];
+
+/* The index of a query-averaged metric in kvq_query_metric_names, or -1. */
+int kvq_query_metric_index(const char *name);
 
 /* Appends a metric (ignored beyond KVQ_CELL_METRICS_MAX); name must be a known one. */
 void kvq_cell_add(kvq_cell *cell, const char *name, double value, double ci_low, double ci_high);
@@ -64,7 +79,7 @@ const char *kvq_cell_status_name(const kvq_cell *cell);
 /* 1 when the cell failed (not when it was skipped as inapplicable). */
 int kvq_cell_failed(const kvq_cell *cell);
 
-/* Frees the subject arrays. */
+/* Frees the subject and query arrays. */
 void kvq_cell_free(kvq_cell *cell);
 
 #endif

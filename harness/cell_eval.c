@@ -178,22 +178,17 @@ static void cost(kvq_cell *cell, const kvq_codec *codec, const kvq_population *p
 }
 
 /* Marks the cell degenerate (metric degenerate 1, the reason in its note) when the codec's shared
- * bytes reach the size of the rows it was fitted on, kept in bf16 (n * dim * 2 bytes): its tables
- * alone cost as much as storing the rows, and hold room for them. A codebook of f32 centroids
- * spanning the row (pq's 2^nbits per subspace, palette's k, hclam's leaves, an rvq level's k)
- * costs dim * 4 bytes a centroid, so a codec with as many centroids as rows, which can keep every
- * row as its own centroid and so reach any fidelity, is always caught, whatever its parameters
- * are called. */
+ * bytes reach the size of the rows it was fitted on (kvq_codec_degenerate). */
 static void degenerate(kvq_cell *cell, const kvq_codec *codec, const kvq_population *pop)
 {
-    size_t shared = kvq_codec_shared_bytes(codec), data = pop->n * pop->dim * 2;
-    int is = shared >= data;
+    int is = kvq_codec_degenerate(codec, pop->n);
     add_metric(cell, "degenerate", is);
     if (is)
         kvq_cell_note(cell,
                       "degenerate: shared bytes %zu reach the %zu bytes of the %zu rows in bf16 "
                       "(room for %zu rows in f32)",
-                      shared, data, pop->n, shared / (pop->dim * 4));
+                      kvq_codec_shared_bytes(codec), pop->n * pop->dim * 2, pop->n,
+                      kvq_codec_shared_bytes(codec) / (pop->dim * 4));
 }
 
 /* Encodes and scores every query against every row into est (nq x n), timing the encode and score

@@ -8,8 +8,9 @@
  * bootstrap resamples those queries, and with none defined they are NaN. Over all pairs: bias and
  * RMSE of the scores. Attention parity of softmax(S/sqrt d) against softmax(S^/sqrt d), with the
  * population's rows as the values; attn_kl and attn_top1 with bootstrap intervals over queries
- * drawn after the per-query metrics' from the same stream. And the codec's view of the psychometric
- * subjects. */
+ * drawn after the per-query metrics' from the same stream. The cell keeps every query's value of
+ * these (cell->query_values), for paired comparisons and queries.csv. And the codec's view of the
+ * psychometric subjects. */
 #include "harness/cell_scores.h"
 #include "kvq/attention.h"
 #include "kvq/bootstrap.h"
@@ -24,9 +25,9 @@
 #define LEVEL 0.95
 
 static const size_t recall_ks[] = {1, 10, 100};
+/* the order of kvq_query_metric_names: the per-query metrics, then attention's two */
 enum { PEARSON, SPEARMAN, KENDALL, RECALL1, RECALL10, RECALL100, PER_QUERY };
-static const char *const per_query_names[PER_QUERY] = {"pearson",  "spearman",  "kendall_tau_b",
-                                                       "recall@1", "recall@10", "recall@100"};
+enum { ATTN_KL = PER_QUERY, ATTN_TOP1 };
 
 /* The codec's view of the subjects that ask query q, from its scores est of that query. */
 static void record_subjects(kvq_cell *cell, const kvq_reference *ref, size_t q, const float *est)
@@ -102,6 +103,7 @@ static int attention(kvq_cell *cell, const kvq_reference *ref, const float *est,
     }
     int rc = kvq_attention_parity_each(ref->exact, est, mask, pop->nq, pop->n, pop->dim, pop->rows,
                                        pop->dim, &a, each, each + pop->nq, &why);
+    if (!rc) memcpy(cell->query_values + ATTN_KL * pop->nq, each, 2 * pop->nq * sizeof *each);
     free(mask);
     if (rc == KVQ_EINVAL) {
         free(each);
@@ -147,7 +149,7 @@ static int query_means(kvq_cell *cell, double *v, size_t n, size_t nq, kvq_rng *
         size_t count = m <= KENDALL ? defined : nq;
         kvq_interval ci = {.estimate = NAN, .lo = NAN, .hi = NAN};
         if (count) rc = kvq_bootstrap_mean(v + m * nq, count, BOOTSTRAP_REPS, LEVEL, rng, &ci, err);
-        if (!rc) kvq_cell_add(cell, per_query_names[m], ci.estimate, ci.lo, ci.hi);
+        if (!rc) kvq_cell_add(cell, kvq_query_metric_names[m], ci.estimate, ci.lo, ci.hi);
         if (m == KENDALL) kvq_cell_add(cell, "n_queries_defined", (double)defined, NAN, NAN);
     }
     return rc;
@@ -178,12 +180,16 @@ int kvq_cell_score_metrics(kvq_cell *cell, const kvq_reference *ref, const float
     cell->subject_score = malloc(ref->nsubjects * sizeof *cell->subject_score);
     cell->subject_top = malloc(ref->nsubjects * sizeof *cell->subject_top);
     cell->nsubjects = ref->nsubjects;
+    cell->query_values = malloc(KVQ_QUERY_METRICS * nq * sizeof *cell->query_values);
+    cell->nqueries = nq;
     int rc = KVQ_OK;
-    if (!v || !x || !top || !cell->subject_score || !cell->subject_top) {
+    if (!v || !x || !top || !cell->subject_score || !cell->subject_top || !cell->query_values) {
         rc = kvq_fail(err, KVQ_ENOMEM, "out of memory for the metrics of %zu queries", nq);
         goto out;
     }
     per_query(ref, est, v, x, top);
+    for (size_t i = 0; i < KVQ_QUERY_METRICS * nq; i++) cell->query_values[i] = NAN;
+    memcpy(cell->query_values, v, PER_QUERY * nq * sizeof *v); /* before query_means compacts v */
     rc = query_means(cell, v, n, nq, rng, err);
     if (!rc) {
         score_residuals(cell, ref->exact, est, nq * n);

@@ -41,6 +41,8 @@ static cJSON *cell_json(const kvq_cell *cell, const char *population)
     add_number(o, "score_rows_per_s", cell->score_rows_per_s);
     cJSON_AddStringToObject(o, "note", cell->note);
     cJSON_AddItemToObject(o, "chain_rho", exact_array(cell->chain_rho, cell->chain_len));
+    cJSON_AddItemToObject(o, "chain_rho_low", exact_array(cell->chain_rho_low, cell->chain_len));
+    cJSON_AddItemToObject(o, "chain_rho_high", exact_array(cell->chain_rho_high, cell->chain_len));
     cJSON *metrics = cJSON_AddArrayToObject(o, "metrics");
     for (size_t i = 0; i < cell->nmetrics; i++) {
         const kvq_metric_value *m = &cell->metrics[i];
@@ -50,6 +52,13 @@ static cJSON *cell_json(const kvq_cell *cell, const char *population)
         add_number(item, "ci_low", m->ci_low);
         add_number(item, "ci_high", m->ci_high);
         cJSON_AddItemToArray(metrics, item);
+    }
+    if (cell->query_values) {
+        cJSON *q = cJSON_AddObjectToObject(o, "query_values");
+        for (size_t m = 0; q && m < KVQ_QUERY_METRICS; m++)
+            cJSON_AddItemToObject(
+                q, kvq_query_metric_names[m],
+                exact_array(cell->query_values + m * cell->nqueries, cell->nqueries));
     }
     if (cell->nsubjects) {
         cJSON_AddItemToObject(o, "subject_score",
@@ -107,17 +116,55 @@ static int load_subjects(kvq_cell *cell, const cJSON *o)
     return 0;
 }
 
-static int load_chain(kvq_cell *cell, const cJSON *rho)
+/* Every query's values, one array per query-averaged metric, all of one length (absent: none). */
+static int load_queries(kvq_cell *cell, const cJSON *o)
 {
-    cell->chain_len = 0;
-    if (!rho) return 0;
-    if (!cJSON_IsArray(rho) || cJSON_GetArraySize(rho) > KVQ_CHAIN_MAX_DEPTH) return -1;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, rho)
-    {
-        if (kvq_json_read_number(item, &cell->chain_rho[cell->chain_len])) return -1;
-        cell->chain_len++;
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "query_values");
+    if (!q) return 0;
+    const cJSON *first = cJSON_GetObjectItemCaseSensitive(q, kvq_query_metric_names[0]);
+    if (!cJSON_IsObject(q) || !cJSON_IsArray(first)) return -1;
+    size_t nq = (size_t)cJSON_GetArraySize(first);
+    cell->query_values = malloc(KVQ_QUERY_METRICS * nq * sizeof *cell->query_values + 1);
+    if (!cell->query_values) return -1;
+    cell->nqueries = nq;
+    for (size_t m = 0; m < KVQ_QUERY_METRICS; m++) {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(q, kvq_query_metric_names[m]), *item;
+        if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) != nq) return -1;
+        double *x = cell->query_values + m * nq;
+        cJSON_ArrayForEach(item, a) if (kvq_json_read_number(item, x++)) return -1;
     }
+    return 0;
+}
+
+/* Reads array (at most KVQ_CHAIN_MAX_DEPTH numbers; absent: none) into x, its length to *n. */
+static int load_curve(const cJSON *array, double *x, size_t *n)
+{
+    *n = 0;
+    if (!array) return 0;
+    if (!cJSON_IsArray(array) || cJSON_GetArraySize(array) > KVQ_CHAIN_MAX_DEPTH) return -1;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, array)
+    {
+        if (kvq_json_read_number(item, &x[*n])) return -1;
+        (*n)++;
+    }
+    return 0;
+}
+
+/* The chain curve and its interval, the same length (an interval saved without one: NaN). */
+static int load_chain(kvq_cell *cell, const cJSON *o)
+{
+    size_t lo, hi;
+    if (load_curve(cJSON_GetObjectItemCaseSensitive(o, "chain_rho"), cell->chain_rho,
+                   &cell->chain_len) ||
+        load_curve(cJSON_GetObjectItemCaseSensitive(o, "chain_rho_low"), cell->chain_rho_low,
+                   &lo) ||
+        load_curve(cJSON_GetObjectItemCaseSensitive(o, "chain_rho_high"), cell->chain_rho_high,
+                   &hi) ||
+        lo != hi || (lo && lo != cell->chain_len))
+        return -1;
+    for (size_t l = lo; l < cell->chain_len; l++)
+        cell->chain_rho_low[l] = cell->chain_rho_high[l] = NAN;
     return 0;
 }
 
@@ -155,9 +202,9 @@ static int fill_cell(kvq_cell *cell, const char *population, const cJSON *o)
     cell->score_rows_per_s = number_or_nan(o, "score_rows_per_s");
     const cJSON *note = cJSON_GetObjectItemCaseSensitive(o, "note");
     snprintf(cell->note, sizeof cell->note, "%s", cJSON_IsString(note) ? note->valuestring : "");
-    if (load_chain(cell, cJSON_GetObjectItemCaseSensitive(o, "chain_rho"))) return -1;
+    if (load_chain(cell, o)) return -1;
     cell->nmetrics = 0;
-    return load_metrics(cell, o) || load_subjects(cell, o) ? -1 : 0;
+    return load_metrics(cell, o) || load_subjects(cell, o) || load_queries(cell, o) ? -1 : 0;
 }
 
 int kvq_cell_load(kvq_cell *cell, const char *population, const char *path, kvq_error *err)

@@ -1,9 +1,10 @@
 /* Chain collapse (include/kvq/chain.h, where the definition is written out). The exact chain runs
- * in float through CBLAS sgemm; the codec chain feeds each normalised estimate back as the next
- * query. Every depth is computed up to the cap, so the whole curve is reported even after the
- * collapse.
+ * in float through CBLAS sgemm; the codec chain feeds each estimate (normalised, or through the
+ * residual connection and RMSNorm) back as the next query. Every depth is computed up to the cap,
+ * so the whole curve is reported even after the collapse.
  * Known answers (tests/test_metrics_chain.c): passthrough never collapses (rho_l stays 1 up to
- * rounding); a codec whose scores are all 0 collapses at depth 1 (rho_1 = 0). */
+ * rounding); a codec whose scores are all 0 collapses at depth 1 (rho_1 = 0); the curves of a
+ * sign codec, bare and residual, equal numpy's (tests/golden/gen_chain.py). */
 #include "kvq/chain.h"
 #include "kvq/metrics.h"
 
@@ -55,20 +56,34 @@ static void normalize(float *h, size_t dim)
     for (size_t j = 0; j < dim; j++) h[j] = (float)(h[j] * inv);
 }
 
-/* Mean Spearman of the nh row pairs, undefined ones counting 0. work: 4 * dim doubles. */
-static double mean_rho(const float *h, const float *hhat, size_t nh, size_t dim, double *work)
+/* Mean Spearman of the nh row pairs, undefined ones counting 0; each (stride depth) receives every
+ * pair's when not NULL. work: 4 * dim doubles. */
+static double mean_rho(const float *h, const float *hhat, size_t nh, size_t dim, double *each,
+                       size_t depth, double *work)
 {
     double sum = 0.0, *x = work, *y = work + dim;
     for (size_t i = 0; i < nh; i++) {
         for (size_t j = 0; j < dim; j++) x[j] = h[i * dim + j], y[j] = hhat[i * dim + j];
         double rho = kvq_spearman(x, y, dim, work + 2 * dim);
-        sum += isnan(rho) ? 0.0 : rho;
+        if (isnan(rho)) rho = 0.0;
+        if (each) each[i * depth] = rho;
+        sum += rho;
     }
     return sum / (double)nh;
 }
 
-/* One depth: h <- normalize(h W^T) exactly, hhat <- normalize(score(hhat, codes)). next: nh * dim
- * floats of scratch. */
+/* g * (x * s), s = 1 / sqrt(mean(x^2) + eps) accumulated in double and rounded to float, as the
+ * model's RMSNorm computes it. */
+static void rmsnorm(const float *x, const float *g, double eps, size_t dim, float *out)
+{
+    double ss = 0.0;
+    for (size_t j = 0; j < dim; j++) ss += (double)x[j] * (double)x[j];
+    float s = (float)(1.0 / sqrt(ss / (double)dim + eps));
+    for (size_t j = 0; j < dim; j++) out[j] = g[j] * (x[j] * s);
+}
+
+/* One depth of the bare chain: h <- normalize(h W^T) exactly, hhat <- normalize(score(hhat,
+ * codes)). next: nh * dim floats of scratch. */
 static int step(const float *w, const layer_codes *lc, float *h, float *hhat, float *next,
                 size_t nh, size_t dim, kvq_error *err)
 {
@@ -85,6 +100,24 @@ static int step(const float *w, const layer_codes *lc, float *h, float *hhat, fl
     return KVQ_OK;
 }
 
+/* One depth of the residual chain with norm weights g: h <- h + rmsnorm(h) W^T exactly, hhat <-
+ * hhat + score(rmsnorm(hhat), codes). next: nh * dim floats of scratch, u: dim. */
+static int residual_step(const float *w, const float *g, double eps, const layer_codes *lc,
+                         float *h, float *hhat, float *next, float *u, size_t nh, size_t dim,
+                         kvq_error *err)
+{
+    for (size_t i = 0; i < nh; i++) rmsnorm(h + i * dim, g, eps, dim, next + i * dim);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nh, (int)dim, (int)dim, 1.0f, next,
+                (int)dim, w, (int)dim, 1.0f, h, (int)dim);
+    for (size_t i = 0; i < nh; i++) {
+        rmsnorm(hhat + i * dim, g, eps, dim, u);
+        int rc = kvq_codec_score(&lc->codec, u, lc->codes, dim, next, err);
+        if (rc) return rc;
+        for (size_t j = 0; j < dim; j++) hhat[i * dim + j] += next[j];
+    }
+    return KVQ_OK;
+}
+
 static int check_sizes(size_t nlayers, size_t dim, size_t nh, size_t depth, kvq_error *err)
 {
     if (nlayers == 0 || dim == 0 || nh == 0)
@@ -98,50 +131,61 @@ static int check_sizes(size_t nlayers, size_t dim, size_t nh, size_t depth, kvq_
     return KVQ_OK;
 }
 
-static int run_chain(const float *layers, const layer_codes *lc, size_t nlayers, size_t dim,
-                     const float *h0, size_t nh, kvq_chain *out, kvq_error *err)
+size_t kvq_chain_collapse_depth(const double *rho, size_t depth, double tau)
 {
-    float *h = malloc(3 * nh * dim * sizeof *h);
+    for (size_t l = 0; l < depth; l++)
+        if (rho[l] < tau) return l + 1;
+    return 0;
+}
+
+static int run_chain(const kvq_chain_layers *layers, const layer_codes *lc, size_t dim,
+                     const float *h0, size_t nh, kvq_chain *out, double *each, kvq_error *err)
+{
+    float *h = malloc((3 * nh + 1) * dim * sizeof *h);
     double *work = malloc(4 * dim * sizeof *work);
     if (!h || !work) {
         free(h), free(work);
         return kvq_fail(err, KVQ_ENOMEM, "chain: no memory for %zu vectors of %zu", nh, dim);
     }
-    float *hhat = h + nh * dim, *next = hhat + nh * dim;
+    float *hhat = h + nh * dim, *next = hhat + nh * dim, *u = next + nh * dim;
     memcpy(h, h0, nh * dim * sizeof *h);
     memcpy(hhat, h0, nh * dim * sizeof *h);
     int rc = KVQ_OK;
     for (size_t l = 0; !rc && l < out->depth; l++) {
-        size_t given = l % nlayers;
-        rc = step(layers + given * dim * dim, &lc[given], h, hhat, next, nh, dim, err);
+        size_t given = l % layers->n;
+        const float *w = layers->w + given * dim * dim;
+        rc = layers->norm ? residual_step(w, layers->norm + given * dim, layers->eps, &lc[given], h,
+                                          hhat, next, u, nh, dim, err)
+                          : step(w, &lc[given], h, hhat, next, nh, dim, err);
         if (rc) {
             rc = layer_failed(err, rc, l);
             break;
         }
-        out->rho[l] = mean_rho(h, hhat, nh, dim, work);
-        if (!out->collapse && out->rho[l] < out->tau) out->collapse = l + 1;
+        out->rho[l] = mean_rho(h, hhat, nh, dim, each ? each + l : NULL, out->depth, work);
     }
+    if (!rc) out->collapse = kvq_chain_collapse_depth(out->rho, out->depth, out->tau);
     free(h), free(work);
     return rc;
 }
 
-int kvq_chain_collapse(const kvq_backend *b, const kvq_params *p, const float *layers,
-                       size_t nlayers, size_t dim, const float *h0, size_t nh, size_t depth,
-                       double tau, kvq_rng *rng, kvq_chain *out, kvq_error *err)
+int kvq_chain_collapse(const kvq_backend *b, const kvq_params *p, const kvq_chain_layers *layers,
+                       size_t dim, const float *h0, size_t nh, size_t depth, double tau,
+                       kvq_rng *rng, kvq_chain *out, double *each, kvq_error *err)
 {
-    int rc = check_sizes(nlayers, dim, nh, depth, err);
+    int rc = check_sizes(layers->n, dim, nh, depth, err);
     if (rc) return rc;
-    size_t given = nlayers < depth ? nlayers : depth; /* layers the chain reaches */
+    *out = (kvq_chain){.depth = depth, .tau = tau};
+    size_t given = layers->n < depth ? layers->n : depth; /* layers the chain reaches */
     layer_codes *lc = calloc(given, sizeof *lc);
     if (!lc) return kvq_fail(err, KVQ_ENOMEM, "chain: no memory for %zu layers", given);
-    for (size_t l = 0; !rc && l < given; l++) {
-        rc = encode_layer(b, p, layers + l * dim * dim, dim, rng, &lc[l], err);
-        if (rc) rc = layer_failed(err, rc, l);
+    for (size_t l = 0; !rc && l < given && !out->degenerate; l++) {
+        rc = encode_layer(b, p, layers->w + l * dim * dim, dim, rng, &lc[l], err);
+        if (rc)
+            rc = layer_failed(err, rc, l);
+        else if (kvq_codec_degenerate(&lc[l].codec, dim))
+            out->degenerate = l + 1;
     }
-    if (!rc) {
-        *out = (kvq_chain){.depth = depth, .tau = tau};
-        rc = run_chain(layers, lc, nlayers, dim, h0, nh, out, err);
-    }
+    if (!rc && !out->degenerate) rc = run_chain(layers, lc, dim, h0, nh, out, each, err);
     close_layers(lc, given);
     return rc;
 }

@@ -411,6 +411,10 @@ static int load_selection(kvq_population *pop, const kvq_checkpoint *ck, request
         qsort(sel.src, sel.count, sizeof *sel.src, by_layer);
         rc = load_chain(pop, &sel, err);
     }
+    pop->chain_blocks = rq->is_npy;
+    if (!rq->is_npy && !chain)
+        snprintf(pop->chain_why, sizeof pop->chain_why,
+                 "no chain=1 (which loads the role's square matrices of every layer as the chain)");
     free(sel.src);
     return rc;
 }

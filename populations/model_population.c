@@ -14,6 +14,11 @@
  *             outputs.
  *   layer=L   one layer (default: every layer, pooled); seqs=N, tokens=T: the sampled sequences
  *             (default 8 of 64 tokens, at most max_position_embeddings); seed=S; rows=, queries=.
+ *   chain=1   (the default) a role of square matrices over every layer also carries the model's
+ *             own layers of that role, whole and in order, as its chain (include/kvq/chain.h);
+ *             residual=1 makes it the residual chain, with the RMSNorm weights of the sub-block
+ *             each matrix belongs to (input_layernorm for q, k, v and o; post_attention_layernorm
+ *             for gate, up and down) and the config's rms_norm_eps.
  * Every row and query records its (layer, sequence, position, head). The criterion's held-out
  * sequences (as many, as long) are drawn from another stream of the same seed. Streams derive
  * from the seed and the option values, never from the folder's path: the same checkpoint in two
@@ -39,6 +44,8 @@ static const kvq_param_doc model_options[] = {
     {"rows", "", "rows to sample (default min(4096, all but the queries))"},
     {"queries", "", "queries (default min(256, total/5))"},
     {"seed", "", "sampling seed (default: the run's --seed)"},
+    {"chain", "1", "role= of square matrices, every layer: chain collapse over the model's layers"},
+    {"residual", "0", "1: the chain adds the residual connection and RMSNorm of each layer"},
     {NULL, NULL, NULL},
 };
 
@@ -194,6 +201,8 @@ static int check(const request *rq, const kvq_model *m, kvq_error *err)
                         rq->kind == KVQ_ACT_Q ? "query" : "KV");
     if (!rq->is_role && rq->kind == KVQ_ACT_FINAL && rq->layer >= 0)
         return kvq_fail(err, KVQ_EINVAL, "kind=final has no layer=");
+    if (!rq->is_role && strcmp(kvq_params_get(&rq->opt, "residual"), "0") != 0)
+        return kvq_fail(err, KVQ_EINVAL, "residual= applies to role= populations, not kind=");
     return KVQ_OK;
 }
 
@@ -331,6 +340,7 @@ static int load_activations(kvq_population *pop, const kvq_model *m, const reque
     pool_free(&rows);
     pool_free(&queries);
     pop->causal = causal;
+    snprintf(pop->chain_why, sizeof pop->chain_why, "activations: no matrices to chain");
     pop->role = rq->kind == KVQ_ACT_K || rq->kind == KVQ_ACT_V ? KVQ_ROLE_KV_CACHE : KVQ_ROLE_OTHER;
     pop->target = (kvq_model_target){(int)rq->kind, -1, (int)rq->layer};
     snprintf(pop->tensor, sizeof pop->tensor, "%s", kvq_act_name(rq->kind));
@@ -338,6 +348,47 @@ static int load_activations(kvq_population *pop, const kvq_model *m, const reque
     pop->ndim = 2;
     pop->shape[0] = rows.count;
     pop->shape[1] = rows.dim;
+    return rc;
+}
+
+/* The chain of a weight role (chain=1, residual=): every layer's matrix whole, in layer order, and
+ * with residual=1 the norm of its sub-block; otherwise why there is none, in pop->chain_why. */
+static int load_chain(kvq_population *pop, const kvq_model *m, const request *rq, int weight,
+                      kvq_error *err)
+{
+    int chain = 0, residual = 0;
+    int rc = kvq_params_bool(&rq->opt, "chain", &chain, err);
+    if (!rc) rc = kvq_params_bool(&rq->opt, "residual", &residual, err);
+    if (rc) return rc;
+    size_t out = 0, in = 0, layers = m->cfg.layers;
+    if (weight != KVQ_MW_HEAD) kvq_model_weight_shape(&m->cfg, (kvq_model_weight)weight, &out, &in);
+    const char *why = !chain                  ? "chain=0"
+                      : weight == KVQ_MW_HEAD ? "the role has one matrix, not one per layer"
+                      : out != in             ? "the role's matrices are not square"
+                      : rq->layer >= 0 ? "one layer: the chain runs on the role over every layer"
+                                       : NULL;
+    if (residual && why)
+        return kvq_fail(err, KVQ_EINVAL, "residual=1 needs the role's chain, but %s", why);
+    if (why) {
+        snprintf(pop->chain_why, sizeof pop->chain_why, "%s", why);
+        return KVQ_OK;
+    }
+    pop->chain = malloc(layers * in * in * sizeof *pop->chain);
+    pop->chain_norm = residual ? malloc(layers * in * sizeof *pop->chain_norm) : NULL;
+    if (!pop->chain || (residual && !pop->chain_norm))
+        return kvq_fail(err, KVQ_ENOMEM, "out of memory for a chain of %zu layers of %zu x %zu",
+                        layers, in, in);
+    for (size_t l = 0; l < layers && !rc; l++) {
+        const kvq_model_layer *L = &m->layer[l];
+        rc = kvq_model_tensor_f32(m, kvq_model_weight_tensor(m, (kvq_model_weight)weight, (int)l),
+                                  pop->chain + l * in * in, err);
+        if (!rc && residual)
+            rc = kvq_model_tensor_f32(m, weight <= KVQ_MW_O ? L->attn_norm : L->mlp_norm,
+                                      pop->chain_norm + l * in, err);
+    }
+    pop->chain_len = rc ? 0 : layers;
+    pop->chain_eps = m->cfg.rms_eps;
+    pop->chain_why[0] = '\0';
     return rc;
 }
 
@@ -371,6 +422,7 @@ static int load_weights(kvq_population *pop, const kvq_model *m, const request *
     pool_free(&in);
     pop->role = rq->role;
     pop->target = (kvq_model_target){-1, weight, (int)rq->layer};
+    if (!rc) rc = load_chain(pop, m, rq, weight, err);
     return rc;
 }
 

@@ -42,6 +42,7 @@ void kvq_population_free(kvq_population *pop)
     free(pop->rows);
     free(pop->queries);
     free(pop->chain);
+    free(pop->chain_norm);
     free(pop->row_origin);
     free(pop->query_origin);
     free(pop->heldout);

@@ -121,6 +121,7 @@ int kvq_synthetic_load(kvq_population *pop, const char *spec, const char *rest, 
     pop->ndim = 2;
     pop->shape[0] = n;
     pop->shape[1] = dim;
+    pop->chain_blocks = 1;
     snprintf(pop->source, sizeof pop->source, "synthetic");
     snprintf(pop->tensor, sizeof pop->tensor, "%s", gen->name);
     snprintf(pop->dtype, sizeof pop->dtype, "F32");

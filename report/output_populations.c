@@ -6,8 +6,9 @@
  *                     layer,tensor
  *                     (every number of the psychometric layer)
  *   factors.csv       the same columns: the factor structure (scree, parallel, loading, summary)
- *   chain.csv         run,codec,variant,population,role,depth,rho,label,layer,tensor
- *                     (the chain-collapse curve of every cell that ran one) */
+ *   chain.csv         run,codec,variant,population,role,depth,rho,ci_low,ci_high,label,layer,
+ *                     tensor (the chain-collapse curve of every cell that ran one, with its 95%
+ *                     interval over the starting vectors) */
 #include "harness/run.h"
 #include "io/atomic_file.h"
 #include "io/csv.h"
@@ -93,7 +94,8 @@ int kvq_write_factors_csv(const kvq_run *run, const kvq_analysis *an, kvq_error 
 int kvq_write_chain_csv(const kvq_run *run, kvq_error *err)
 {
     kvq_afile a;
-    int rc = open_in_run(&a, run, "chain.csv", "run,codec,variant,population,role,depth,rho", err);
+    int rc = open_in_run(&a, run, "chain.csv",
+                         "run,codec,variant,population,role,depth,rho,ci_low,ci_high", err);
     if (rc) return rc;
     for (size_t i = 0; i < run->ncells; i++) {
         const kvq_cell *c = &run->cells[i];
@@ -103,8 +105,11 @@ int kvq_write_chain_csv(const kvq_run *run, kvq_error *err)
                                     kvq_role_name(pop->role)};
             write_texts(a.f, fields, 5);
             fprintf(a.f, "%zu,", l + 1);
-            kvq_csv_number(a.f, c->chain_rho[l]);
-            fputc(',', a.f);
+            const double values[] = {c->chain_rho[l], c->chain_rho_low[l], c->chain_rho_high[l]};
+            for (size_t k = 0; k < 3; k++) {
+                kvq_csv_number(a.f, values[k]);
+                fputc(',', a.f);
+            }
             kvq_write_population_columns(a.f, pop);
             fputc('\n', a.f);
         }

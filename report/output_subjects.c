@@ -7,11 +7,17 @@
  *   ratings.csv   population,subject,VARIANT... one row per subject, one column per codec variant
  *                 of the run: the codec's score of the subject (empty where the cell failed or was
  *                 skipped). The items of reliability.csv are the variants with every score.
+ *   queries.csv   population,variant,query,pearson,spearman,kendall_tau_b,recall@1,recall@10,
+ *                 recall@100,attn_kl,attn_top1: one row per query of every cell that ran, its
+ *                 value of each query-averaged metric (empty where undefined: a query whose scores
+ *                 are constant has no correlation, a population of fewer than k rows no
+ *                 recall@k). A cell's metric is the mean of its column over the defined queries.
  * Numbers are written with the fewest digits that read back to the same double. */
 #include "io/atomic_file.h"
 #include "io/csv.h"
 #include "report/writers.h"
 
+#include <math.h>
 #include <stdio.h>
 
 static void write_subjects(FILE *f, const kvq_run *run)
@@ -51,6 +57,29 @@ static void write_ratings(FILE *f, const kvq_run *run)
     }
 }
 
+static void write_queries(FILE *f, const kvq_run *run)
+{
+    fputs("population,variant,query", f);
+    for (size_t m = 0; m < KVQ_QUERY_METRICS; m++) fprintf(f, ",%s", kvq_query_metric_names[m]);
+    fputc('\n', f);
+    for (size_t i = 0; i < run->ncells; i++) {
+        const kvq_cell *c = &run->cells[i];
+        if (c->status != KVQ_OK || !c->query_values) continue;
+        for (size_t q = 0; q < c->nqueries; q++) {
+            kvq_csv_text(f, run->pops[c->population].name);
+            fputc(',', f);
+            kvq_csv_text(f, c->variant);
+            fprintf(f, ",%zu", q);
+            for (size_t m = 0; m < KVQ_QUERY_METRICS; m++) {
+                double x = c->query_values[m * c->nqueries + q];
+                fputc(',', f);
+                if (isfinite(x)) kvq_csv_number(f, x);
+            }
+            fputc('\n', f);
+        }
+    }
+}
+
 int kvq_write_subjects_csv(const kvq_run *run, kvq_error *err)
 {
     kvq_afile a;
@@ -60,5 +89,8 @@ int kvq_write_subjects_csv(const kvq_run *run, kvq_error *err)
     if ((rc = kvq_afile_commit(&a, err))) return rc;
     if ((rc = kvq_afile_open_in(&a, run->dir, "ratings.csv", err))) return rc;
     write_ratings(a.f, run);
+    if ((rc = kvq_afile_commit(&a, err))) return rc;
+    if ((rc = kvq_afile_open_in(&a, run->dir, "queries.csv", err))) return rc;
+    write_queries(a.f, run);
     return kvq_afile_commit(&a, err);
 }

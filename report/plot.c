@@ -743,16 +743,18 @@ static int alpha_deleted(plotter *pl, const selection *s, size_t p, const kvq_cs
     return KVQ_OK;
 }
 
-/* Chain-collapse curves of population p from chain.csv (columns variant, population, depth,
- * rho): one panel per codec in its colour, one line per variant labelled by its parameters. */
+/* Chain-collapse curves of population p from chain.csv (columns variant, population, depth, rho,
+ * ci_low, ci_high): one panel per codec in its colour, one line per variant labelled by its
+ * parameters, with its interval as a band. */
 static int chain(plotter *pl, const selection *s, size_t p, const kvq_csv_table *t, kvq_error *err)
 {
     long cp = col(t, "population"), cvar = col(t, "variant"), cd = col(t, "depth"),
-         cr = col(t, "rho");
+         cr = col(t, "rho"), clo = col(t, "ci_low"), chi = col(t, "ci_high");
     if (cp < 0 || cvar < 0 || cd < 0 || cr < 0) return KVQ_OK;
     char codecs[1024] = "", firsts[512] = "", counts[512] = "";
     figure fig;
-    int rc = figure_open(&fig, pl, err, "depth\trho (a block per variant)", "chain_P%zu", p + 1);
+    int rc = figure_open(&fig, pl, err, "depth\trho\tci_low\tci_high (a block per variant)",
+                         "chain_P%zu", p + 1);
     if (rc) return rc;
     series lines = {0};
     size_t panels = 0, most = 0;
@@ -764,8 +766,9 @@ static int chain(plotter *pl, const selection *s, size_t p, const kvq_csv_table 
             for (size_t r = 0; r < t->nrows; r++)
                 if (field_is(t, r, cp, s->f->populations[p]) &&
                     field_is(t, r, cvar, s->variants[u]))
-                    fprintf(fig.a.f, "%.0f\t%.6g\n", field_number(t, r, cd),
-                            field_number(t, r, cr)),
+                    fprintf(fig.a.f, "%.0f\t%.6g\t%.6g\t%.6g\n", field_number(t, r, cd),
+                            field_number(t, r, cr), clo < 0 ? NAN : field_number(t, r, clo),
+                            chi < 0 ? NAN : field_number(t, r, chi)),
                         count++;
             if (!count) continue;
             fputs("\n\n", fig.a.f);

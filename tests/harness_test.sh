@@ -81,6 +81,28 @@ for pop in pops:
     assert len(want) == 1 and abs(alpha - want[0]) < 1e-9, (pop, alpha, want)
 PY
 
+# 2e. queries.csv: every query of every cell that ran; each query-averaged metric of cells.csv is the
+# mean of its column over the queries where it is defined, and n_queries_defined counts them.
+python3 - "$TMP/t1/run" <<'PY' || fail "queries.csv does not give cells.csv's query-averaged metrics"
+import csv, sys
+d = sys.argv[1]
+queries = list(csv.DictReader(open(d + "/queries.csv")))
+cells = {(r["population"], r["variant"], r["metric"]): r["value"]
+         for r in csv.DictReader(open(d + "/cells.csv"))}
+keys = sorted({(r["population"], r["variant"]) for r in queries})
+ran = sorted({(p, v) for (p, v, m) in cells if m == "spearman"})
+assert keys == ran and len(keys) >= 4, (keys, ran)
+for key in keys:
+    rows = [r for r in queries if (r["population"], r["variant"]) == key]
+    assert [int(r["query"]) for r in rows] == list(range(len(rows))), key
+    for metric in ("pearson", "spearman", "kendall_tau_b", "recall@10", "attn_kl", "attn_top1"):
+        x = [float(r[metric]) for r in rows if r[metric] != ""]
+        want = float(cells[key + (metric,)])
+        assert abs(sum(x) / len(x) - want) <= 1e-12 * max(1, abs(want)), (key, metric, want)
+    defined = sum(1 for r in rows if r["spearman"] != "")
+    assert defined == float(cells[key + ("n_queries_defined",)]), key
+PY
+
 # 3. Epiphanies on hand-checkable facts (run t1: passthrough is exact, int8 is not).
 cat >"$TMP/spec.json" <<'JSON'
 {"epiphanies": [

@@ -158,6 +158,14 @@ int kvq_codec_can_reconstruct(const kvq_codec *codec);
 
 size_t kvq_codec_shared_bytes(const kvq_codec *codec);
 
+/* 1 when the codec's shared bytes reach the size of the n rows of its dimension it was fitted on,
+ * kept in bf16 (n * dim * 2 bytes): its tables alone cost as much as storing the rows, and hold
+ * room for them. A codebook of f32 centroids spanning the row (pq's 2^nbits per subspace,
+ * palette's k, hclam's leaves, an rvq level's k) costs dim * 4 bytes a centroid, so a codec with
+ * as many centroids as rows, which can keep every row as its own centroid and so reach any
+ * fidelity, is always caught, whatever its parameters are called. */
+int kvq_codec_degenerate(const kvq_codec *codec, size_t n);
+
 /* Expands a backend's ladder into specs: calls fn(spec, ctx) once per variant ("name" alone when
  * .variants is ""), stopping at the first non-zero return, which it passes back. */
 int kvq_backend_each_variant(const kvq_backend *b, int (*fn)(const char *spec, void *ctx),

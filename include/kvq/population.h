@@ -73,6 +73,12 @@ typedef struct kvq_population {
     float *queries;
     size_t chain_len; /* optional chain: chain_len matrices dim x dim, owned; NULL if none */
     float *chain;
+    float *chain_norm; /* NULL, or chain_len RMSNorm weight vectors of dim, owned: the chain is
+                          then residual (include/kvq/chain.h) */
+    double chain_eps;  /* the RMSNorm's epsilon */
+    int chain_blocks;  /* no chain: the population has no layers (a generator, an npy file), so the
+                          chain may be made of square blocks of its rows */
+    char chain_why[KVQ_TEXT_MAX]; /* no chain and no blocks: why, for the cells' notes */
 
     /* Populations of a running model (model:DIR#..., populations/model_population.c); else zero. */
     int from_model;
