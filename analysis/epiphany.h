@@ -51,6 +51,9 @@ typedef struct kvq_outcome {
     double value, ci_low, ci_high;                   /* the deciding value (NaN when none) */
     double threshold, threshold_low, threshold_high; /* what it was compared with */
     char codecs[160]; /* the deciding variant ("int8", "besicovitch:... vs lloydmax:...") */
+    double diff, diff_low, diff_high; /* a codec against one other on a query-averaged metric:
+                                         the paired difference value - scale * other over the
+                                         queries and its 95% interval, which decided; else NaN */
 } kvq_outcome;
 
 /* One epiphany on one population: its verdict and the prediction that decided it. */

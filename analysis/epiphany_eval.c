@@ -1,4 +1,5 @@
 /* Evaluating epiphany specs against a run's facts (analysis/epiphany.h). */
+#include "analysis/comparisons.h"
 #include "analysis/epiphany.h"
 #include "kvq/backend.h"
 
@@ -203,10 +204,26 @@ static int strength(kvq_verdict v, int any)
     return (v == KVQ_REFUTED) != any ? 2 : 0;
 }
 
+/* A prediction of one cell against one other cell (th->variant: the versus side is that single
+ * cell) on the same query-averaged metric is decided by
+ * the paired bootstrap over the queries (analysis/comparisons.h): *c, 1 when the run has both
+ * cells' per-query values; 0 (decide by the two intervals) otherwise. */
+static int paired_with(const cJSON *p, const cJSON *versus, const kvq_facts *f,
+                       const char *population, const entry *e, const threshold *th,
+                       kvq_comparison *c)
+{
+    const char *metric = get_string(p, "metric", "");
+    if (!th->variant || !e->variant || strcmp(metric, get_string(versus, "metric", "")) != 0)
+        return 0;
+    kvq_error err;
+    return kvq_compare_pair(f, population, e->variant, th->variant, metric,
+                            get_number(versus, "scale", 1), c, &err) == KVQ_OK;
+}
+
 static kvq_outcome evaluate_prediction(const cJSON *p, const kvq_facts *f, const char *population,
                                        scratch *s)
 {
-    kvq_outcome o = {KVQ_NO_DATA, NAN, NAN, NAN, NAN, NAN, NAN, ""};
+    kvq_outcome o = {KVQ_NO_DATA, NAN, NAN, NAN, NAN, NAN, NAN, "", NAN, NAN, NAN};
     const char *op = get_string(p, "op", "=="), *aggregate = get_string(p, "aggregate", "all");
     const char *glob = get_string(p, "codec", NULL);
     const cJSON *versus = cJSON_GetObjectItemCaseSensitive(p, "versus");
@@ -251,12 +268,21 @@ static kvq_outcome evaluate_prediction(const cJSON *p, const kvq_facts *f, const
             if (!versus_threshold(versus, f, population, bits, s->right, s->numbers, &mine))
                 continue;
         }
-        kvq_verdict v = decide(e->lo, e->hi, op, mine.lo, mine.hi);
+        kvq_comparison paired;
+        int is_paired = versus && paired_with(p, versus, f, population, e, &mine, &paired);
+        kvq_verdict v = is_paired ? decide(paired.paired.diff.lo, paired.paired.diff.hi, op, 0, 0)
+                                  : decide(e->lo, e->hi, op, mine.lo, mine.hi);
         /* the strongest verdict decides; among equals, the value closest to its threshold */
         int stronger = !decided || strength(v, any) > strength(o.verdict, any) ||
                        (strength(v, any) == strength(o.verdict, any) &&
                         fabs(e->value - mine.t) < fabs(o.value - o.threshold));
-        if (stronger) record(&o, v, e, &mine);
+        if (stronger) {
+            record(&o, v, e, &mine);
+            o.diff = o.diff_low = o.diff_high = NAN;
+            if (is_paired)
+                o.diff = paired.paired.diff.estimate, o.diff_low = paired.paired.diff.lo,
+                o.diff_high = paired.paired.diff.hi;
+        }
         decided = 1;
     }
     return o;
@@ -274,7 +300,7 @@ static kvq_verdict_cell evaluate_cell(const cJSON *epiphany, const kvq_facts *f,
     cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(epiphany, "predictions"))
     {
         kvq_outcome *o = &t->outcomes[k * t->npopulations + pop];
-        *o = (kvq_outcome){KVQ_NA, NAN, NAN, NAN, NAN, NAN, NAN, ""};
+        *o = (kvq_outcome){KVQ_NA, NAN, NAN, NAN, NAN, NAN, NAN, "", NAN, NAN, NAN};
         if (applies(p, f->populations[pop], f->roles[pop])) {
             *o = evaluate_prediction(p, f, f->populations[pop], s);
             if (counts[o->verdict]++ == 0) firsts[o->verdict] = (long)k;

@@ -81,6 +81,57 @@ static int add_rows(kvq_facts *f, const kvq_csv_table *t, int per_cell, kvq_erro
     return KVQ_OK;
 }
 
+static int index_queries(kvq_facts *f, kvq_error *err)
+{
+    const kvq_csv_table *t = &f->queries;
+    long cp = kvq_csv_column(t, "population"), cv = kvq_csv_column(t, "variant");
+    if (cp < 0 || cv < 0)
+        return kvq_fail(err, KVQ_EFORMAT, "%s: lacks the column population or variant", t->path);
+    for (size_t r = 0; r < t->nrows; r++) {
+        const char *pop = kvq_csv_field(t, r, (size_t)cp), *var = kvq_csv_field(t, r, (size_t)cv);
+        kvq_facts_cell *last = f->nquery_cells ? &f->query_cells[f->nquery_cells - 1] : NULL;
+        if (last && strcmp(last->population, pop) == 0 && strcmp(last->variant, var) == 0) {
+            last->count++;
+            continue;
+        }
+        kvq_facts_cell *grown = realloc(f->query_cells, (f->nquery_cells + 1) * sizeof *grown);
+        if (!grown) return kvq_fail(err, KVQ_ENOMEM, "out of memory reading %s", t->path);
+        f->query_cells = grown;
+        f->query_cells[f->nquery_cells++] = (kvq_facts_cell){pop, var, r, 1};
+    }
+    return KVQ_OK;
+}
+
+long kvq_facts_queries(const kvq_facts *facts, const char *variant, const char *population,
+                       const char *metric, double **x)
+{
+    *x = NULL;
+    long c = kvq_csv_column(&facts->queries, metric);
+    for (size_t i = 0; c >= 0 && i < facts->nquery_cells; i++) {
+        const kvq_facts_cell *cell = &facts->query_cells[i];
+        if (strcmp(cell->population, population) != 0 || strcmp(cell->variant, variant) != 0)
+            continue;
+        if (!(*x = malloc((cell->count + 1) * sizeof **x))) return -1;
+        for (size_t q = 0; q < cell->count; q++)
+            if (kvq_csv_parse_number(kvq_csv_field(&facts->queries, cell->first + q, (size_t)c),
+                                     &(*x)[q]))
+                (*x)[q] = NAN;
+        return (long)cell->count;
+    }
+    return 0;
+}
+
+/* Reads dir/name into t when it exists (else leaves t empty): 1 when read, 0 when absent. */
+static int read_optional(const char *dir, const char *name, kvq_csv_table *t, int *rc,
+                         kvq_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    *rc = kvq_csv_read(path, t, err);
+    if (*rc == KVQ_EIO && errno == ENOENT) *rc = KVQ_OK;
+    return !*rc && t->header;
+}
+
 int kvq_facts_load(kvq_facts *facts, const char *dir, kvq_error *err)
 {
     memset(facts, 0, sizeof *facts);
@@ -88,14 +139,10 @@ int kvq_facts_load(kvq_facts *facts, const char *dir, kvq_error *err)
     snprintf(path, sizeof path, "%s/cells.csv", dir);
     int rc = kvq_csv_read(path, &facts->cells, err);
     if (!rc) rc = add_rows(facts, &facts->cells, 1, err);
-    if (!rc) {
-        snprintf(path, sizeof path, "%s/populations.csv", dir);
-        rc = kvq_csv_read(path, &facts->pops, err);
-        if (rc == KVQ_EIO && errno == ENOENT)
-            rc = KVQ_OK;
-        else if (!rc)
-            rc = add_rows(facts, &facts->pops, 0, err);
-    }
+    if (!rc && read_optional(dir, "populations.csv", &facts->pops, &rc, err))
+        rc = add_rows(facts, &facts->pops, 0, err);
+    if (!rc && read_optional(dir, "queries.csv", &facts->queries, &rc, err))
+        rc = index_queries(facts, err);
     if (rc) kvq_facts_free(facts);
     return rc;
 }
@@ -108,6 +155,8 @@ void kvq_facts_free(kvq_facts *facts)
     free(facts->labels);
     kvq_csv_free(&facts->cells);
     kvq_csv_free(&facts->pops);
+    kvq_csv_free(&facts->queries);
+    free(facts->query_cells);
     memset(facts, 0, sizeof *facts);
 }
 

@@ -27,6 +27,8 @@ static const char usage_text[] =
     "       kvqeval plot RUN_DIR [--metric M] [--codec GLOB] [--population GLOB] [--kind K]\n"
     "                            [--out DIR]          draw chosen figures of a finished run\n"
     "       kvqeval diff RUN_A RUN_B                  cells in one run only, metrics that moved\n"
+    "       kvqeval compare RUN_DIR --metric M [--codec A --codec B] [--population GLOB]\n"
+    "                                                paired bootstrap comparisons, Holm and BH\n"
     "       kvqeval stats alpha|icc|kappa|corr|factors --csv FILE [--format table|json|csv]\n"
     "       kvqeval inspect FILE|DIR [--format table|json]\n"
     "       kvqeval model DIR --tokens FILE.npy        log-probabilities of token sequences\n"
@@ -170,6 +172,7 @@ int kvq_cli_main(int argc, char **argv)
     if (strcmp(argv[1], "inspect") == 0) return kvq_inspect_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "model") == 0) return kvq_model_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "diff") == 0) return kvq_diff_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "compare") == 0) return kvq_compare_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "plot") == 0) return kvq_plot_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "encode") == 0 || strcmp(argv[1], "decode") == 0)
         return kvq_codec_main(argc - 1, argv + 1);

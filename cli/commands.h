@@ -51,6 +51,9 @@ int kvq_codec_main(int argc, char **argv);
  * [--out DIR] */
 int kvq_plot_main(int argc, char **argv);
 
+/* kvqeval compare RUN_DIR --metric M [--codec A --codec B] [--population GLOB]... */
+int kvq_compare_main(int argc, char **argv);
+
 /* kvqeval diff RUN_A RUN_B */
 int kvq_diff_main(int argc, char **argv);
 

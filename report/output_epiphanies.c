@@ -1,7 +1,10 @@
 /* epiphanies.md and epiphanies.csv. The CSV has one row per (claim, prediction, population) a
  * prediction applies to:
- *     claim,prediction,population,verdict,metric,value,ci_low,ci_high,op,threshold,codecs,label
- * (threshold_low/high of a versus are folded into threshold's text in the Markdown only). The
+ *     claim,prediction,population,verdict,metric,value,ci_low,ci_high,op,threshold,codecs,label,
+ *     diff,diff_low,diff_high
+ * (threshold_low/high of a versus are folded into threshold's text in the Markdown only; diff and
+ * its interval, the paired difference that decided a codec-against-codec prediction, are empty
+ * elsewhere). The
  * Markdown has the claim x population table (columns the populations' short labels), each cell
  * the verdict and the measurement that decided it, e.g.
  *     "REFUTED: spearman 0.971 [0.962, 0.978]; predicted < 0.95",
@@ -42,9 +45,13 @@ static void outcome_text(const kvq_epiphany_table *t, long k, const kvq_outcome 
     char value[96], threshold[96];
     number_text(value, sizeof value, o->value, o->ci_low, o->ci_high);
     number_text(threshold, sizeof threshold, o->threshold, o->threshold_low, o->threshold_high);
-    snprintf(buf, size, "%s: %s %s; predicted %s %s%s%s%s", kvq_verdict_name(o->verdict),
-             t->metrics[k], value, t->ops[k], threshold, o->codecs[0] ? " (" : "", o->codecs,
-             o->codecs[0] ? ")" : "");
+    int used = snprintf(buf, size, "%s: %s %s; predicted %s %s%s%s%s", kvq_verdict_name(o->verdict),
+                        t->metrics[k], value, t->ops[k], threshold, o->codecs[0] ? " (" : "",
+                        o->codecs, o->codecs[0] ? ")" : "");
+    if (!isnan(o->diff) && used > 0 && (size_t)used < size) {
+        number_text(value, sizeof value, o->diff, o->diff_low, o->diff_high);
+        snprintf(buf + used, size - (size_t)used, "; paired difference %s", value);
+    }
 }
 
 static const kvq_outcome *decided(const kvq_epiphany_table *t, size_t e, size_t p)
@@ -128,7 +135,7 @@ static void write_md(FILE *f, const kvq_epiphany_table *t, const kvq_facts *fact
         for (size_t p = 0; p < t->npopulations; p++) {
             char text[512];
             const kvq_outcome *o = decided(t, e, p);
-            kvq_outcome na = {KVQ_NA, NAN, NAN, NAN, NAN, NAN, NAN, ""};
+            kvq_outcome na = {KVQ_NA, NAN, NAN, NAN, NAN, NAN, NAN, "", NAN, NAN, NAN};
             outcome_text(t, t->cells[e * t->npopulations + p].decided, o ? o : &na, text,
                          sizeof text);
             /* the claim's verdict leads; the deciding prediction's may differ (NO DATA inside
@@ -150,7 +157,7 @@ static void write_md(FILE *f, const kvq_epiphany_table *t, const kvq_facts *fact
 static void write_csv(FILE *f, const kvq_epiphany_table *t, const kvq_facts *facts)
 {
     fputs("claim,prediction,population,verdict,metric,value,ci_low,ci_high,op,threshold,codecs,"
-          "label\n",
+          "label,diff,diff_low,diff_high\n",
           f);
     for (size_t k = 0; k < t->npredictions; k++)
         for (size_t p = 0; p < t->npopulations; p++) {
@@ -172,6 +179,11 @@ static void write_csv(FILE *f, const kvq_epiphany_table *t, const kvq_facts *fac
             kvq_csv_text(f, o->codecs);
             fputc(',', f);
             kvq_csv_text(f, facts->labels[p]);
+            const double paired[] = {o->diff, o->diff_low, o->diff_high};
+            for (size_t i = 0; i < 3; i++) {
+                fputc(',', f);
+                if (!isnan(paired[i])) kvq_csv_number(f, paired[i]);
+            }
             fputc('\n', f);
         }
 }

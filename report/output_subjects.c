@@ -12,6 +12,7 @@
  *                 value of each query-averaged metric (empty where undefined: a query whose scores
  *                 are constant has no correlation, a population of fewer than k rows no
  *                 recall@k). A cell's metric is the mean of its column over the defined queries.
+ *                 Written before the epiphany table, whose paired comparisons read it.
  * Numbers are written with the fewest digits that read back to the same double. */
 #include "io/atomic_file.h"
 #include "io/csv.h"
@@ -89,8 +90,14 @@ int kvq_write_subjects_csv(const kvq_run *run, kvq_error *err)
     if ((rc = kvq_afile_commit(&a, err))) return rc;
     if ((rc = kvq_afile_open_in(&a, run->dir, "ratings.csv", err))) return rc;
     write_ratings(a.f, run);
-    if ((rc = kvq_afile_commit(&a, err))) return rc;
-    if ((rc = kvq_afile_open_in(&a, run->dir, "queries.csv", err))) return rc;
+    return kvq_afile_commit(&a, err);
+}
+
+int kvq_write_queries_csv(const kvq_run *run, kvq_error *err)
+{
+    kvq_afile a;
+    int rc = kvq_afile_open_in(&a, run->dir, "queries.csv", err);
+    if (rc) return rc;
     write_queries(a.f, run);
     return kvq_afile_commit(&a, err);
 }

@@ -21,6 +21,8 @@ int kvq_write_factors_csv(const kvq_run *run, const kvq_analysis *an, kvq_error 
 int kvq_write_chain_csv(const kvq_run *run, kvq_error *err);
 /* subjects.csv and ratings.csv (report/output_subjects.c). */
 int kvq_write_subjects_csv(const kvq_run *run, kvq_error *err);
+/* queries.csv (report/output_subjects.c). */
+int kvq_write_queries_csv(const kvq_run *run, kvq_error *err);
 int kvq_write_validity_csv(const kvq_run *run, const kvq_analysis *an, kvq_error *err);
 int kvq_write_manifest(const kvq_run *run, kvq_error *err);
 

@@ -121,7 +121,7 @@ JSON
 "$KVQ" epiphanies "$TMP/t1/run" --spec "$TMP/spec.json" 2>"$TMP/err" || fail "epiphanies: $(cat "$TMP/err")"
 row() { grep "^$1," "$TMP/t1/run/epiphanies.csv"; }
 verdicts() { row "$1" | awk -F, '{ print $4 }' | sort -u | tr '\n' ' '; }
-[ "$(head -1 "$TMP/t1/run/epiphanies.csv")" = "claim,prediction,population,verdict,metric,value,ci_low,ci_high,op,threshold,codecs,label" ] ||
+[ "$(head -1 "$TMP/t1/run/epiphanies.csv")" = "claim,prediction,population,verdict,metric,value,ci_low,ci_high,op,threshold,codecs,label,diff,diff_low,diff_high" ] ||
     fail "epiphanies.csv header: $(head -1 "$TMP/t1/run/epiphanies.csv")"
 [ "$(verdicts exact)" = "CONFIRMED " ] && [ "$(row exact | wc -l)" -eq 2 ] || fail "exact: $(row exact)"
 row exact | grep -q "^exact,exact.1,[^,]*,CONFIRMED,spearman,1,1,1,>=,1,passthrough," || fail "exact: $(row exact)"
