@@ -1,5 +1,6 @@
 /* The psychometric layer (analysis/psychometrics.h). */
 #include "analysis/psychometrics.h"
+#include "analysis/error_structure.h"
 #include "kvq/factors.h"
 #include "kvq/kappa.h"
 #include "kvq/population_key.h"
@@ -265,6 +266,9 @@ int kvq_psychometrics_run(kvq_run *run, size_t p, kvq_population_facts *facts,
         fleiss(&L);
         factors(&L);
     }
+    int errors = !rc && !L.oom && L.k >= 1
+                     ? kvq_error_structure_run(run, p, L.variant, L.k, factors_rows, err)
+                     : KVQ_OK;
     free(L.variant);
     free(L.x);
     free(L.bins);
@@ -272,5 +276,5 @@ int kvq_psychometrics_run(kvq_run *run, size_t p, kvq_population_facts *facts,
     if (rc || L.oom)
         return kvq_fail(err, KVQ_ENOMEM, "population '%s': out of memory in the psychometric layer",
                         run->pops[p].name);
-    return KVQ_OK;
+    return errors;
 }

@@ -8,6 +8,7 @@
  *   - factor structure: eigenvalues of the codec x codec correlation matrix, share of the first
  *     factor, first-factor loadings, factors by Kaiser and by Horn's parallel analysis
  * (factors.csv);
+ *   - the error structure: which codecs err together (analysis/error_structure.h, factors.csv);
  *   - Cohen's kappa of each codec against exact on top-decile membership (is the pair's row in the
  *     top 10% of its query?) and on quintile bins of each rater's own scores (unweighted and
  *     quadratic); Fleiss' kappa of all codecs on the quintile bins;

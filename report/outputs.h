@@ -14,10 +14,10 @@ typedef struct kvq_output_options {
 } kvq_output_options;
 
 /* Runs every analysis of the run (analysis/analysis.h) and writes every output file: cells.csv,
- * summary.csv, populations.csv, reliability.csv, factors.csv, chain.csv, the epiphany table, the
- * figures, manifest.json, report.md. A figure that cannot be completed stops neither the others
- * nor the manifest and the report; the call then returns its KVQ_EIO. Any other failure stops at
- * once. */
+ * summary.csv, populations.csv, reliability.csv, factors.csv, congruence.csv, chain.csv, the
+ * epiphany table, the figures, manifest.json, report.md. A figure that cannot be completed stops
+ * neither the others nor the manifest and the report; the call then returns its KVQ_EIO. Any other
+ * failure stops at once. */
 int kvq_outputs_write(kvq_run *run, kvq_output_options *opt, kvq_error *err);
 
 #endif

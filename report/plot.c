@@ -801,6 +801,223 @@ static int chain(plotter *pl, const selection *s, size_t p, const kvq_csv_table 
     return KVQ_OK;
 }
 
+/* The error structure of one population as factors.csv holds it (analysis/error_structure.h):
+ * the codecs' names by their number, the place of each in the dendrogram's leaf order, the
+ * correlations, the tree. */
+typedef struct error_tree {
+    size_t k;
+    const char **name; /* k: by number - 1 */
+    size_t *place;     /* k: each codec's place in the leaf order */
+    double *corr;      /* k x k */
+    long *merge;       /* (k - 1) x 2, R's convention */
+    double *height;    /* k - 1 */
+    double *x, *y;     /* k + k - 1: each node's height and place, leaves first, then the steps */
+    double cut;
+} error_tree;
+
+static void error_tree_free(error_tree *e)
+{
+    free(e->name), free(e->place), free(e->corr), free(e->merge), free(e->height), free(e->x);
+    free(e->y);
+}
+
+/* The number of the codec named item, or 0. */
+static size_t error_codec(const error_tree *e, const char *item)
+{
+    for (size_t i = 0; i < e->k; i++)
+        if (e->name[i] && strcmp(e->name[i], item) == 0) return i + 1;
+    return 0;
+}
+
+/* Reads one row of pop's error_cluster, error_correlation or error_summary into e. */
+static void error_tree_row(error_tree *e, const char *analysis, const char *item,
+                           const char *statistic, double v)
+{
+    size_t i = error_codec(e, item), j;
+    char part;
+    if (!strcmp(analysis, "error_cluster") && !strcmp(statistic, "order") && i && v >= 1 &&
+        v <= (double)e->k)
+        e->place[i - 1] = (size_t)v - 1;
+    else if (!strcmp(analysis, "error_correlation") && i && sscanf(statistic, "r_%zu", &j) == 1 &&
+             j >= 1 && j <= e->k)
+        e->corr[(i - 1) * e->k + j - 1] = e->corr[(j - 1) * e->k + i - 1] = v;
+    else if (!strcmp(analysis, "error_cluster") &&
+             sscanf(statistic, "merge_%zu_%c", &j, &part) == 2 && j >= 1 && j < e->k)
+        e->merge[2 * (j - 1) + (part == 'b')] = (long)v;
+    else if (!strcmp(analysis, "error_cluster") && sscanf(statistic, "height_%zu", &j) == 1 &&
+             j >= 1 && j < e->k)
+        e->height[j - 1] = v;
+    else if (!strcmp(analysis, "error_summary") && !strcmp(statistic, "cut_height"))
+        e->cut = v;
+}
+
+/* Pop's error structure from factors.csv t; 0 when it has one (two codecs or more). */
+static int error_tree_read(const kvq_csv_table *t, const char *pop, error_tree *e)
+{
+    long cp = col(t, "population"), ca = col(t, "analysis"), ci = col(t, "item"),
+         cs = col(t, "statistic"), cv = col(t, "value");
+    memset(e, 0, sizeof *e);
+    if (cp < 0 || ca < 0 || ci < 0 || cs < 0 || cv < 0) return -1;
+    for (size_t r = 0; r < t->nrows; r++)
+        e->k += field_is(t, r, cp, pop) && field_is(t, r, ca, "error_cluster") &&
+                field_is(t, r, cs, "item");
+    size_t k = e->k;
+    if (k < 2) return -1;
+    e->name = calloc(k, sizeof *e->name), e->place = calloc(k, sizeof *e->place);
+    e->corr = calloc(k * k, sizeof *e->corr), e->merge = calloc(2 * k, sizeof *e->merge);
+    e->height = calloc(k, sizeof *e->height), e->x = calloc(2 * k, sizeof *e->x);
+    e->y = calloc(2 * k, sizeof *e->y);
+    if (!e->name || !e->place || !e->corr || !e->merge || !e->height || !e->x || !e->y) return -1;
+    for (size_t r = 0; r < t->nrows; r++) { /* the numbers first: the other rows name codecs */
+        double v = field_number(t, r, cv);
+        if (field_is(t, r, cp, pop) && field_is(t, r, ca, "error_cluster") &&
+            field_is(t, r, cs, "item") && v >= 1 && v <= (double)k)
+            e->name[(size_t)v - 1] = kvq_csv_field(t, r, (size_t)ci);
+    }
+    for (size_t i = 0; i < k; i++) {
+        if (!e->name[i]) return -1;
+        e->corr[i * k + i] = 1.0;
+    }
+    for (size_t r = 0; r < t->nrows; r++)
+        if (field_is(t, r, cp, pop))
+            error_tree_row(e, kvq_csv_field(t, r, (size_t)ca), kvq_csv_field(t, r, (size_t)ci),
+                           kvq_csv_field(t, r, (size_t)cs), field_number(t, r, cv));
+    return 0;
+}
+
+/* A part of a merge (R's convention) as a node: leaves 0..k-1, step s at k + s - 1. */
+static size_t error_node(const error_tree *e, long part)
+{
+    return part < 0 ? (size_t)(-part - 1) : e->k + (size_t)part - 1;
+}
+
+/* The figure's data: the correlations in leaf order, then the tree's segments. */
+static void error_tree_write(FILE *f, error_tree *e)
+{
+    size_t k = e->k, *leaf = malloc(k * sizeof *leaf);
+    if (!leaf) return;
+    for (size_t i = 0; i < k; i++) leaf[e->place[i] < k ? e->place[i] : 0] = i;
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b < k; b++)
+            fprintf(f, "%zu\t%zu\t%.6g\n", a, b, e->corr[leaf[a] * k + leaf[b]]);
+    fputs("\n\n", f);
+    for (size_t i = 0; i < k; i++) e->x[i] = 0.0, e->y[i] = (double)e->place[i];
+    for (size_t s = 0; s + 1 < k; s++) {
+        size_t a = error_node(e, e->merge[2 * s]), b = error_node(e, e->merge[2 * s + 1]);
+        if (a >= k + s || b >= k + s) break; /* a part not made yet: a damaged file */
+        double h = e->height[s];
+        e->x[k + s] = h, e->y[k + s] = (e->y[a] + e->y[b]) / 2;
+        fprintf(f, "%.6g\t%.6g\t%.6g\t%.6g\n", e->x[a], e->y[a], h, e->y[a]);
+        fprintf(f, "%.6g\t%.6g\t%.6g\t%.6g\n", e->x[b], e->y[b], h, e->y[b]);
+        fprintf(f, "%.6g\t%.6g\t%.6g\t%.6g\n", h, e->y[a], h, e->y[b]);
+    }
+    free(leaf);
+}
+
+/* The codecs' names in leaf order as a gnuplot literal of space-separated words (NULL: no
+ * memory). */
+static char *error_names(const error_tree *e, size_t *widest)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < e->k; i++) len += strlen(e->name[i]) + 1;
+    char *words = calloc(len, 1), *out = malloc(4 * len + 8);
+    for (size_t p = 0; words && out && p < e->k; p++)
+        for (size_t i = 0; i < e->k; i++)
+            if (e->place[i] == p) {
+                add_word(words, len, e->name[i], strlen(e->name[i]));
+                if (strlen(e->name[i]) > *widest) *widest = strlen(e->name[i]);
+            }
+    if (words && out) kvq_text_gnuplot_literal(out, 4 * len + 8, words);
+    free(words);
+    if (!words) free(out);
+    return words ? out : NULL;
+}
+
+/* Which codecs err together in population p (factors.csv t): the error correlations in the
+ * dendrogram's leaf order beside the tree on 1 - r. */
+static int error_cluster(plotter *pl, const selection *s, size_t p, const kvq_csv_table *t,
+                         kvq_error *err)
+{
+    error_tree e;
+    if (error_tree_read(t, s->f->populations[p], &e)) {
+        error_tree_free(&e);
+        return KVQ_OK;
+    }
+    figure fig;
+    int rc = figure_open(&fig, pl, err,
+                         "row\tcolumn\tr (the codecs by their place in the leaf order), then the "
+                         "tree: x1\ty1\tx2\ty2 (x the height 1 - r, y the place)",
+                         "error_cluster_P%zu", p + 1);
+    if (!rc) error_tree_write(fig.a.f, &e);
+    if (!rc) rc = kvq_afile_commit(&fig.a, err);
+    size_t widest = 0;
+    char *names = rc ? NULL : error_names(&e, &widest), q[17000];
+    double hmax = 0.0;
+    for (size_t i = 0; i + 1 < e.k; i++) hmax = e.height[i] > hmax ? e.height[i] : hmax;
+    size_t size = names ? strlen(names) + 18000 : 0;
+    char *extra = names ? malloc(size) : NULL;
+    if (extra) {
+        int label_px = 7 * (int)(widest < 60 ? widest : 60), cells = 26 * (int)e.k;
+        snprintf(extra, size,
+                 "names=%s; ncodecs=%zu; cut=%g; hmax=%.6g; label_px=%d; population=%s", names, e.k,
+                 e.cut, hmax, label_px, lit(q, sizeof q, s->f->labels[p]));
+        draw(pl, "error_cluster.gp", fig.base, fig.data, extra,
+             cells + 2 * label_px + 420 < 800 ? 800 : cells + 2 * label_px + 420,
+             cells + label_px + 160 < 560 ? 560 : cells + label_px + 160);
+    } else if (!rc) {
+        rc = kvq_fail(err, KVQ_ENOMEM, "out of memory plotting");
+    }
+    free(names), free(extra);
+    error_tree_free(&e);
+    return rc;
+}
+
+/* Tucker's phi between the selected populations for one factor of congruence.csv t (factor,
+ * population_a, population_b, phi), as a matrix; undefined pairs and the diagonal NaN. */
+static int congruence_figure(plotter *pl, const selection *s, const kvq_csv_table *t,
+                             const char *factor, const char *what, kvq_error *err)
+{
+    long cf = col(t, "factor"), ca = col(t, "population_a"), cb = col(t, "population_b"),
+         cphi = col(t, "phi");
+    if (cf < 0 || ca < 0 || cb < 0 || cphi < 0 || s->np < 2) return KVQ_OK;
+    figure fig;
+    int rc = figure_open(&fig, pl, err,
+                         "population\tphi (a matrix: the next row and the first column name the "
+                         "populations)",
+                         "congruence_%s", factor);
+    if (rc) return rc;
+    fputs("population", fig.a.f);
+    for (size_t i = 0; i < s->np; i++) {
+        fprintf(fig.a.f, "\tP%zu ", s->pops[i] + 1);
+        put_label(fig.a.f, s->f->labels[s->pops[i]]);
+    }
+    for (size_t i = 0; i < s->np; i++) {
+        fprintf(fig.a.f, "\nP%zu ", s->pops[i] + 1);
+        put_label(fig.a.f, s->f->labels[s->pops[i]]);
+        for (size_t j = 0; j < s->np; j++) {
+            const char *a = s->f->populations[s->pops[i]], *b = s->f->populations[s->pops[j]];
+            double phi = NAN;
+            for (size_t r = 0; r < t->nrows && i != j; r++)
+                if (field_is(t, r, cf, factor) &&
+                    ((field_is(t, r, ca, a) && field_is(t, r, cb, b)) ||
+                     (field_is(t, r, ca, b) && field_is(t, r, cb, a))))
+                    phi = field_number(t, r, cphi);
+            if (isnan(phi))
+                fputs("\tNaN", fig.a.f); /* the spelling gnuplot is told is missing */
+            else
+                fprintf(fig.a.f, "\t%.6g", phi);
+        }
+    }
+    fputc('\n', fig.a.f);
+    if ((rc = kvq_afile_commit(&fig.a, err))) return rc;
+    char extra[600], w[300];
+    snprintf(extra, sizeof extra, "what=%s; npops=%zu", lit(w, sizeof w, what), s->np);
+    int side = 260 + 110 * (int)s->np;
+    draw(pl, "congruence.gp", fig.base, fig.data, extra, side < 700 ? 700 : side,
+         side < 600 ? 600 : side);
+    return KVQ_OK;
+}
+
 /* The templates' folder as an absolute path (gnuplot runs inside the figures' folder): the
  * KVQ_PLOTS_DIR environment variable, else the source tree's plots/. */
 static int templates_dir(char *buf, kvq_error *err)
@@ -812,21 +1029,29 @@ static int templates_dir(char *buf, kvq_error *err)
     return KVQ_OK;
 }
 
-/* Every figure that needs the long files of the run (reliability, factors, chain). */
+/* Every figure that needs the long files of the run (reliability, factors, chain, congruence);
+ * the error-structure and congruence figures go with the scree, the factor structure's kind. */
 static int long_figures(plotter *pl, const char *dir, const selection *s, kvq_error *err)
 {
-    kvq_csv_table rel, fac, ch;
+    kvq_csv_table rel, fac, ch, con;
     int rc = read_long(dir, "reliability.csv", &rel, err);
     if (!rc) rc = read_long(dir, "factors.csv", &fac, err);
     if (!rc) rc = read_long(dir, "chain.csv", &ch, err);
+    if (!rc) rc = read_long(dir, "congruence.csv", &con, err);
     if (!rc && wants(s, KVQ_PLOT_SCREE)) rc = scree(pl, s, &fac, err);
     for (size_t i = 0; i < s->np && !rc; i++) {
         if (wants(s, KVQ_PLOT_ALPHA)) rc = alpha_deleted(pl, s, s->pops[i], &rel, err);
         if (!rc && wants(s, KVQ_PLOT_CHAIN)) rc = chain(pl, s, s->pops[i], &ch, err);
+        if (!rc && wants(s, KVQ_PLOT_SCREE)) rc = error_cluster(pl, s, s->pops[i], &fac, err);
     }
+    if (!rc && wants(s, KVQ_PLOT_SCREE))
+        rc = congruence_figure(pl, s, &con, "score_factor1", "first score factor", err);
+    if (!rc && wants(s, KVQ_PLOT_SCREE))
+        rc = congruence_figure(pl, s, &con, "error_factor1", "first error factor", err);
     kvq_csv_free(&rel);
     kvq_csv_free(&fac);
     kvq_csv_free(&ch);
+    kvq_csv_free(&con);
     return rc;
 }
 

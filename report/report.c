@@ -267,6 +267,236 @@ static void validity(FILE *f, const kvq_run *run)
     kvq_csv_free(&t);
 }
 
+/* factors.csv of the run and the columns the error-structure section reads (-1 when absent). */
+typedef struct long_table {
+    kvq_csv_table t;
+    long pop, analysis, item, statistic, value;
+} long_table;
+
+/* Reads run's file name (a long file with factors.csv's columns); 0 when it could be read. */
+static int long_read(const kvq_run *run, const char *name, long_table *l)
+{
+    char path[4200];
+    kvq_error err;
+    snprintf(path, sizeof path, "%s/%s", run->dir, name);
+    if (access(path, F_OK) != 0 || kvq_csv_read(path, &l->t, &err)) return -1;
+    l->pop = kvq_csv_column(&l->t, "population"), l->analysis = kvq_csv_column(&l->t, "analysis");
+    l->item = kvq_csv_column(&l->t, "item"), l->statistic = kvq_csv_column(&l->t, "statistic");
+    l->value = kvq_csv_column(&l->t, "value");
+    return 0;
+}
+
+/* 1 when row r of l is population pop's analysis analysis (and statistic, when not NULL). */
+static int long_row_is(const long_table *l, size_t r, const char *pop, const char *analysis,
+                       const char *statistic)
+{
+    return strcmp(kvq_csv_field(&l->t, r, (size_t)l->pop), pop) == 0 &&
+           strcmp(kvq_csv_field(&l->t, r, (size_t)l->analysis), analysis) == 0 &&
+           (!statistic || strcmp(kvq_csv_field(&l->t, r, (size_t)l->statistic), statistic) == 0);
+}
+
+static double long_number(const long_table *l, size_t r, long c)
+{
+    double x = NAN;
+    kvq_csv_parse_number(kvq_csv_field(&l->t, r, (size_t)c), &x);
+    return x;
+}
+
+/* The value of pop's error_summary statistic (NaN when absent). */
+static double error_summary(const long_table *l, const char *pop, const char *statistic)
+{
+    for (size_t r = 0; r < l->t.nrows; r++)
+        if (long_row_is(l, r, pop, "error_summary", statistic) &&
+            !kvq_csv_field(&l->t, r, (size_t)l->item)[0])
+            return long_number(l, r, l->value);
+    return NAN;
+}
+
+/* A list of pop's codecs, "`a`, `b`": the items of the rows of analysis and statistic whose value
+ * is want (any value when want is NaN). */
+static void codec_list(FILE *f, const long_table *l, const char *pop, const char *analysis,
+                       const char *statistic, double want)
+{
+    int first = 1;
+    for (size_t r = 0; r < l->t.nrows; r++)
+        if (long_row_is(l, r, pop, analysis, statistic) &&
+            (isnan(want) || long_number(l, r, l->value) == want))
+            fprintf(f, "%s`%s`", first ? "" : ", ", kvq_csv_field(&l->t, r, (size_t)l->item)),
+                first = 0;
+}
+
+/* Which codecs load together: each codec under the error factor it loads most on (largest
+ * |loading|), "(-)" after it when that loading is negative. error_loading rows come codec by
+ * codec, factor1 first. */
+static void loading_groups(FILE *f, const long_table *l, const char *pop, size_t retained)
+{
+    for (size_t j = 1; j <= retained; j++) {
+        fprintf(f, "%s factor %zu: ", j == 1 ? "" : ";", j);
+        int first = 1;
+        for (size_t r = 0, end; r < l->t.nrows; r = end) {
+            end = r + 1;
+            if (!long_row_is(l, r, pop, "error_loading", NULL)) continue;
+            const char *item = kvq_csv_field(&l->t, r, (size_t)l->item);
+            size_t best = 1;
+            double most = long_number(l, r, l->value);
+            for (end = r; end < l->t.nrows && long_row_is(l, end, pop, "error_loading", NULL) &&
+                          strcmp(kvq_csv_field(&l->t, end, (size_t)l->item), item) == 0;
+                 end++)
+                if (fabs(long_number(l, end, l->value)) > fabs(most))
+                    most = long_number(l, end, l->value), best = end - r + 1;
+            if (best != j) continue;
+            fprintf(f, "%s`%s`%s", first ? "" : ", ", item, most < 0 ? " (-)" : "");
+            first = 0;
+        }
+        if (first) fputs("none", f);
+    }
+}
+
+static void error_population(FILE *f, const long_table *l, const kvq_run *run, size_t p)
+{
+    const char *pop = run->pops[p].name;
+    double codecs = error_summary(l, pop, "codecs"), excluded = error_summary(l, pop, "excluded");
+    double retained = error_summary(l, pop, "factors_retained");
+    fprintf(f, "### P%zu `%s`\n\n", p + 1, pop);
+    if (isnan(codecs)) {
+        fputs("No codec of this population succeeded.\n\n", f);
+        return;
+    }
+    fprintf(f, "- codecs analysed: %.0f", codecs);
+    if (excluded > 0) {
+        fputs("; left out, their error never varies (exact on every subject, or a constant "
+              "error): ",
+              f);
+        codec_list(f, l, pop, "error_summary", "zero_variance", NAN);
+    }
+    fputs("\n", f);
+    if (isnan(retained)) {
+        fputs("- fewer than two codecs whose errors vary: no error structure.\n\n", f);
+        return;
+    }
+    fprintf(f,
+            "- error factors retained: %.0f (parallel analysis: %.0f; the first factor holds "
+            "%.0f%% of the error variance)\n- codecs loading together:",
+            retained, error_summary(l, pop, "factors_parallel"),
+            100.0 * error_summary(l, pop, "first_share"));
+    loading_groups(f, l, pop, (size_t)retained);
+    double clusters = error_summary(l, pop, "clusters");
+    fprintf(f, "\n- %.0f cluster%s at 1 - r <= %g:", clusters, clusters == 1 ? "" : "s",
+            error_summary(l, pop, "cut_height"));
+    for (double c = 1; c <= clusters; c++) {
+        fputs(c > 1 ? "; {" : " {", f);
+        codec_list(f, l, pop, "error_cluster", "cluster", c);
+        fputc('}', f);
+    }
+    fputs("\n\n", f);
+}
+
+/* "Which codecs err together", from factors.csv. */
+static void error_structure(FILE *f, const kvq_run *run)
+{
+    long_table l;
+    if (long_read(run, "factors.csv", &l)) return;
+    if (l.pop >= 0 && l.analysis >= 0 && l.item >= 0 && l.statistic >= 0 && l.value >= 0) {
+        fputs("\n## Which codecs err together\n\n"
+              "For each population, the errors of the codecs on the psychometric layer's subjects "
+              "(each codec's score minus the exact score), every codec's errors scaled to unit "
+              "variance: their correlations say which codecs err on the same subjects in the "
+              "same direction, whatever the size of each codec's errors. Error factors are "
+              "retained by parallel analysis (at least one), principal components rotated by "
+              "varimax when there are several; a codec is listed under the factor it loads most "
+              "on, (-) after it when its errors run against the factor's. The clusters come from "
+              "average-linkage clustering on 1 - r, cut at the height "
+              "given (the codecs of one cluster were joined at an average error correlation of at "
+              "least 1 minus that height). `factors.csv` (analyses `error_*`) holds every number; "
+              "the figures `error_cluster_P<n>` draw the correlations and the tree.\n\n",
+              f);
+        for (size_t p = 0; p < run->npops; p++) error_population(f, &l, run, p);
+    }
+    kvq_csv_free(&l.t);
+}
+
+/* The number (from 1) of the population whose spec is name, 0 when none. */
+static size_t pop_number(const kvq_run *run, const char *name)
+{
+    for (size_t p = 0; p < run->npops; p++)
+        if (strcmp(run->pops[p].name, name) == 0) return p + 1;
+    return 0;
+}
+
+/* One factor's summary line: how many pairs are equal, fair, different, and the answer. */
+static void congruence_summary(FILE *f, const kvq_csv_table *t, const char *factor,
+                               const char *what)
+{
+    static const char *const verdicts[] = {"equal", "fair", "different", "n/a"};
+    size_t count[4] = {0}, pairs = 0;
+    long cf = kvq_csv_column(t, "factor"), cv = kvq_csv_column(t, "verdict");
+    for (size_t r = 0; r < t->nrows; r++) {
+        if (strcmp(kvq_csv_field(t, r, (size_t)cf), factor) != 0) continue;
+        for (size_t v = 0; v < 4; v++)
+            count[v] += !strcmp(kvq_csv_field(t, r, (size_t)cv), verdicts[v]);
+        pairs++;
+    }
+    size_t decided = pairs - count[3];
+    fprintf(f, "- **%s** (`%s`): %zu pair%s: %zu equal, %zu fair, %zu different, %zu undecided: ",
+            what, factor, pairs, pairs == 1 ? "" : "s", count[0], count[1], count[2], count[3]);
+    if (!decided)
+        fputs("no pair of populations could be compared.\n", f);
+    else if (count[0] + count[1] == decided)
+        fprintf(f, "the structure holds across %s pair compared%s.\n",
+                decided == 1 ? "the" : "every", count[1] ? " (some only fairly)" : "");
+    else if (count[2] == decided)
+        fputs("the structure differs in every pair compared.\n", f);
+    else
+        fprintf(f, "the structure holds for %zu of the %zu pairs compared.\n", count[0] + count[1],
+                decided);
+}
+
+/* "Does the codecs' factor structure hold across populations", from congruence.csv. */
+static void congruence(FILE *f, const kvq_run *run)
+{
+    char path[4200];
+    kvq_csv_table t;
+    kvq_error err;
+    snprintf(path, sizeof path, "%s/congruence.csv", run->dir);
+    if (access(path, F_OK) != 0 || kvq_csv_read(path, &t, &err)) return;
+    long c[6] = {kvq_csv_column(&t, "factor"),       kvq_csv_column(&t, "population_a"),
+                 kvq_csv_column(&t, "population_b"), kvq_csv_column(&t, "n_variants"),
+                 kvq_csv_column(&t, "phi"),          kvq_csv_column(&t, "verdict")};
+    int ok = 1;
+    for (size_t i = 0; i < 6; i++) ok &= c[i] >= 0;
+    if (ok) {
+        fputs("\n## Does the codecs' factor structure hold across populations?\n\n"
+              "Tucker's congruence coefficient phi between two populations' first-factor "
+              "loadings, over the codec variants both ran, each population's loadings signed so "
+              "that they sum >= 0; |phi| >= 0.95 the factors are equal, 0.85 to 0.95 fairly "
+              "similar, below that different (Lorenzo-Seva & ten Berge 2006). A negative phi "
+              "of large size is the same factor with its sign reversed (the sum rule cannot "
+              "orient a factor on which codecs load with both signs). Undecided: fewer than two "
+              "codec variants in common, or a population without the factor (`congruence.csv`; "
+              "the figures `congruence_<factor>`).\n\n",
+              f);
+        if (!t.nrows) fputs("One population: nothing to compare.\n", f);
+    }
+    if (ok && t.nrows) {
+        congruence_summary(f, &t, "score_factor1", "scores");
+        congruence_summary(f, &t, "error_factor1", "errors");
+        fputs("\n| factor | population a | population b | variants | phi | verdict |\n"
+              "|---|---|---|---:|---:|---|\n",
+              f);
+        for (size_t r = 0; r < t.nrows; r++) {
+            double phi = NAN;
+            kvq_csv_parse_number(kvq_csv_field(&t, r, (size_t)c[4]), &phi);
+            fprintf(f, "| %s | P%zu | P%zu | %s |", kvq_csv_field(&t, r, (size_t)c[0]),
+                    pop_number(run, kvq_csv_field(&t, r, (size_t)c[1])),
+                    pop_number(run, kvq_csv_field(&t, r, (size_t)c[2])),
+                    kvq_csv_field(&t, r, (size_t)c[3]));
+            rho_text(f, phi, NAN, NAN);
+            fprintf(f, " %s |\n", kvq_csv_field(&t, r, (size_t)c[5]));
+        }
+    }
+    kvq_csv_free(&t);
+}
+
 static int png_name(const struct dirent *e)
 {
     size_t len = strlen(e->d_name);
@@ -330,6 +560,8 @@ int kvq_write_report(const kvq_run *run, kvq_error *err)
     left_out(a.f, run);
     epiphanies(a.f, run);
     validity(a.f, run);
+    error_structure(a.f, run);
+    congruence(a.f, run);
     figures(a.f, run);
     files(a.f);
     return kvq_afile_commit(&a, err);

@@ -19,6 +19,9 @@ int kvq_write_populations_csv(const kvq_run *run, const kvq_analysis *an, kvq_er
 int kvq_write_reliability_csv(const kvq_run *run, const kvq_analysis *an, kvq_error *err);
 int kvq_write_factors_csv(const kvq_run *run, const kvq_analysis *an, kvq_error *err);
 int kvq_write_chain_csv(const kvq_run *run, kvq_error *err);
+/* congruence.csv: Tucker's phi of every pair of populations' first score and error factors
+ * (report/output_congruence.c). */
+int kvq_write_congruence_csv(const kvq_run *run, const kvq_analysis *an, kvq_error *err);
 /* subjects.csv and ratings.csv (report/output_subjects.c). */
 int kvq_write_subjects_csv(const kvq_run *run, kvq_error *err);
 /* queries.csv (report/output_subjects.c). */

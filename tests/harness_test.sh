@@ -15,13 +15,13 @@ for t in 1 2; do
     "$KVQ" $CODECS $POPS --seed 11 --threads $t --out "$TMP/t$t/run" --quiet 2>"$TMP/t$t.err" \
         || fail "threads=$t run failed: $(cat "$TMP/t$t.err")"
 done
-for f in cells.csv summary.csv reliability.csv factors.csv chain.csv populations.csv epiphanies.csv epiphanies.md; do
+for f in cells.csv summary.csv reliability.csv factors.csv congruence.csv chain.csv populations.csv epiphanies.csv epiphanies.md; do
     same_but_timing "$TMP/t1/run/$f" >"$TMP/a"
     same_but_timing "$TMP/t2/run/$f" >"$TMP/b"
     cmp -s "$TMP/a" "$TMP/b" || fail "$f differs between --threads 1 and 2"
     [ -s "$TMP/a" ] || fail "$f is empty"
 done
-for f in run.json cells.csv summary.csv populations.csv reliability.csv factors.csv chain.csv manifest.json report.md epiphanies.md epiphanies.csv; do
+for f in run.json cells.csv summary.csv populations.csv reliability.csv factors.csv congruence.csv chain.csv manifest.json report.md epiphanies.md epiphanies.csv; do
     [ -s "$TMP/t1/run/$f" ] || fail "run folder lacks $f"
 done
 grep -q '"threads":	2' "$TMP/t2/run/manifest.json" || fail "manifest lacks the thread count"
