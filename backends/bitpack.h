@@ -26,7 +26,8 @@ void kvq_pack_bits(const uint8_t *values, size_t n, unsigned bits, uint8_t *dst,
 void kvq_unpack_bits(const uint8_t *src, size_t offset, unsigned bits, size_t n, uint8_t *values);
 
 /* Sign bits, in the same layout at 1 bit per value: bit k is 1 when v[k] >= 0 (ORed into dst,
- * zeroed by the caller), and decodes to +1.0f, else -1.0f. */
+ * zeroed by the caller), and decodes to +1.0f, else -1.0f (the scalar oracle of the sketch's score
+ * kernel, kvq_sketch_signed_sum, which reads the bits without decoding them). */
 void kvq_pack_signs(const float *v, size_t n, uint8_t *dst, size_t offset);
 void kvq_unpack_signs(const uint8_t *src, size_t offset, size_t n, float *out);
 

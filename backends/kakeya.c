@@ -452,13 +452,33 @@ static int kakeya_check(const kakeya_state *s, size_t i, size_t b, size_t j, kvq
     return KVQ_OK;
 }
 
+/* Scores the m <= KVQ_DOT_ROWS codes against the rotated query rq, from table (<q, atom> of every
+ * skeleton's centroids, skeleton b's from offset[b]); z is m x dim scratch, level dim bytes. The
+ * residual dots of the m codes run side by side (kvq_dot_rows). */
+static int kakeya_score_batch(const kakeya_state *s, const float *rq, const float *table,
+                              const size_t *offset, const uint8_t *codes, size_t first, size_t m,
+                              uint8_t *level, float *z, float *out, kvq_error *err)
+{
+    size_t bytes = kakeya_bytes_per_row(s), b[KVQ_DOT_ROWS], j[KVQ_DOT_ROWS];
+    float sigma[KVQ_DOT_ROWS], dot[KVQ_DOT_ROWS];
+    for (size_t r = 0; r < m; r++) {
+        size_t i = first + r;
+        sigma[r] = kakeya_unpack(s, codes + i * bytes, &b[r], &j[r], level, z + r * s->dim);
+        int rc = kakeya_check(s, i, b[r], j[r], err);
+        if (rc) return rc;
+    }
+    kvq_dot_rows(rq, z, m, s->dim, dot);
+    for (size_t r = 0; r < m; r++) out[first + r] = table[offset[b[r]] + j[r]] + sigma[r] * dot[r];
+    return KVQ_OK;
+}
+
 static int kakeya_score(const void *state, const float *query, const uint8_t *codes, size_t n,
                         float *out, kvq_error *err)
 {
     const kakeya_state *s = state;
-    size_t bytes = kakeya_bytes_per_row(s), dim = s->dim, total = 0;
+    size_t dim = s->dim, total = 0;
     for (size_t b = 0; b < s->nskel; b++) total += s->skel[b].coef.k;
-    float *rq = malloc(2 * dim * sizeof *rq), *z = rq ? rq + dim : NULL;
+    float *rq = malloc((1 + KVQ_DOT_ROWS) * dim * sizeof *rq), *z = rq ? rq + dim : NULL;
     float *table = malloc(total * sizeof *table), *atom = malloc(dim * sizeof *atom);
     size_t *offset = malloc(s->nskel * sizeof *offset);
     uint8_t *level = malloc(dim);
@@ -476,11 +496,9 @@ static int kakeya_score(const void *state, const float *query, const uint8_t *co
         memcpy(rq, query, dim * sizeof *rq);
         kvq_rotation_apply(&s->rot, rq);
     }
-    for (size_t i = 0; i < n && !rc; i++) {
-        size_t b, j;
-        float sigma = kakeya_unpack(s, codes + i * bytes, &b, &j, level, z);
-        rc = kakeya_check(s, i, b, j, err);
-        if (!rc) out[i] = table[offset[b] + j] + sigma * kvq_dot(rq, z, dim);
+    for (size_t i = 0; i < n && !rc; i += KVQ_DOT_ROWS) {
+        size_t m = n - i < KVQ_DOT_ROWS ? n - i : KVQ_DOT_ROWS;
+        rc = kakeya_score_batch(s, rq, table, offset, codes, i, m, level, z, out, err);
     }
     free(rq);
     free(table);

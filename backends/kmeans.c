@@ -179,7 +179,7 @@ int kvq_codebook_check(const kvq_codebook *cb, size_t index, size_t i, const cha
 
 void kvq_codebook_dots(const kvq_codebook *cb, const float *q, float *out)
 {
-    for (size_t j = 0; j < cb->k; j++) out[j] = kvq_dot(q, cb->centroids + j * cb->dim, cb->dim);
+    kvq_dot_rows(q, cb->centroids, cb->k, cb->dim, out);
 }
 
 size_t kvq_codebook_bytes(const kvq_codebook *cb)
@@ -325,17 +325,38 @@ done:
     return out;
 }
 
+#define SEED_LANES 8
+
+/* d[r] = dist2_direct(x + r * dim, c, dim) for r < SEED_LANES, bit for bit: the rows' sums run
+ * side by side (each in index order), so that their additions overlap instead of each waiting for
+ * the one before. */
+static void seed_distances(const float *x, const float *c, size_t dim, float *d)
+{
+    float acc[SEED_LANES] = {0};
+    for (size_t t = 0; t < dim; t++)
+        for (size_t r = 0; r < SEED_LANES; r++) {
+            float e = x[r * dim + t] - c[t];
+            acc[r] += e * e;
+        }
+    memcpy(d, acc, sizeof acc);
+}
+
 /* Centroid j becomes row pick; mind[i] becomes row i's squared distance to the nearest of
  * centroids 0..j (the seeding step k-means++ and furthest-point sampling share). */
 static void add_seed(kvq_codebook *cb, size_t j, const float *rows, size_t n, size_t pick,
                      float *mind)
 {
-    size_t dim = cb->dim;
-    float *c = cb->centroids + j * dim;
+    size_t dim = cb->dim, i = 0;
+    float *c = cb->centroids + j * dim, d[SEED_LANES];
     memcpy(c, rows + pick * dim, dim * sizeof *c);
-    for (size_t i = 0; i < n; i++) {
-        float d = dist2_direct(rows + i * dim, c, dim);
-        if (j == 0 || d < mind[i]) mind[i] = d;
+    for (; i + SEED_LANES <= n; i += SEED_LANES) {
+        seed_distances(rows + i * dim, c, dim, d);
+        for (size_t r = 0; r < SEED_LANES; r++)
+            if (j == 0 || d[r] < mind[i + r]) mind[i + r] = d[r];
+    }
+    for (; i < n; i++) {
+        d[0] = dist2_direct(rows + i * dim, c, dim);
+        if (j == 0 || d[0] < mind[i]) mind[i] = d[0];
     }
 }
 

@@ -72,40 +72,47 @@ static size_t qjl_shared_bytes(const void *state)
     return KVQ_SEED_BYTES;
 }
 
+/* Rows projected together: S streams from memory once per QJL_ENCODE_ROWS rows. */
+#define QJL_ENCODE_ROWS 8
+
 static int qjl_encode(const void *state, const float *rows, size_t n, uint8_t *codes,
                       kvq_error *err)
 {
     const kvq_sketch *s = state;
     size_t bytes = qjl_bytes_per_row(s);
-    float *proj = kvq_state_calloc("qjl", s->m * sizeof *proj, err);
+    float *proj = kvq_state_calloc("qjl", QJL_ENCODE_ROWS * s->m * sizeof *proj, err);
     if (!proj) return KVQ_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        const float *x = rows + i * s->dim;
-        uint8_t *code = codes + i * bytes;
-        float norm = (float)sqrt((double)kvq_dot(x, x, s->dim));
-        memset(code, 0, bytes);
-        memcpy(code, &norm, QJL_NORM_BYTES);
-        kvq_sketch_signs(s, x, proj, code + QJL_NORM_BYTES, 0);
+    memset(codes, 0, n * bytes);
+    for (size_t i0 = 0; i0 < n; i0 += QJL_ENCODE_ROWS) {
+        size_t count = n - i0 < QJL_ENCODE_ROWS ? n - i0 : QJL_ENCODE_ROWS;
+        kvq_sketch_project(s, rows + i0 * s->dim, count, proj);
+        for (size_t r = 0; r < count; r++) {
+            const float *x = rows + (i0 + r) * s->dim;
+            uint8_t *code = codes + (i0 + r) * bytes;
+            float norm = (float)sqrt((double)kvq_dot(x, x, s->dim));
+            memcpy(code, &norm, QJL_NORM_BYTES);
+            kvq_pack_signs(proj + r * s->m, s->m, code + QJL_NORM_BYTES, 0);
+        }
     }
     free(proj);
     return KVQ_OK;
 }
 
-/* S q once per call; then each code costs one pass over its m signs. */
+/* S q once per call; then each code costs one pass over its m sign bits, a word at a time
+ * (kvq_sketch_signed_sum). */
 static int qjl_score(const void *state, const float *query, const uint8_t *codes, size_t n,
                      float *out, kvq_error *err)
 {
     const kvq_sketch *s = state;
     size_t bytes = qjl_bytes_per_row(s);
-    float *sq = kvq_state_calloc("qjl", 2 * s->m * sizeof *sq, err);
+    float *sq = kvq_state_calloc("qjl", s->m * sizeof *sq, err);
     if (!sq) return KVQ_ENOMEM;
-    float *signs = sq + s->m;
-    kvq_sketch_project(s, query, sq);
+    kvq_sketch_project(s, query, 1, sq);
     for (size_t i = 0; i < n; i++) {
         const uint8_t *code = codes + i * bytes;
         float norm;
         memcpy(&norm, code, QJL_NORM_BYTES);
-        out[i] = kvq_sketch_estimate(s, sq, norm, code + QJL_NORM_BYTES, 0, signs);
+        out[i] = kvq_sketch_estimate(s, sq, norm, code + QJL_NORM_BYTES, 0);
     }
     free(sq);
     return KVQ_OK;

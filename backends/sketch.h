@@ -33,17 +33,23 @@ int kvq_sketch_init(kvq_sketch *sk, size_t m, size_t dim, uint64_t seed, const c
 
 void kvq_sketch_free(kvq_sketch *sk);
 
-/* out <- S v (m floats). */
-void kvq_sketch_project(const kvq_sketch *sk, const float *v, float *out);
+/* out + r m <- S v_r (m floats) for the count vectors v_r = v + r dim. */
+void kvq_sketch_project(const kvq_sketch *sk, const float *v, size_t count, float *out);
 
 /* Writes the m sign bits of S v (1 for >= 0) at bit offset of dst (bitpack.h layout; dst zeroed
  * by the caller); proj is scratch for m floats. */
 void kvq_sketch_signs(const kvq_sketch *sk, const float *v, float *proj, uint8_t *dst,
                       size_t offset);
 
-/* The estimate of <q, r> from sq = S q, |r| and the sign bits of S r at bit offset of src; signs is
- * scratch for m floats. */
+/* The estimate of <q, r> from sq = S q, |r| and the sign bits of S r at bit offset of src. */
 float kvq_sketch_estimate(const kvq_sketch *sk, const float *sq, float norm, const uint8_t *src,
-                          size_t offset, float *signs);
+                          size_t offset);
+
+/* <sq, signs>, signs the m values +-1 of the sign bits at bit offset of src (bitpack.h layout):
+ * the same float sum as kvq_dotf(sq, signs, m) with the signs unpacked by kvq_unpack_signs, bit for
+ * bit (sq[j] * -1.0f is -sq[j] exactly, and the lanes add in kvq_dotf's order), without unpacking
+ * them: each term is sq[j] with its sign bit flipped where the sign bit of the code is 0. Reads
+ * only the bytes that hold the m bits. */
+float kvq_sketch_signed_sum(const float *sq, const uint8_t *src, size_t offset, size_t m);
 
 #endif

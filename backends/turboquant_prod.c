@@ -180,13 +180,13 @@ static int turboquant_prod_score(const void *state, const float *query, const ui
     }
     memcpy(w.a, query, dim * sizeof *w.a);
     kvq_rotation_apply(&s->stage.rotation, w.a);
-    kvq_sketch_project(&s->sketch, w.a, sq);
+    kvq_sketch_project(&s->sketch, w.a, 1, sq);
     for (size_t i = 0; i < n; i++) {
         const uint8_t *code = codes + i * bytes;
         float residual = tqp_decode_rotated(s, code, w.index, w.b);
         out[i] = kvq_dotf(w.a, w.b, dim) + kvq_sketch_estimate(&s->sketch, sq, residual,
                                                                code + TQP_SCALAR_BYTES,
-                                                               dim * s->mse_bits, w.c);
+                                                               dim * s->mse_bits);
     }
     free(sq);
     tqp_scratch_free(&w);

@@ -24,9 +24,15 @@ void kvq_state_free(void *state)
     free(state);
 }
 
-float kvq_dot(const float *a, const float *b, size_t n)
+void kvq_dot_rows(const float *a, const float *rows, size_t count, size_t n, float *out)
 {
-    double acc = 0.0;
-    for (size_t i = 0; i < n; i++) acc += (double)a[i] * (double)b[i];
-    return (float)acc;
+    size_t c = 0;
+    for (; c + KVQ_DOT_ROWS <= count; c += KVQ_DOT_ROWS) {
+        const float *r = rows + c * n;
+        double acc[KVQ_DOT_ROWS] = {0};
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < KVQ_DOT_ROWS; k++) acc[k] += (double)a[i] * (double)r[k * n + i];
+        for (size_t k = 0; k < KVQ_DOT_ROWS; k++) out[c + k] = (float)acc[k];
+    }
+    for (; c < count; c++) out[c] = kvq_dot(a, rows + c * n, n);
 }

@@ -21,7 +21,19 @@ void kvq_state_free(void *state);
 void *kvq_state_calloc(const char *codec, size_t size, kvq_error *err);
 
 /* <a, b> over n floats, accumulated in double in index order and rounded once: the exact inner
- * product to float precision (deterministic). */
-float kvq_dot(const float *a, const float *b, size_t n);
+ * product to float precision (deterministic). Inline: codecs call it on groups of 2 coordinates
+ * as well as on whole rows. */
+static inline float kvq_dot(const float *a, const float *b, size_t n)
+{
+    double acc = 0.0;
+    for (size_t i = 0; i < n; i++) acc += (double)a[i] * (double)b[i];
+    return (float)acc;
+}
+
+/* out[c] = kvq_dot(a, rows + c * n, n) for c < count, bit for bit: the sums of KVQ_DOT_ROWS rows
+ * at a time are interleaved (each still in index order), so that their additions overlap instead
+ * of each waiting for the one before. */
+#define KVQ_DOT_ROWS 8
+void kvq_dot_rows(const float *a, const float *rows, size_t count, size_t n, float *out);
 
 #endif

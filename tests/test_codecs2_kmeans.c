@@ -2,6 +2,7 @@
  * double-precision ranking, ties, batch independence, determinism, recovery of separated
  * clusters, furthest-point sampling against numpy (tests/golden/gen_codecs2.py), refusals. */
 #include "backends/kmeans.h"
+#include "backends/util.h"
 #include "test_codecs2.h"
 
 #include <math.h>
@@ -205,4 +206,24 @@ Test(kmeans, no_collapse_around_a_central_seed)
     free(m);
     free(x);
     kvq_codebook_free(&cb);
+}
+
+/* The score table (kvq_codebook_dots, eight centroids' sums side by side) against kvq_dot of each
+ * centroid alone, bit for bit, for codebooks with and without a partial last batch. */
+Test(kmeans, codebook_dots_match_kvq_dot)
+{
+    const size_t dim = 19, sizes[] = {1, 8, 13, 256};
+    float q[19], out[256];
+    fill_gaussian(q, dim, 5);
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        kvq_codebook cb;
+        cr_assert_eq(kvq_codebook_alloc(&cb, sizes[s], dim, "test", NULL), KVQ_OK);
+        fill_gaussian(cb.centroids, sizes[s] * dim, 6 + s);
+        kvq_codebook_dots(&cb, q, out);
+        for (size_t j = 0; j < sizes[s]; j++) {
+            float want = kvq_dot(q, cb.centroids + j * dim, dim);
+            cr_assert_eq(memcmp(&want, &out[j], sizeof want), 0, "k=%zu j=%zu", sizes[s], j);
+        }
+        kvq_codebook_free(&cb);
+    }
 }
