@@ -75,6 +75,20 @@ typedef struct entry {
     int ci; /* it has an interval */
 } entry;
 
+/* 1 when variant's cell on population meets where: one condition {metric, op, value}, or an array
+ * of them that must all hold (a metric the cell lacks fails its condition). */
+static int meets(const kvq_facts *f, const char *variant, const char *population,
+                 const cJSON *where)
+{
+    if (cJSON_IsArray(where)) {
+        const cJSON *c;
+        cJSON_ArrayForEach(c, where) if (!meets(f, variant, population, c)) return 0;
+        return 1;
+    }
+    double w = kvq_facts_value(f, variant, population, get_string(where, "metric", ""));
+    return !isnan(w) && compare(w, get_string(where, "op", "=="), get_number(where, "value", 0));
+}
+
 /* The finite values of metric on population for the codec variants matching glob (NULL: the
  * population-level facts) that meet where (NULL: all) and are not degenerate. A glob without
  * wildcards that names a variant is taken by its canonical name (kvq_codec_canonical), as the
@@ -96,12 +110,7 @@ static size_t gather(const kvq_facts *f, const char *population, const char *glo
             continue;
         if (isnan(x->value)) continue;
         if (glob && kvq_facts_value(f, x->variant, population, "degenerate") == 1.0) continue;
-        if (where) {
-            double w = kvq_facts_value(f, x->variant, population, get_string(where, "metric", ""));
-            if (isnan(w) ||
-                !compare(w, get_string(where, "op", "=="), get_number(where, "value", 0)))
-                continue;
-        }
+        if (where && !meets(f, x->variant, population, where)) continue;
         int ci = isfinite(x->ci_low) && isfinite(x->ci_high);
         out[n++] = (entry){x->variant, x->value, ci ? x->ci_low : x->value,
                            ci ? x->ci_high : x->value, ci};

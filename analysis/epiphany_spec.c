@@ -102,8 +102,8 @@ static int check_versus(const checker *ck, const cJSON *v, const char *path)
     return KVQ_OK;
 }
 
-/* where: {"metric", "op", "value"}, all three required. */
-static int check_where(const checker *ck, const cJSON *w, const char *path)
+/* One condition of where: {"metric", "op", "value"}, all three required. */
+static int check_condition(const checker *ck, const cJSON *w, const char *path)
 {
     static const char *const keys[] = {"metric", "op", "value", NULL};
     if (!cJSON_IsObject(w)) return bad(ck, path, "must be an object");
@@ -114,6 +114,22 @@ static int check_where(const checker *ck, const cJSON *w, const char *path)
     if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(w, "value")))
         return bad(ck, path, "value must be a number");
     return KVQ_OK;
+}
+
+/* where: one condition, or a non-empty array of conditions that must all hold. */
+static int check_where(const checker *ck, const cJSON *w, const char *path)
+{
+    if (!cJSON_IsArray(w)) return check_condition(ck, w, path);
+    if (cJSON_GetArraySize(w) == 0) return bad(ck, path, "must not be an empty array");
+    char item[600];
+    int i = 0, rc = KVQ_OK;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, w)
+    {
+        snprintf(item, sizeof item, "%s[%d]", path, i++);
+        if ((rc = check_condition(ck, c, item))) return rc;
+    }
+    return rc;
 }
 
 static int check_prediction(const checker *ck, const cJSON *p, const char *path)

@@ -328,8 +328,9 @@ static int sample(kvq_population *pop, const selection *sel, const kvq_params *o
         pop->nq = nq;
         pop->dim = sel->dim;
     }
-    free(ri);
-    free(qi);
+    pop->row_source = ri;
+    pop->query_source = nq ? qi : NULL;
+    if (!nq) free(qi);
     return rc;
 }
 

@@ -41,6 +41,8 @@ void kvq_population_free(kvq_population *pop)
 {
     free(pop->rows);
     free(pop->queries);
+    free(pop->row_source);
+    free(pop->query_source);
     free(pop->chain);
     free(pop->chain_norm);
     free(pop->row_origin);

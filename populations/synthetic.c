@@ -112,6 +112,12 @@ int kvq_synthetic_load(kvq_population *pop, const char *spec, const char *rest, 
     if (!pop->queries)
         return kvq_fail(err, KVQ_ENOMEM, "population '%s': out of memory for queries", spec);
     memcpy(pop->queries, pop->rows + n * dim, nq * dim * sizeof(float));
+    pop->row_source = malloc(n * sizeof *pop->row_source);
+    pop->query_source = malloc((nq ? nq : 1) * sizeof *pop->query_source);
+    if (!pop->row_source || !pop->query_source)
+        return kvq_fail(err, KVQ_ENOMEM, "population '%s': out of memory", spec);
+    for (size_t i = 0; i < n + nq; i++) /* the generator's output order: rows, then queries */
+        *(i < n ? &pop->row_source[i] : &pop->query_source[i - n]) = i;
 
     pop->n = n;
     pop->nq = nq;

@@ -1,6 +1,6 @@
 /* congruence.csv (analysis/congruence.h): does the codecs' factor structure hold across
  * populations? One row per factor and pair of the run's populations:
- *     factor,population_a,population_b,n_variants,phi,verdict,
+ *     run,factor,population_a,population_b,n_variants,phi,verdict,
  *     label_a,layer_a,tensor_a,label_b,layer_b,tensor_b
  * factor "score_factor1" (the first factor of the scores) or "error_factor1" (of the errors),
  * phi Tucker's congruence coefficient over the n_variants codec variants both populations have a
@@ -16,6 +16,8 @@
 static void write_row(FILE *f, const kvq_run *run, const kvq_congruence_row *r)
 {
     const kvq_population *a = &run->pops[r->a], *b = &run->pops[r->b];
+    kvq_csv_text(f, run->name);
+    fputc(',', f);
     kvq_csv_text(f, r->factor);
     fputc(',', f);
     kvq_csv_text(f, a->name);
@@ -37,7 +39,7 @@ int kvq_write_congruence_csv(const kvq_run *run, const kvq_analysis *an, kvq_err
     if (rc) return rc;
     kvq_afile a;
     if (!(rc = kvq_afile_open_in(&a, run->dir, "congruence.csv", err))) {
-        fputs("factor,population_a,population_b,n_variants,phi,verdict,"
+        fputs("run,factor,population_a,population_b,n_variants,phi,verdict,"
               "label_a,layer_a,tensor_a,label_b,layer_b,tensor_b\n",
               a.f);
         for (size_t i = 0; i < c.count; i++) write_row(a.f, run, &c.items[i]);

@@ -13,6 +13,12 @@
  *                 are constant has no correlation, a population of fewer than k rows no
  *                 recall@k). A cell's metric is the mean of its column over the defined queries.
  *                 Written before the epiphany table, whose paired comparisons read it.
+ *   samples.csv   population,set,index,source_row,layer,seq,pos,head: one row per sampled row
+ *                 (set "row") and held-out query ("query") of each population, index its place
+ *                 in the population (the row and query numbers of subjects.csv and queries.csv),
+ *                 source_row where it was drawn from (its index among the rows of the selected
+ *                 tensors, in their order; a generator's output order), and for a model's vectors
+ *                 their layer, sequence, position and head (empty where not known).
  * Numbers are written with the fewest digits that read back to the same double. */
 #include "io/atomic_file.h"
 #include "io/csv.h"
@@ -58,6 +64,33 @@ static void write_ratings(FILE *f, const kvq_run *run)
     }
 }
 
+/* One population's rows or queries: count entries with their sources and origins (either may be
+ * NULL). */
+static void write_set(FILE *f, const kvq_population *pop, const char *set, size_t count,
+                      const size_t *source, const kvq_origin *origin)
+{
+    for (size_t i = 0; i < count; i++) {
+        kvq_csv_text(f, pop->name);
+        fprintf(f, ",%s,%zu,", set, i);
+        if (source) fprintf(f, "%zu", source[i]);
+        if (origin)
+            fprintf(f, ",%d,%d,%d,%d\n", (int)origin[i].layer, (int)origin[i].seq,
+                    (int)origin[i].pos, (int)origin[i].head);
+        else
+            fputs(",,,,\n", f);
+    }
+}
+
+static void write_samples(FILE *f, const kvq_run *run)
+{
+    fputs("population,set,index,source_row,layer,seq,pos,head\n", f);
+    for (size_t p = 0; p < run->npops; p++) {
+        const kvq_population *pop = &run->pops[p];
+        write_set(f, pop, "row", pop->n, pop->row_source, pop->row_origin);
+        write_set(f, pop, "query", pop->nq, pop->query_source, pop->query_origin);
+    }
+}
+
 static void write_queries(FILE *f, const kvq_run *run)
 {
     fputs("population,variant,query", f);
@@ -90,6 +123,9 @@ int kvq_write_subjects_csv(const kvq_run *run, kvq_error *err)
     if ((rc = kvq_afile_commit(&a, err))) return rc;
     if ((rc = kvq_afile_open_in(&a, run->dir, "ratings.csv", err))) return rc;
     write_ratings(a.f, run);
+    if ((rc = kvq_afile_commit(&a, err))) return rc;
+    if ((rc = kvq_afile_open_in(&a, run->dir, "samples.csv", err))) return rc;
+    write_samples(a.f, run);
     return kvq_afile_commit(&a, err);
 }
 

@@ -497,6 +497,48 @@ static void congruence(FILE *f, const kvq_run *run)
     kvq_csv_free(&t);
 }
 
+/* The significant differences of comparisons.csv (written by `kvqeval compare`), when present:
+ * every comparison whose Holm-adjusted p is below 0.05, in the file's order. */
+static void comparisons(FILE *f, const kvq_run *run)
+{
+    char path[4200];
+    kvq_csv_table t;
+    kvq_error err;
+    snprintf(path, sizeof path, "%s/comparisons.csv", run->dir);
+    if (access(path, F_OK) != 0 || kvq_csv_read(path, &t, &err)) return;
+    static const char *const names[] = {"population", "label",  "metric",  "codec_a", "codec_b",
+                                        "diff",       "ci_low", "ci_high", "p_holm",  "p_bh"};
+    long c[10];
+    int ok = 1;
+    for (size_t k = 0; k < 10; k++) ok &= (c[k] = kvq_csv_column(&t, names[k])) >= 0;
+    size_t significant = 0;
+    for (size_t r = 0; ok && r < t.nrows; r++) {
+        double x[5];
+        for (size_t k = 0; k < 5; k++)
+            if (kvq_csv_parse_number(kvq_csv_field(&t, r, (size_t)c[5 + k]), &x[k])) x[k] = NAN;
+        if (!(x[3] < 0.05)) continue;
+        if (!significant++)
+            fprintf(f,
+                    "\n## Paired comparisons\n\nFrom `comparisons.csv` (`kvqeval compare`, %zu "
+                    "comparisons): the differences whose Holm-adjusted p is below 0.05, the "
+                    "difference A - B with its 95%% paired bootstrap interval over queries.\n\n"
+                    "| population | metric | A | B | A - B [95%% interval] | p (Holm) | p (BH) "
+                    "|\n|---|---|---|---|---|---|---|\n",
+                    t.nrows);
+        fprintf(f, "| P%zu `%s` | %s | `%s` | `%s` | %.4g [%.4g, %.4g] | %.2g | %.2g |\n",
+                pop_number(run, kvq_csv_field(&t, r, (size_t)c[0])),
+                kvq_csv_field(&t, r, (size_t)c[1]), kvq_csv_field(&t, r, (size_t)c[2]),
+                kvq_csv_field(&t, r, (size_t)c[3]), kvq_csv_field(&t, r, (size_t)c[4]), x[0], x[1],
+                x[2], x[3], x[4]);
+    }
+    if (ok && !significant && t.nrows)
+        fprintf(f,
+                "\n## Paired comparisons\n\nNone of the %zu comparisons of `comparisons.csv` has "
+                "a Holm-adjusted p below 0.05.\n",
+                t.nrows);
+    kvq_csv_free(&t);
+}
+
 static int png_name(const struct dirent *e)
 {
     size_t len = strlen(e->d_name);
@@ -562,6 +604,7 @@ int kvq_write_report(const kvq_run *run, kvq_error *err)
     validity(a.f, run);
     error_structure(a.f, run);
     congruence(a.f, run);
+    comparisons(a.f, run);
     figures(a.f, run);
     files(a.f);
     return kvq_afile_commit(&a, err);

@@ -22,7 +22,7 @@ int kvq_write_chain_csv(const kvq_run *run, kvq_error *err);
 /* congruence.csv: Tucker's phi of every pair of populations' first score and error factors
  * (report/output_congruence.c). */
 int kvq_write_congruence_csv(const kvq_run *run, const kvq_analysis *an, kvq_error *err);
-/* subjects.csv and ratings.csv (report/output_subjects.c). */
+/* subjects.csv, ratings.csv and samples.csv (report/output_subjects.c). */
 int kvq_write_subjects_csv(const kvq_run *run, kvq_error *err);
 /* queries.csv (report/output_subjects.c). */
 int kvq_write_queries_csv(const kvq_run *run, kvq_error *err);

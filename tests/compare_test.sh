@@ -102,3 +102,10 @@ for r in mse:
     assert r["verdict"] == "CONFIRMED" and r["diff"] == r["diff_low"] == r["diff_high"] == "", r
 PY
 grep -q "paired difference" "$TMP/run/epiphanies.md" || fail "epiphanies.md shows no paired difference"
+
+# report.md lists the significant differences of comparisons.csv (here int8 against int4).
+"$KVQ" report "$TMP/run" --quiet 2>"$TMP/err" || fail "report: $(cat "$TMP/err")"
+grep -q '^## Paired comparisons' "$TMP/run/report.md" || fail "report.md has no paired comparisons"
+grep -q '^| P1 `synthetic:gaussian` | spearman | `int8` | `int4` | ' "$TMP/run/report.md" ||
+    fail "report.md lacks int8 against int4: $(grep -A6 'Paired comparisons' "$TMP/run/report.md")"
+[ -s "$TMP/run/comparisons.csv" ] || fail "report removed comparisons.csv"

@@ -14,7 +14,7 @@ KVQ=$1
     --seed 5 --out "$TMP/run" --quiet 2>"$TMP/err" || fail "run failed: $(cat "$TMP/err")"
 
 [ "$(head -1 "$TMP/run/congruence.csv")" = \
-    "factor,population_a,population_b,n_variants,phi,verdict,label_a,layer_a,tensor_a,label_b,layer_b,tensor_b" ] ||
+    "run,factor,population_a,population_b,n_variants,phi,verdict,label_a,layer_a,tensor_a,label_b,layer_b,tensor_b" ] ||
     fail "congruence.csv header: $(head -1 "$TMP/run/congruence.csv")"
 
 /usr/bin/python3 - "$TMP/run" <<'PY' || fail "factors.csv's error rows or congruence.csv disagree with numpy/scipy"
@@ -146,9 +146,9 @@ fi
     fail "two-codec run failed: $(cat "$TMP/err")"
 grep -q ',error_summary,passthrough,zero_variance,1,' "$TMP/two/factors.csv" || fail "two: passthrough not named"
 grep -q ',error_scree,\|,error_loading,' "$TMP/two/factors.csv" && fail "two: an error analysis of one codec"
-grep -q '^error_factor1,[^,]*,[^,]*,0,NaN,n/a,' "$TMP/two/congruence.csv" ||
+grep -q '^[^,]*,error_factor1,[^,]*,[^,]*,0,NaN,n/a,' "$TMP/two/congruence.csv" ||
     fail "two: error factor not undecided: $(cat "$TMP/two/congruence.csv")"
-grep -q '^score_factor1,[^,]*,[^,]*,2,' "$TMP/two/congruence.csv" || fail "two: score factor"
+grep -q '^[^,]*,score_factor1,[^,]*,[^,]*,2,' "$TMP/two/congruence.csv" || fail "two: score factor"
 grep -q '^- fewer than two codecs whose errors vary: no error structure.$' "$TMP/two/report.md" ||
     fail "two: report.md"
 

@@ -64,7 +64,7 @@ echo "faults: $TRIALS kill-and-resume trials ($kills_in_outputs while writing th
 # but below the largest figure: the figures that do not fit fail (and the subjects' data, written
 # last, larger than any figure), nothing else.
 biggest_table=$(find "$TMP/ref/run" -type f ! -path '*/plots/*' ! -name manifest.json ! -name subjects.csv \
-    ! -name ratings.csv ! -name queries.csv -printf '%s\n' | sort -n | tail -1)
+    ! -name ratings.csv ! -name queries.csv ! -name samples.csv -printf '%s\n' | sort -n | tail -1)
 biggest_figure=$(find "$TMP/ref/run/plots" -type f -printf '%s\n' | sort -n | tail -1)
 [ "$biggest_figure" -gt $((biggest_table + 4096)) ] || fail "no limit separates tables ($biggest_table) from figures ($biggest_figure)"
 for limit in 4096 $((biggest_table + 4096)); do

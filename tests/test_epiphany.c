@@ -1,7 +1,7 @@
 /* The epiphany verdicts (analysis/epiphany.h) on hand-made facts whose answers follow from the
- * rules by hand: an interval decides, "all" and "any" combine, `where` filters, matched bits pair
- * codecs, a versus cell's interval counts, degenerate cells are left out, and a claim combines its
- * predictions. */
+ * rules by hand: an interval decides, "all" and "any" combine, `where` filters (one condition, or
+ * all of an array), matched bits pair codecs, a versus cell's interval counts, degenerate cells are
+ * left out, and a claim combines its predictions. */
 #include "analysis/epiphany.h"
 
 #include <criterion/criterion.h>
@@ -104,6 +104,18 @@ Test(epiphany, where_filters_variants)
                             "\"value\": 9}"),
                    NULL),
         KVQ_NO_DATA);
+    /* an array: all conditions hold. bits <= 4.5 and spearman >= 0.965 leaves a alone (b has
+     * 0.96): CONFIRMED; bits > 3 and rel_mse < 0.25: b (4.1, 0.2) and c (8.0, 0.01), c refutes */
+    cr_assert_eq(verdict_of(ONE("*", ", \"where\": [{\"metric\": \"bits_per_coord_total\", "
+                                     "\"op\": \"<=\", \"value\": 4.5}, {\"metric\": "
+                                     "\"spearman\", \"op\": \">=\", \"value\": 0.965}]"),
+                            NULL),
+                 KVQ_CONFIRMED);
+    cr_assert_eq(verdict_of(ONE("*", ", \"where\": [{\"metric\": \"bits_per_coord_total\", "
+                                     "\"op\": \">\", \"value\": 3}, {\"metric\": "
+                                     "\"rel_mse\", \"op\": \"<\", \"value\": 0.25}]"),
+                            NULL),
+                 KVQ_REFUTED);
 }
 
 Test(epiphany, matched_bits_pair_codecs)
@@ -182,4 +194,30 @@ Test(epiphany, the_built_in_spec_parses_and_names_every_claim)
             cr_assert(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "id")));
     }
     cJSON_Delete(spec);
+}
+
+/* A where array is checked item by item; an empty one is refused. */
+static const char *refusal(const char *where)
+{
+    static char msg[KVQ_ERROR_MSG_MAX];
+    char text[1024];
+    snprintf(text, sizeof text,
+             "{\"epiphanies\": [{\"id\": \"x\", \"title\": \"t\", \"claim\": \"c\", "
+             "\"predictions\": [{\"codec\": \"*\", \"metric\": \"spearman\", \"op\": \">=\", "
+             "\"value\": 0.95, \"where\": %s}]}]}",
+             where);
+    cJSON *spec = NULL;
+    kvq_error err;
+    cr_assert_eq(kvq_epiphany_parse(&spec, text, "test", &err), KVQ_EINVAL, "%s accepted", where);
+    snprintf(msg, sizeof msg, "%s", err.msg);
+    return msg;
+}
+
+Test(epiphany, where_arrays_are_checked)
+{
+    const char *m = refusal("[]");
+    cr_assert(strstr(m, "predictions[0].where: must not be an empty array") != NULL, "%s", m);
+    m = refusal("[{\"metric\": \"spearman\", \"op\": \">=\", \"value\": 0.9}, "
+                "{\"metric\": \"rel_mse\", \"op\": \"~\", \"value\": 1}]");
+    cr_assert(strstr(m, "predictions[0].where[1]") != NULL, "%s", m);
 }

@@ -71,6 +71,11 @@ typedef struct kvq_population {
     float *rows;
     size_t nq; /* queries: nq x dim, row-major, owned; disjoint from rows */
     float *queries;
+    size_t *row_source, *query_source; /* n and nq entries, owned: where each row (query) was
+                                          drawn from, its index among the source's rows (the
+                                          selected tensors' rows in order, a generator's output);
+                                          NULL when not known (a model's activations: see the
+                                          origins) */
     size_t chain_len; /* optional chain: chain_len matrices dim x dim, owned; NULL if none */
     float *chain;
     float *chain_norm; /* NULL, or chain_len RMSNorm weight vectors of dim, owned: the chain is
