@@ -15,6 +15,7 @@
 #define LEVEL 0.95
 #define BINS 5
 #define PARALLEL_SIMS 100
+#define QUERY_REPS 1000 /* query-cluster bootstrap replicates */
 
 typedef struct layer {
     kvq_run *run;
@@ -185,6 +186,32 @@ static void fleiss(layer *L)
     free(codecs);
 }
 
+/* Alpha and the six ICCs of all items again, each with an interval from the query-cluster
+ * bootstrap (include/kvq/reliability.h): subjects are (query, row) pairs, and the pairs of one
+ * query move together. Rows alpha_query_bootstrap / icc_all_query_bootstrap, beside the analytic
+ * Feldt and F intervals of alpha / icc_all. */
+static void query_bootstrap(layer *L)
+{
+    const kvq_reference *ref = &L->run->refs[L->p];
+    char key[KVQ_POPULATION_KEY_MAX], label[KVQ_POPULATION_KEY_MAX + 24];
+    kvq_population_key(&L->run->pops[L->p], key, sizeof key);
+    snprintf(label, sizeof label, "query_bootstrap|%s", key);
+    kvq_rng rng;
+    kvq_rng_derive(&rng, L->run->spec.seed, label);
+    kvq_alpha a;
+    kvq_icc icc;
+    kvq_cluster_intervals ci;
+    if (kvq_alpha_compute(L->x, L->n, L->k, LEVEL, &a, NULL, NULL) ||
+        kvq_icc_compute(L->x, L->n, L->k, LEVEL, &icc, NULL) ||
+        kvq_cluster_bootstrap(L->x, L->n, L->k, ref->subject_query, L->run->pops[L->p].nq,
+                              QUERY_REPS, LEVEL, &rng, &ci, NULL))
+        return;
+    stat(L, "alpha_query_bootstrap", "", "raw_alpha", a.raw, ci.alpha_lo, ci.alpha_hi);
+    for (size_t t = 0; t < KVQ_ICC_FORMS; t++)
+        stat(L, "icc_all_query_bootstrap", "", kvq_icc_name((kvq_icc_type)t), icc.form[t].icc,
+             ci.icc_lo[t], ci.icc_hi[t]);
+}
+
 /* Factor structure of the codecs: scree, Horn's parallel analysis (seeded by the run seed and the
  * population key), first-factor loadings. */
 static void factors(layer *L)
@@ -263,6 +290,7 @@ int kvq_psychometrics_run(kvq_run *run, size_t p, kvq_population_facts *facts,
     if (!rc && L.k >= 2) {
         alpha(&L);
         icc_all(&L);
+        query_bootstrap(&L);
         fleiss(&L);
         factors(&L);
     }

@@ -9,6 +9,7 @@
 
 #include "kvq/error.h"
 #include <stddef.h>
+#include <stdint.h>
 
 /* ---- Cronbach's alpha (metrics/alpha.c) ---- */
 
@@ -73,5 +74,25 @@ const char *kvq_icc_name(kvq_icc_type t);
  * a bad level or a non-finite value -> KVQ_EINVAL naming the row and column; KVQ_ENOMEM. */
 int kvq_icc_compute(const double *x, size_t n, size_t k, double level, kvq_icc *out,
                     kvq_error *err);
+
+/* ---- query-cluster bootstrap (metrics/cluster_bootstrap.c) ---- */
+
+/* Percentile intervals of raw alpha and the six ICCs when subjects come in clusters (the (query,
+ * row) pairs of one query): each of reps resamples draws nclusters clusters with replacement and
+ * takes every subject of each drawn cluster, so the dependence within a cluster is kept; the
+ * (1 - level)/2 and (1 + level)/2 quantiles of the replicates (type 7) bound each statistic. An
+ * interval is NaN when fewer than half the replicates give a finite value. */
+typedef struct kvq_cluster_intervals {
+    double alpha_lo, alpha_hi;
+    double icc_lo[KVQ_ICC_FORMS], icc_hi[KVQ_ICC_FORMS];
+    size_t reps;
+} kvq_cluster_intervals;
+
+/* x: n subjects x k raters; cluster[s] < nclusters the cluster of subject s (every cluster may be
+ * empty but one must not). Bad arguments -> KVQ_EINVAL; KVQ_ENOMEM. Draws from rng. */
+struct kvq_rng;
+int kvq_cluster_bootstrap(const double *x, size_t n, size_t k, const uint32_t *cluster,
+                          size_t nclusters, size_t reps, double level, struct kvq_rng *rng,
+                          kvq_cluster_intervals *out, kvq_error *err);
 
 #endif
