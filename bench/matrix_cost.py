@@ -6,7 +6,9 @@ Runs every codec at its ladder (or the --codec ones) on the built-in synthetic p
 CPU seconds of its cells summed per codec and in total, from the run's manifest.json (each cell's
 cpu_s is the CPU time of the thread that ran it: fit, encode, every query scored, reconstruction
 and every per-cell metric, so it does not depend on --threads or on other work sharing the cores
-as much as wall time does). Codecs are sorted by cost, the dearest first.
+as much as wall time does). Codecs are sorted by cost, the dearest first. A second table splits
+the same seconds by phase (each cell's "phases" in the manifest: fit, encode, score, metrics,
+chain, criterion), per codec and in total.
 
 With --against OTHER the same selection runs with both binaries, alternating (KVQEVAL first) for
 --rounds rounds; each codec's figure is its median over the rounds, and the two runs' cells.csv and
@@ -26,6 +28,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+PHASES = ("fit", "encode", "score", "metrics", "chain", "criterion")
 
 
 def synthetic_populations(kvqeval):
@@ -55,10 +59,32 @@ def run(kvqeval, codecs, populations, threads, out):
         sys.exit(f"kvqeval exited {proc.returncode}: {' '.join(cmd)}\n{proc.stderr.strip()}")
     with open(os.path.join(out, "manifest.json")) as f:
         cells = json.load(f)["cells"]
-    cpu = {}
+    cpu, phases = {}, {}
     for cell in cells:
         cpu[cell["codec"]] = cpu.get(cell["codec"], 0.0) + cell.get("cpu_s", 0.0)
-    return cpu, wall, len(cells)
+        per = phases.setdefault(cell["codec"], dict.fromkeys(PHASES, 0.0))
+        for phase, seconds in cell.get("phases", {}).items():
+            if phase in per and seconds is not None:
+                per[phase] += seconds
+    return cpu, phases, wall, len(cells)
+
+
+def print_table(head, rows):
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
+    for r in [head] + rows:
+        print("  ".join(r[0].ljust(widths[0]) if i == 0 else r[i].rjust(widths[i])
+                        for i in range(len(r))))
+
+
+def print_phases(name, codecs, phases):
+    """Each codec's CPU seconds by phase (medians over the rounds) and the phases' totals."""
+    def median(codec, phase):
+        return statistics.median(p.get(codec, {}).get(phase, 0.0) for p in phases)
+
+    print(f"CPU s by phase, {name}:")
+    rows = [[codec] + [f"{median(codec, ph):.2f}" for ph in PHASES] for codec in codecs]
+    rows.append(["total"] + [f"{sum(median(c, ph) for c in codecs):.2f}" for ph in PHASES])
+    print_table(["codec"] + list(PHASES), rows)
 
 
 def without_timing(path):
@@ -104,6 +130,7 @@ def main():
         print(f"load average before: {' '.join(f.read().split()[:3])}")
     print(f"populations: {' '.join(populations)}")
     cpu = [[] for _ in binaries]
+    phases = [[] for _ in binaries]
     walls = [[] for _ in binaries]
     differ = set()
     for r in range(args.rounds):
@@ -111,8 +138,9 @@ def main():
         for b, binary in enumerate(binaries):
             out = os.path.join(work, f"run{b}-{r}")
             shutil.rmtree(out, ignore_errors=True)
-            c, wall, ncells = run(binary, args.codec, populations, args.threads, out)
+            c, ph, wall, ncells = run(binary, args.codec, populations, args.threads, out)
             cpu[b].append(c)
+            phases[b].append(ph)
             walls[b].append(wall)
             dirs.append(out)
             print(f"round {r + 1}, {binary}: {ncells} cells, {sum(c.values()):.1f} CPU s, "
@@ -140,10 +168,9 @@ def main():
         if args.against:
             row.append(f"{values[1] / values[0]:.2f}" if values[0] > 0 else "-")
         rows.append(row)
-    widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
-    for r in [head] + rows:
-        print("  ".join(r[0].ljust(widths[0]) if i == 0 else r[i].rjust(widths[i])
-                        for i in range(len(r))))
+    print_table(head, rows)
+    for name, per in zip(names, phases):
+        print_phases(name, codecs, per)
     if not args.keep:
         shutil.rmtree(work)
     if args.against:

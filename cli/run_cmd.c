@@ -1,10 +1,11 @@
 /* kvqeval --matrix all | --codec ... | --resume DIR: the run command, wiring the layers: the
  * runner evaluates the cells (harness/), then one path produces every analysis and output file
  * (report/outputs.h). A shard (--shard I/N) ends after its cells and its manifest: the rest needs
- * every cell, and `kvqeval merge` writes it. */
+ * every cell, and `kvqeval merge` writes it. Under mpirun the cells run on the other ranks
+ * (harness/mpi_queue.h). */
 #include "analysis/epiphany.h"
 #include "cli/commands.h"
-#include "harness/scheduler.h"
+#include "harness/mpi_queue.h"
 #include "io/message.h"
 #include "report/outputs.h"
 #include "report/table.h"
@@ -84,7 +85,7 @@ int kvq_run_main(kvq_run_command *cmd)
         kvq_run_free(&run);
         return status;
     }
-    kvq_run_execute(&run, cfg->threads, cfg->progress);
+    kvq_mpi_execute(&run, cfg->threads, cfg->progress);
     if (run.spec.shard_count) {
         cJSON_Delete(out.epiphanies);
         status = end_shard(&run);

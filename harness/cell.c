@@ -54,6 +54,9 @@ const char *const kvq_cell_metric_names[] = {"pearson",
                                              "factor1_loading",
                                              NULL};
 
+const char *const kvq_cell_phase_names[KVQ_PHASES] = {"fit",     "encode", "score",
+                                                      "metrics", "chain",  "criterion"};
+
 const char *const kvq_query_metric_names[KVQ_QUERY_METRICS] = {
     "pearson",   "spearman",   "kendall_tau_b", "recall@1",
     "recall@10", "recall@100", "attn_kl",       "attn_top1"};

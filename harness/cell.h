@@ -18,6 +18,20 @@ typedef struct kvq_metric_value {
     double ci_low, ci_high; /* NaN when no interval was computed */
 } kvq_metric_value;
 
+/* The phases of a cell's evaluation whose CPU time it records, in order (names:
+ * kvq_cell_phase_names): creating and fitting the codec, encoding the rows, scoring every query
+ * against every code, the per-cell metrics (score agreement, reconstruction, identity, cost), chain
+ * collapse, and a model population's downstream criterion. */
+enum {
+    KVQ_PHASE_FIT,
+    KVQ_PHASE_ENCODE,
+    KVQ_PHASE_SCORE,
+    KVQ_PHASE_METRICS,
+    KVQ_PHASE_CHAIN,
+    KVQ_PHASE_CRITERION,
+    KVQ_PHASES
+};
+
 typedef struct kvq_cell {
     char variant[KVQ_SPEC_MAX]; /* the codec spec as given, e.g. "int8" or "turboquant:bits=3" */
     char codec[32];             /* the backend's name (set by whoever fills variant) */
@@ -32,6 +46,9 @@ typedef struct kvq_cell {
     kvq_metric_value metrics[KVQ_CELL_METRICS_MAX];
     double wall_s, cpu_s;                       /* time spent in the cell */
     double encode_rows_per_s, score_rows_per_s; /* throughput, in this thread's CPU time */
+    /* CPU seconds of each phase in this thread's clock (part of cpu_s): 0 for a phase that did not
+     * run, NaN when not known (a cell saved without them) */
+    double phase_s[KVQ_PHASES];
 
     /* The codec's view of the population's subjects (reference.h), for the psychometric layer;
      * NULL when the cell failed. */
@@ -51,6 +68,9 @@ typedef struct kvq_cell {
     double chain_rho_low[KVQ_CHAIN_MAX_DEPTH], chain_rho_high[KVQ_CHAIN_MAX_DEPTH];
     char note[KVQ_ERROR_MSG_MAX]; /* why a part of the evaluation was skipped, "" if none */
 } kvq_cell;
+
+/* The phases' names as the manifest and the cell store spell them ("fit", "encode", ...). */
+extern const char *const kvq_cell_phase_names[KVQ_PHASES];
 
 /* Every metric a cell can hold (README, "Metrics"), NULL-terminated, and whether name is one. */
 extern const char *const kvq_cell_metric_names[];

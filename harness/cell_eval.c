@@ -2,7 +2,7 @@
  * tensor is compressed knowing itself), encode them, score every query against every code, then
  * the metric groups: score agreement (harness/cell_scores.c), reconstruction for codecs that
  * decode, cost, throughput, and chain collapse (harness/cell_chain.c). README, "Metrics", defines
- * every number. */
+ * every number. Each phase's CPU time is recorded in the cell (kvq_cell.phase_s). */
 #include "harness/cell_eval.h"
 #include "harness/cell_chain.h"
 #include "harness/cell_scores.h"
@@ -191,21 +191,28 @@ static void degenerate(kvq_cell *cell, const kvq_codec *codec, const kvq_populat
                       kvq_codec_shared_bytes(codec) / (pop->dim * 4));
 }
 
-/* Encodes and scores every query against every row into est (nq x n), timing the encode and score
- * passes in this thread's CPU time. */
-static int encode_and_score(kvq_cell *cell, kvq_codec *codec, const kvq_population *pop,
-                            uint8_t *codes, float *est, kvq_error *err)
+/* Adds the CPU time this thread spent since *t0 to the cell's phase, restarts *t0 there and returns
+ * the seconds added. */
+static double lap(kvq_cell *cell, int phase, struct timespec *t0)
 {
-    int rc;
-    struct timespec t0;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-    if ((rc = kvq_codec_encode(codec, pop->rows, pop->n, codes, err))) return rc;
-    double encode_s = cpu_seconds_since(&t0);
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+    double s = cpu_seconds_since(t0);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, t0);
+    cell->phase_s[phase] += s;
+    return s;
+}
+
+/* Encodes and scores every query against every row into est (nq x n), the encode and score passes
+ * timed as their phases from *t0 (the end of the previous one). */
+static int encode_and_score(kvq_cell *cell, kvq_codec *codec, const kvq_population *pop,
+                            uint8_t *codes, float *est, struct timespec *t0, kvq_error *err)
+{
+    int rc = kvq_codec_encode(codec, pop->rows, pop->n, codes, err);
+    double encode_s = lap(cell, KVQ_PHASE_ENCODE, t0);
+    if (rc) return rc;
     for (size_t q = 0; q < pop->nq && !rc; q++)
         rc = kvq_codec_score(codec, pop->queries + q * pop->dim, codes, pop->n, est + q * pop->n,
                              err);
-    double score_s = cpu_seconds_since(&t0);
+    double score_s = lap(cell, KVQ_PHASE_SCORE, t0);
     cell->encode_rows_per_s = encode_s > 0 ? (double)pop->n / encode_s : NAN;
     cell->score_rows_per_s = score_s > 0 ? (double)(pop->n * pop->nq) / score_s : NAN;
     return rc;
@@ -265,6 +272,8 @@ static int inapplicable(int rc)
 static int evaluate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed, kvq_error *err)
 {
     const kvq_population *pop = ref->pop;
+    struct timespec t0; /* the end of the last phase timed */
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
     kvq_rng rng, boot, chain;
     part_stream(&rng, run_seed, "cell", cell, pop);
     part_stream(&boot, run_seed, "bootstrap", cell, pop);
@@ -288,22 +297,28 @@ static int evaluate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed,
         goto out;
     }
     rc = kvq_codec_fit(&codec, pop->rows, pop->n, &rng, err);
+    lap(cell, KVQ_PHASE_FIT, &t0);
     if (rc) {
         cell->skipped = inapplicable(rc);
         goto out;
     }
-    rc = encode_and_score(cell, &codec, pop, codes, est, err);
+    rc = encode_and_score(cell, &codec, pop, codes, est, &t0, err);
     if (!rc) rc = kvq_cell_score_metrics(cell, ref, est, &boot, err);
     free(est); /* nq x n scores: not held while the rows are decoded */
     est = NULL;
     if (!rc && kvq_codec_can_reconstruct(&codec))
         rc = reconstruction_fidelity(cell, &codec, pop, codes, run_seed, &boot, err);
+    if (!rc) {
+        cost(cell, &codec, pop);
+        add_metric(cell, "encode_rows_per_s", cell->encode_rows_per_s);
+        add_metric(cell, "score_rows_per_s", cell->score_rows_per_s);
+    }
+    lap(cell, KVQ_PHASE_METRICS, &t0);
     if (rc) goto out;
-    cost(cell, &codec, pop);
-    add_metric(cell, "encode_rows_per_s", cell->encode_rows_per_s);
-    add_metric(cell, "score_rows_per_s", cell->score_rows_per_s);
     rc = kvq_cell_chain(cell, &codec, pop, &chain, err);
+    lap(cell, KVQ_PHASE_CHAIN, &t0);
     if (!rc && pop->from_model) rc = criterion(cell, &codec, pop, run_seed, err);
+    lap(cell, KVQ_PHASE_CRITERION, &t0);
     if (!rc) degenerate(cell, &codec, pop);
 out:
     free(codes);
@@ -323,6 +338,7 @@ int kvq_cell_run(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed)
     cell->chain_len = 0;
     cell->note[0] = '\0';
     cell->skipped = 0;
+    for (size_t p = 0; p < KVQ_PHASES; p++) cell->phase_s[p] = 0.0;
     cell->status = evaluate(cell, ref, run_seed, &err);
     snprintf(cell->error, sizeof cell->error, "%s", cell->status ? err.msg : "");
     if (cell->status) {

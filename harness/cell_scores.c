@@ -40,19 +40,40 @@ static void record_subjects(kvq_cell *cell, const kvq_reference *ref, size_t q, 
     }
 }
 
-/* The per-query values of every metric, v[m * nq + q]. */
-static void per_query(const kvq_reference *ref, const float *est, double *v, double *x, size_t *top)
+/* recall@k of one query for each k of recall_ks up to n (NaN beyond), out[k * nq], from one
+ * selection of the largest such K on each side: the best k of the best K, best first, are the top
+ * k (one total order), so each overlap is the one kvq_recall_at_k counts. top: 4 K indices. */
+static void recalls(const float *e, const float *s, size_t n, size_t nq, size_t *top, double *out)
+{
+    size_t big = 0;
+    for (size_t k = 0; k < 3; k++)
+        if (recall_ks[k] <= n) big = recall_ks[k];
+    if (big) {
+        kvq_top_k(e, n, big, top);
+        kvq_top_k(s, n, big, top + big);
+    }
+    size_t *a = top + 2 * big, *b = a + big;
+    for (size_t k = 0; k < 3; k++) {
+        out[k * nq] = NAN;
+        if (recall_ks[k] > n) continue;
+        memcpy(a, top, recall_ks[k] * sizeof *a); /* the overlap sorts its sets */
+        memcpy(b, top + big, recall_ks[k] * sizeof *b);
+        out[k * nq] = kvq_top_k_overlap(a, b, recall_ks[k]);
+    }
+}
+
+/* The per-query values of every metric, v[m * nq + q]; x: 2 n doubles, ranks:
+ * KVQ_RANK_CORRELATIONS_WORK(n) bytes, top: 4 recall_ks[2] indices of scratch. */
+static void per_query(const kvq_reference *ref, const float *est, double *v, double *x, void *ranks,
+                      size_t *top)
 {
     size_t n = ref->pop->n, nq = ref->pop->nq;
     for (size_t q = 0; q < nq; q++) {
         const float *s = ref->exact + q * n, *e = est + q * n;
         for (size_t i = 0; i < n; i++) x[i] = s[i], x[n + i] = e[i];
         v[PEARSON * nq + q] = kvq_pearson(x, x + n, n);
-        v[SPEARMAN * nq + q] = kvq_spearman(x, x + n, n, x + 2 * n);
-        v[KENDALL * nq + q] = kvq_kendall_tau_b(x, x + n, n, x + 2 * n);
-        for (size_t k = 0; k < 3; k++)
-            v[(RECALL1 + k) * nq + q] =
-                recall_ks[k] <= n ? kvq_recall_at_k(e, s, n, recall_ks[k], top) : NAN;
+        kvq_rank_correlations_f(s, e, n, ranks, &v[SPEARMAN * nq + q], &v[KENDALL * nq + q]);
+        recalls(e, s, n, nq, top, v + RECALL1 * nq + q);
     }
 }
 
@@ -175,19 +196,21 @@ int kvq_cell_score_metrics(kvq_cell *cell, const kvq_reference *ref, const float
     const kvq_population *pop = ref->pop;
     size_t n = pop->n, nq = pop->nq;
     double *v = malloc(PER_QUERY * nq * sizeof *v);
-    double *x = malloc((5 * n + 1) * sizeof *x); /* exact, estimate, scratch (3n + 1) */
-    size_t *top = malloc(2 * recall_ks[2] * sizeof *top);
+    double *x = malloc(2 * n * sizeof *x); /* exact, estimate */
+    void *ranks = malloc(KVQ_RANK_CORRELATIONS_WORK(n));
+    size_t *top = malloc(4 * recall_ks[2] * sizeof *top);
     cell->subject_score = malloc(ref->nsubjects * sizeof *cell->subject_score);
     cell->subject_top = malloc(ref->nsubjects * sizeof *cell->subject_top);
     cell->nsubjects = ref->nsubjects;
     cell->query_values = malloc(KVQ_QUERY_METRICS * nq * sizeof *cell->query_values);
     cell->nqueries = nq;
     int rc = KVQ_OK;
-    if (!v || !x || !top || !cell->subject_score || !cell->subject_top || !cell->query_values) {
+    if (!v || !x || !ranks || !top || !cell->subject_score || !cell->subject_top ||
+        !cell->query_values) {
         rc = kvq_fail(err, KVQ_ENOMEM, "out of memory for the metrics of %zu queries", nq);
         goto out;
     }
-    per_query(ref, est, v, x, top);
+    per_query(ref, est, v, x, ranks, top);
     for (size_t i = 0; i < KVQ_QUERY_METRICS * nq; i++) cell->query_values[i] = NAN;
     memcpy(cell->query_values, v, PER_QUERY * nq * sizeof *v); /* before query_means compacts v */
     rc = query_means(cell, v, n, nq, rng, err);
@@ -199,6 +222,7 @@ int kvq_cell_score_metrics(kvq_cell *cell, const kvq_reference *ref, const float
 out:
     free(v);
     free(x);
+    free(ranks);
     free(top);
     return rc;
 }

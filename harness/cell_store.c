@@ -39,6 +39,9 @@ static cJSON *cell_json(const kvq_cell *cell, const char *population)
     add_number(o, "cpu_s", cell->cpu_s);
     add_number(o, "encode_rows_per_s", cell->encode_rows_per_s);
     add_number(o, "score_rows_per_s", cell->score_rows_per_s);
+    cJSON *phases = cJSON_AddObjectToObject(o, "phases");
+    for (size_t p = 0; phases && p < KVQ_PHASES; p++)
+        add_number(phases, kvq_cell_phase_names[p], cell->phase_s[p]);
     cJSON_AddStringToObject(o, "note", cell->note);
     cJSON_AddItemToObject(o, "chain_rho", exact_array(cell->chain_rho, cell->chain_len));
     cJSON_AddItemToObject(o, "chain_rho_low", exact_array(cell->chain_rho_low, cell->chain_len));
@@ -74,11 +77,17 @@ static cJSON *cell_json(const kvq_cell *cell, const char *population)
     return o;
 }
 
-int kvq_cell_save(const kvq_cell *cell, const char *population, const char *path, kvq_error *err)
+char *kvq_cell_to_text(const kvq_cell *cell, const char *population)
 {
     cJSON *o = cell_json(cell, population);
     char *text = o ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
+    return text;
+}
+
+int kvq_cell_save(const kvq_cell *cell, const char *population, const char *path, kvq_error *err)
+{
+    char *text = kvq_cell_to_text(cell, population);
     if (!text) return kvq_fail(err, KVQ_ENOMEM, "out of memory saving cell '%s'", path);
     int rc = kvq_write_text_atomic(path, text, err);
     free(text);
@@ -200,11 +209,28 @@ static int fill_cell(kvq_cell *cell, const char *population, const cJSON *o)
     cell->cpu_s = number_or_nan(o, "cpu_s");
     cell->encode_rows_per_s = number_or_nan(o, "encode_rows_per_s");
     cell->score_rows_per_s = number_or_nan(o, "score_rows_per_s");
+    const cJSON *phases = cJSON_GetObjectItemCaseSensitive(o, "phases"); /* absent: NaN */
+    for (size_t p = 0; p < KVQ_PHASES; p++)
+        cell->phase_s[p] = number_or_nan(phases, kvq_cell_phase_names[p]);
     const cJSON *note = cJSON_GetObjectItemCaseSensitive(o, "note");
     snprintf(cell->note, sizeof cell->note, "%s", cJSON_IsString(note) ? note->valuestring : "");
     if (load_chain(cell, o)) return -1;
     cell->nmetrics = 0;
     return load_metrics(cell, o) || load_subjects(cell, o) || load_queries(cell, o) ? -1 : 0;
+}
+
+int kvq_cell_from_text(kvq_cell *cell, const char *population, const char *text)
+{
+    cJSON *o = cJSON_Parse(text);
+    int bad = !o || fill_cell(cell, population, o);
+    cJSON_Delete(o);
+    if (bad) {
+        kvq_cell_free(cell);
+        cell->nmetrics = 0;
+        return -1;
+    }
+    cell->done = 1;
+    return 0;
 }
 
 int kvq_cell_load(kvq_cell *cell, const char *population, const char *path, kvq_error *err)
@@ -213,16 +239,10 @@ int kvq_cell_load(kvq_cell *cell, const char *population, const char *path, kvq_
     int rc = kvq_read_text(path, &text, NULL, err);
     if (rc == KVQ_EIO && errno == ENOENT) return KVQ_OK;
     if (rc) return rc;
-    cJSON *o = cJSON_Parse(text);
+    int bad = kvq_cell_from_text(cell, population, text);
     free(text);
-    int bad = !o || fill_cell(cell, population, o);
-    cJSON_Delete(o);
-    if (bad) {
-        kvq_cell_free(cell);
-        cell->nmetrics = 0;
+    if (bad)
         return kvq_fail(err, KVQ_EFORMAT, "'%s' is not the saved cell %s x %s", path, cell->variant,
                         population);
-    }
-    cell->done = 1;
     return KVQ_OK;
 }

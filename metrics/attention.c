@@ -31,19 +31,49 @@ static int check_finite(const float *a, size_t nq, size_t n, const char *what, k
     return KVQ_OK;
 }
 
+/* Keys whose weighted values one pass over o and o_hat adds. */
+#define KEYS 4
+
+/* o += p_k v_k and o_hat += q_k v_k for the keys k < KEYS, v_k = v + k dv: each coordinate's sum
+ * takes its terms in key order, as one key at a time would, while o and o_hat are read and written
+ * once per KEYS keys; the loop over coordinates vectorises with the same result. */
+static void add_weighted(double *restrict o, double *restrict o_hat, const double *p,
+                         const double *q, const float *restrict v, size_t dv)
+{
+    const float *v1 = v + dv, *v2 = v1 + dv, *v3 = v2 + dv;
+    for (size_t c = 0; c < dv; c++) {
+        double a = o[c], b = o_hat[c];
+        a += p[0] * (double)v[c], b += q[0] * (double)v[c];
+        a += p[1] * (double)v1[c], b += q[1] * (double)v1[c];
+        a += p[2] * (double)v2[c], b += q[2] * (double)v2[c];
+        a += p[3] * (double)v3[c], b += q[3] * (double)v3[c];
+        o[c] = a, o_hat[c] = b;
+    }
+}
+
+/* o += p v and o_hat += q v: the keys left after the last whole KEYS. */
+static void add_one(double *restrict o, double *restrict o_hat, double p, double q,
+                    const float *restrict v, size_t dv)
+{
+    for (size_t c = 0; c < dv; c++) o[c] += p * (double)v[c], o_hat[c] += q * (double)v[c];
+}
+
 /* KL of one query; adds p_j v_j and p^_j v_j into o and o_hat (dv each) when v is given. */
 static double one_query(const float *s, const float *t, size_t n, double scale, const float *v,
                         size_t dv, double *o, double *o_hat)
 {
     double lse_s = log_sum_exp(s, n, scale), lse_t = log_sum_exp(t, n, scale), kl = 0.0;
-    for (size_t j = 0; j < n; j++) {
-        double lp = (double)s[j] * scale - lse_s, lq = (double)t[j] * scale - lse_t;
-        double p = exp(lp), q = exp(lq);
-        kl += p * (lp - lq);
-        for (size_t c = 0; v && c < dv; c++) {
-            o[c] += p * (double)v[j * dv + c];
-            o_hat[c] += q * (double)v[j * dv + c];
+    double p[KEYS], q[KEYS];
+    for (size_t j0 = 0; j0 < n; j0 += KEYS) {
+        size_t keys = n - j0 < KEYS ? n - j0 : KEYS;
+        for (size_t k = 0; k < keys; k++) {
+            double lp = (double)s[j0 + k] * scale - lse_s, lq = (double)t[j0 + k] * scale - lse_t;
+            p[k] = exp(lp), q[k] = exp(lq);
+            kl += p[k] * (lp - lq);
         }
+        if (v && keys == KEYS) add_weighted(o, o_hat, p, q, v + j0 * dv, dv);
+        for (size_t k = 0; v && keys < KEYS && k < keys; k++)
+            add_one(o, o_hat, p[k], q[k], v + (j0 + k) * dv, dv);
     }
     return kl;
 }

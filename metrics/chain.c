@@ -57,14 +57,13 @@ static void normalize(float *h, size_t dim)
 }
 
 /* Mean Spearman of the nh row pairs, undefined ones counting 0; each (stride depth) receives every
- * pair's when not NULL. work: 4 * dim doubles. */
+ * pair's when not NULL. work: KVQ_RANK_CORRELATIONS_WORK(dim) bytes. */
 static double mean_rho(const float *h, const float *hhat, size_t nh, size_t dim, double *each,
-                       size_t depth, double *work)
+                       size_t depth, void *work)
 {
-    double sum = 0.0, *x = work, *y = work + dim;
+    double sum = 0.0;
     for (size_t i = 0; i < nh; i++) {
-        for (size_t j = 0; j < dim; j++) x[j] = h[i * dim + j], y[j] = hhat[i * dim + j];
-        double rho = kvq_spearman(x, y, dim, work + 2 * dim);
+        double rho = kvq_spearman_f(h + i * dim, hhat + i * dim, dim, work);
         if (isnan(rho)) rho = 0.0;
         if (each) each[i * depth] = rho;
         sum += rho;
@@ -142,7 +141,7 @@ static int run_chain(const kvq_chain_layers *layers, const layer_codes *lc, size
                      const float *h0, size_t nh, kvq_chain *out, double *each, kvq_error *err)
 {
     float *h = malloc((3 * nh + 1) * dim * sizeof *h);
-    double *work = malloc(4 * dim * sizeof *work);
+    void *work = malloc(KVQ_RANK_CORRELATIONS_WORK(dim));
     if (!h || !work) {
         free(h), free(work);
         return kvq_fail(err, KVQ_ENOMEM, "chain: no memory for %zu vectors of %zu", nh, dim);

@@ -40,10 +40,11 @@ static double squared_norm(const float *a, size_t dim)
     return s;
 }
 
-/* The dgemm bound on |d~_ij - d_ij|, with margin. */
-static double slack(size_t dim, double xx, double yy)
+/* The dgemm bound on |d~_ij - d_ij|, with margin, from x = |x_i| and y = |xhat_j| (their roots
+ * taken once per probe and per row, not once per pair). */
+static double slack(size_t dim, double x, double y)
 {
-    double s = sqrt(xx) + sqrt(yy);
+    double s = x + y;
     return SLACK * (double)(dim + 2) * DBL_EPSILON * s * s;
 }
 
@@ -51,6 +52,7 @@ static double slack(size_t dim, double xx, double yy)
 typedef struct probe_state {
     size_t row;     /* the probe's row index */
     double xx;      /* |x_i|^2 */
+    double x;       /* |x_i| */
     double own;     /* identity pass: |x_i - xhat_i|^2 */
     int beaten;     /* identity pass: some row beats xhat_i */
     int copy_first; /* ceiling pass: an exact copy comes first */
@@ -63,21 +65,21 @@ typedef struct pass {
     const float *x, *y;
     size_t n, dim;
     int ceiling;
-    double *xd, *yd, *g, *yy; /* probe block, row block (double), their products, |y_j|^2 */
+    double *xd, *yd, *g; /* probe block, row block (double), their products */
+    double *yy, *y_norm; /* |y_j|^2, |y_j| */
 } pass;
 
 static void consider(const pass *p, probe_state *s, size_t j, double approx)
 {
     const float *xi = p->x + s->row * p->dim, *yj = p->y + j * p->dim;
-    double tol = slack(p->dim, s->xx, p->yy[j]);
     if (!p->ceiling) {
-        if (s->beaten || approx - tol > s->own) return;
+        if (s->beaten || approx - slack(p->dim, s->x, p->y_norm[j]) > s->own) return;
         double d = kvq_squared_distance(xi, yj, p->dim);
         s->beaten = d < s->own || (d == s->own && j < s->row);
         return;
     }
     double radius = KVQ_NEAR_DUPLICATE_R2 * s->xx;
-    if (approx - tol > radius) return;
+    if (approx - slack(p->dim, s->x, p->y_norm[j]) > radius) return;
     double d = kvq_squared_distance(xi, yj, p->dim);
     if (d == 0.0 && j < s->row) s->copy_first = 1;
     if (d <= radius && (s->near_j == SIZE_MAX || d < s->near_d)) s->near_d = d, s->near_j = j;
@@ -104,8 +106,10 @@ static void start_block(const pass *p, const size_t *probes, size_t nb, probe_st
     for (size_t k = 0; k < nb; k++) {
         const float *xi = p->x + probes[k] * p->dim;
         for (size_t t = 0; t < p->dim; t++) p->xd[k * p->dim + t] = (double)xi[t];
+        double xx = squared_norm(xi, p->dim);
         st[k] = (probe_state){.row = probes[k],
-                              .xx = squared_norm(xi, p->dim),
+                              .xx = xx,
+                              .x = sqrt(xx),
                               .own = kvq_squared_distance(xi, p->y + probes[k] * p->dim, p->dim),
                               .near_j = SIZE_MAX};
     }
@@ -131,7 +135,10 @@ static void tally(const probe_state *st, size_t nb, int ceiling, size_t *wins,
 static double run_pass(pass *p, const size_t *probes, size_t m, probe_state *st,
                        kvq_identity_result *out)
 {
-    for (size_t j = 0; j < p->n; j++) p->yy[j] = squared_norm(p->y + j * p->dim, p->dim);
+    for (size_t j = 0; j < p->n; j++) {
+        p->yy[j] = squared_norm(p->y + j * p->dim, p->dim);
+        p->y_norm[j] = sqrt(p->yy[j]);
+    }
     size_t wins = 0;
     for (size_t k0 = 0; k0 < m; k0 += PROBE_BLOCK) {
         size_t nb = m - k0 < PROBE_BLOCK ? m - k0 : PROBE_BLOCK;
@@ -153,9 +160,10 @@ int kvq_identity(const float *x, const float *xhat, size_t n, size_t dim, const 
     p.yd = malloc(ROW_BLOCK * dim * sizeof *p.yd);
     p.g = malloc(PROBE_BLOCK * ROW_BLOCK * sizeof *p.g);
     p.yy = malloc(n * sizeof *p.yy);
+    p.y_norm = malloc(n * sizeof *p.y_norm);
     probe_state *st = malloc(PROBE_BLOCK * sizeof *st);
     int rc = KVQ_OK;
-    if (!p.xd || !p.yd || !p.g || !p.yy || !st) {
+    if (!p.xd || !p.yd || !p.g || !p.yy || !p.y_norm || !st) {
         rc = kvq_fail(err, KVQ_ENOMEM, "identity: out of memory for %zu x %zu rows", n, dim);
     } else {
         p.y = xhat;
@@ -165,6 +173,6 @@ int kvq_identity(const float *x, const float *xhat, size_t n, size_t dim, const 
         out->ceiling = run_pass(&p, probes, m, st, out);
         out->probes = m;
     }
-    free(p.xd), free(p.yd), free(p.g), free(p.yy), free(st);
+    free(p.xd), free(p.yd), free(p.g), free(p.yy), free(p.y_norm), free(st);
     return rc;
 }

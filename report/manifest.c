@@ -168,6 +168,9 @@ static cJSON *cell_json(const kvq_run *run, const kvq_cell *c)
     if (c->note[0]) cJSON_AddStringToObject(o, "note", c->note);
     cJSON_AddNumberToObject(o, "wall_s", c->wall_s);
     cJSON_AddNumberToObject(o, "cpu_s", c->cpu_s);
+    cJSON *phases = cJSON_AddObjectToObject(o, "phases");
+    for (size_t p = 0; phases && p < KVQ_PHASES; p++)
+        cJSON_AddNumberToObject(phases, kvq_cell_phase_names[p], c->phase_s[p]);
     return o;
 }
 

@@ -103,6 +103,22 @@ for key in keys:
     assert defined == float(cells[key + ("n_queries_defined",)]), key
 PY
 
+# 2f. The manifest gives every ok cell's CPU time by phase, also for cells a resumed run read back
+# from its cell store: each phase >= 0, together at most the cell's cpu_s and at least half of it.
+python3 - "$TMP/t1/run" "$TMP/k/run" <<'PY' || fail "manifest.json's per-phase CPU times do not add up"
+import json, sys
+phases = ("fit", "encode", "score", "metrics", "chain", "criterion")
+for d in sys.argv[1:]:
+    cells = [c for c in json.load(open(d + "/manifest.json"))["cells"] if c["status"] == "ok"]
+    assert len(cells) >= 4, (d, len(cells))
+    for c in cells:
+        p = c["phases"]
+        assert sorted(p) == sorted(phases), (d, c["variant"], p)
+        assert all(isinstance(p[k], (int, float)) and p[k] >= 0 for k in phases), (d, c["variant"], p)
+        total = sum(p.values())
+        assert 0.5 * c["cpu_s"] <= total <= c["cpu_s"] + 1e-6, (d, c["variant"], c["cpu_s"], p)
+PY
+
 # 3. Epiphanies on hand-checkable facts (run t1: passthrough is exact, int8 is not).
 cat >"$TMP/spec.json" <<'JSON'
 {"epiphanies": [

@@ -1,7 +1,8 @@
 /* The cell store keeps every number exactly: a value a resumed run reads back must be the same
  * double the killed run computed (cJSON's own printing stops at 15 significant digits whenever they
  * come within an epsilon, which loses the last bits of 1 ulp apart values and of seeds above
- * 10^15). Also: non-finite values and unknown metric names. */
+ * 10^15). Also: non-finite values, unknown metric names, and the per-phase CPU times (a cell saved
+ * before they were recorded reads them as NaN). */
 #include "harness/cell_store.h"
 #include "harness/run_spec.h"
 #include "io/jsonfile.h"
@@ -40,6 +41,7 @@ Test(cell_store, exact_round_trip, .init = setup)
     cell.nsubjects = 3;
     cell.chain_rho[0] = nextafter(0.99, 0.0);
     cell.chain_len = 1;
+    for (size_t p = 0; p < KVQ_PHASES; p++) cell.phase_s[p] = nextafter(0.1 * (double)p, 1.0);
     char path[256];
     snprintf(path, sizeof path, "%s/cell.json", dir);
     kvq_error err;
@@ -55,6 +57,8 @@ Test(cell_store, exact_round_trip, .init = setup)
     cr_assert(isnan(back.metrics[1].ci_low));
     for (int i = 0; i < 3; i++) same_bits(back.subject_score[i], scores[i], "subject score");
     same_bits(back.chain_rho[0], cell.chain_rho[0], "chain rho");
+    for (size_t p = 0; p < KVQ_PHASES; p++)
+        same_bits(back.phase_s[p], cell.phase_s[p], kvq_cell_phase_names[p]);
     kvq_cell_free(&back);
     unlink(path);
 }
@@ -73,6 +77,25 @@ Test(cell_store, unknown_metric_refused, .init = setup)
     kvq_error err;
     cr_assert_eq(kvq_cell_load(&cell, "pop", path, &err), KVQ_EFORMAT);
     cr_assert(strstr(err.msg, path) != NULL, "%s", err.msg);
+    unlink(path);
+}
+
+Test(cell_store, phases_absent_read_as_nan, .init = setup)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/old.json", dir);
+    FILE *f = fopen(path, "w");
+    fputs("{\"variant\":\"int8\",\"population\":\"pop\",\"status\":1,\"error\":\"e\","
+          "\"cpu_s\":0.5,\"metrics\":[]}",
+          f);
+    fclose(f);
+    static kvq_cell cell;
+    snprintf(cell.variant, sizeof cell.variant, "int8");
+    kvq_error err;
+    cr_assert_eq(kvq_cell_load(&cell, "pop", path, &err), KVQ_OK, "%s", err.msg);
+    cr_assert_eq(cell.cpu_s, 0.5);
+    for (size_t p = 0; p < KVQ_PHASES; p++)
+        cr_assert(isnan(cell.phase_s[p]), "%s: %g", kvq_cell_phase_names[p], cell.phase_s[p]);
     unlink(path);
 }
 

@@ -1,11 +1,13 @@
 /* Correlation and ranking against scipy/numpy (tests/golden/gen_metrics.py): Pearson, Spearman
  * (average ranks), Kendall tau-b on data with many ties and degenerate data; top-k order with ties;
- * the blocked sgemm top-k against a direct computation; recall and top-1 agreement. */
+ * the blocked sgemm top-k against a direct computation; recall and top-1 agreement; the float path
+ * of Spearman and Kendall against the double one, bit for bit. */
 #include "kvq/metrics.h"
 #include "test_metrics_golden.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 /* Every case of golden[name]["corr"]: Pearson, Spearman and, where the file has it, Kendall. */
@@ -110,4 +112,44 @@ Test(metrics_rank, overlap_and_top1)
     const float est[4] = {1, 5, 5, 0}, exact[4] = {0, 1, 9, 0};
     cr_assert_eq(kvq_top1_agree(est, exact, 4), 0.0); /* est's tie goes to index 1 */
     cr_assert_eq(kvq_top1_agree(exact, exact, 4), 1.0);
+}
+
+/* The float path of a cell (kvq_rank_correlations_f, kvq_spearman_f) gives the doubles of
+ * kvq_spearman and kvq_kendall_tau_b bit for bit: random vectors with many ties, -0 and +0, a
+ * constant vector (NaN both ways) and sizes from 2 to 5000. */
+Test(metrics_rank, float_path_equals_double_path)
+{
+    uint64_t state = 20261201;
+    static const size_t sizes[] = {2, 3, 7, 64, 257, 1000, 5000};
+    for (size_t c = 0; c < sizeof sizes / sizeof *sizes; c++)
+        for (int kind = 0; kind < 3; kind++) {
+            size_t n = sizes[c];
+            float *xf = malloc(n * sizeof *xf), *yf = malloc(n * sizeof *yf);
+            double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+            double *work = malloc((3 * n + 1) * sizeof *work);
+            void *fwork = malloc(KVQ_RANK_CORRELATIONS_WORK(n));
+            for (size_t i = 0; i < n; i++) {
+                state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+                int a = (int)(state >> 40) % 17 - 8, b = (int)(state >> 20) % 5 - 2;
+                xf[i] = kind == 2 ? 1.0f : a == 0 && (i & 1) ? -0.0f : (float)a * 0.25f; /* ties */
+                yf[i] = kind == 0 ? (float)(a + b) : -(float)a * 0.25f + (float)b * 1e-3f;
+                x[i] = xf[i], y[i] = yf[i];
+            }
+            double rho, tau;
+            kvq_rank_correlations_f(xf, yf, n, fwork, &rho, &tau);
+            double want_rho = kvq_spearman(x, y, n, work);
+            double want_tau = kvq_kendall_tau_b(x, y, n, work);
+            double alone = kvq_spearman_f(xf, yf, n, fwork);
+            if (isnan(want_rho)) {
+                cr_assert(isnan(rho) && isnan(alone), "n %zu kind %d: rho %g", n, kind, rho);
+            } else {
+                cr_assert(rho == want_rho && alone == want_rho, "n %zu kind %d: %.17g %.17g %.17g",
+                          n, kind, rho, alone, want_rho);
+            }
+            if (isnan(want_tau))
+                cr_assert(isnan(tau), "n %zu kind %d: tau %g", n, kind, tau);
+            else
+                cr_assert(tau == want_tau, "n %zu kind %d: %.17g %.17g", n, kind, tau, want_tau);
+            free(xf), free(yf), free(x), free(y), free(work), free(fwork);
+        }
 }

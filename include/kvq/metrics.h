@@ -12,7 +12,7 @@
 #include "kvq/error.h"
 #include <stddef.h>
 
-/* ---- correlation (metrics/correlation.c, metrics/kendall.c) ---- */
+/* ---- correlation (metrics/correlation.c, metrics/kendall.c, metrics/rank_scores.c) ---- */
 
 /* Pearson product-moment correlation of x and y (n values each). */
 double kvq_pearson(const double *x, const double *y, size_t n);
@@ -25,6 +25,19 @@ double kvq_spearman(const double *x, const double *y, size_t n, double *work);
  * sqrt((n0 - n1)(n0 - n2)), n0 = n(n-1)/2, n1 and n2 the pairs tied in x and in y. work: 3 * n + 1
  * doubles of scratch. O(n log n). */
 double kvq_kendall_tau_b(const double *x, const double *y, size_t n, double *work);
+
+/* Spearman's rho (*rho) and Kendall's tau-b (*tau_b) of two float vectors x and y (n < 2^32 - 1
+ * values each) at once: the same doubles, bit for bit, as kvq_spearman and kvq_kendall_tau_b of
+ * the values converted to double (NaN where those are), from shared sorts. work:
+ * KVQ_RANK_CORRELATIONS_WORK(n) bytes of scratch, suitably aligned for uint64_t (malloc's).
+ * O(n) for the radix sorts plus O(n log n) for the Fenwick tree (metrics/rank_scores.c). */
+#define KVQ_RANK_CORRELATIONS_WORK(n) (52 * (size_t)(n) + 4)
+void kvq_rank_correlations_f(const float *x, const float *y, size_t n, void *work, double *rho,
+                             double *tau_b);
+
+/* Spearman's rho of two float vectors alone, as kvq_rank_correlations_f computes it (two of its
+ * three sorts); work as there. */
+double kvq_spearman_f(const float *x, const float *y, size_t n, void *work);
 
 /* ---- ranking (metrics/topk.c, metrics/recall.c) ----
  * Order everywhere: a higher score ranks above a lower one; among equal scores the lower index

@@ -1,0 +1,202 @@
+/* Spearman's rho and Kendall's tau-b of two float score vectors at once (include/kvq/metrics.h,
+ * kvq_rank_correlations_f): the numbers kvq_spearman and kvq_kendall_tau_b give for the same values
+ * converted to double, bit for bit, from three stable sorts of 32-bit keys where the two functions
+ * sort (double, double) pairs six times. The harness ranks every query's scores of a cell this
+ * way, and the chain its vectors (kvq_spearman_f).
+ *
+ * Each float becomes an unsigned key with the same order (-0 and +0 equal), paired with its index
+ * in one 64-bit word (key high, index low), and the words are sorted by key with a stable LSD radix
+ * sort of 8-bit digits, digits that are the same for every word skipped:
+ *   px, the indices in (x, index) order, and py, in (y, index) order;
+ *   pyx, px stably sorted by y: (y, x) order, ties in both keeping the index order.
+ * Spearman walks pyx as kvq_spearman walks its pairs sorted by (y, rank of x): the same runs of
+ * equal y, within each the same ranks of x in ascending order, so every sum adds the same terms in
+ * the same order (two terms with equal rank of x and equal y are equal). Kendall's tau-b is made of
+ * counts, which any exact method gives alike: n1 and n2 from the runs of px and py, n3 by counting
+ * the dense ranks of y within each run of equal x, and the discordant pairs d as inversions of the
+ * dense ranks of y along px, each run of equal x entering the Fenwick tree only after all its
+ * members were counted (pairs tied in x are not discordant, as they are in (x, y) order).
+ * Known answer (scipy, as for kvq_spearman and kvq_kendall_tau_b): x = (1, 2, 3, 4, 5),
+ * y = (2, 1, 4, 3, 5) gives rho 0.8 and tau_b 0.6. */
+#include "kvq/metrics.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define DIGIT_BITS 8
+#define DIGITS (32 / DIGIT_BITS)
+#define BUCKETS (1u << DIGIT_BITS)
+
+/* An unsigned key whose order is the order of the float f (f finite; -0 and +0 equal). */
+static uint32_t order_key(float f)
+{
+    uint32_t u;
+    f += 0.0f; /* -0 becomes +0 */
+    memcpy(&u, &f, sizeof u);
+    return u >> 31 ? ~u : u | UINT32_C(1) << 31;
+}
+
+/* Stable sort of the n words a by their high 32 bits (tmp: n words of scratch); sorted into a. */
+static void sort_by_key(uint64_t *a, uint64_t *tmp, size_t n)
+{
+    uint32_t count[DIGITS][BUCKETS] = {{0}};
+    for (size_t i = 0; i < n; i++)
+        for (unsigned k = 0; k < DIGITS; k++)
+            count[k][(a[i] >> (32 + k * DIGIT_BITS)) & (BUCKETS - 1)]++;
+    uint64_t *src = a, *dst = tmp;
+    for (unsigned k = 0; k < DIGITS; k++) {
+        uint32_t *h = count[k], sum = 0;
+        int constant = 0;
+        for (unsigned b = 0; b < BUCKETS; b++) {
+            uint32_t t = h[b];
+            constant |= t == n;
+            h[b] = sum;
+            sum += t;
+        }
+        if (constant) continue;
+        for (size_t i = 0; i < n; i++)
+            dst[h[(src[i] >> (32 + k * DIGIT_BITS)) & (BUCKETS - 1)]++] = src[i];
+        uint64_t *swap = src;
+        src = dst;
+        dst = swap;
+    }
+    if (src != a) memcpy(a, src, n * sizeof *a);
+}
+
+/* Fills w with (key of v[i], i) for i in order (NULL: 0..n-1) and sorts it by key. */
+static void sorted_by(const float *v, const uint64_t *order, size_t n, uint64_t *w, uint64_t *tmp)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t row = order ? (uint32_t)order[i] : i;
+        w[i] = (uint64_t)order_key(v[row]) << 32 | row;
+    }
+    sort_by_key(w, tmp, n);
+}
+
+static size_t row_of(uint64_t w)
+{
+    return (size_t)(uint32_t)w;
+}
+
+/* The end of the run of equal keys in sorted w that starts at i. */
+static size_t run_end(const uint64_t *w, size_t n, size_t i)
+{
+    size_t j = i + 1;
+    while (j < n && w[j] >> 32 == w[i] >> 32) j++;
+    return j;
+}
+
+/* The 1-based average rank of the run of sorted positions [i, end), as kvq_spearman ranks. */
+static double average_rank(size_t i, size_t end)
+{
+    return 0.5 * ((double)i + 1.0 + (double)end);
+}
+
+/* Spearman's rho from px and pyx; rank_x: n doubles of scratch. */
+static double spearman(const uint64_t *px, const uint64_t *pyx, size_t n, double *rank_x)
+{
+    for (size_t i = 0; i < n;) {
+        size_t end = run_end(px, n, i);
+        double rank = average_rank(i, end);
+        for (; i < end; i++) rank_x[row_of(px[i])] = rank;
+    }
+    double mean = 0.5 * ((double)n + 1.0), sxy = 0.0, sxx = 0.0, syy = 0.0;
+    for (size_t i = 0; i < n;) {
+        size_t end = run_end(pyx, n, i);
+        double dy = average_rank(i, end) - mean;
+        for (; i < end; i++) {
+            double dx = rank_x[row_of(pyx[i])] - mean;
+            sxy += dx * dy, sxx += dx * dx, syy += dy * dy;
+        }
+    }
+    return sxy / sqrt(sxx * syy);
+}
+
+static uint64_t pairs_of(uint64_t t)
+{
+    return t * (t - 1) / 2;
+}
+
+/* Kendall's tau-b from px and py; dense, tree (n + 1) and tally: n words of scratch each. */
+static double kendall(const uint64_t *px, const uint64_t *py, size_t n, uint32_t *dense,
+                      uint32_t *tree, uint32_t *tally)
+{
+    uint64_t n1 = 0, n2 = 0, n3 = 0, d = 0;
+    uint32_t rank = 0;
+    for (size_t i = 0; i < n; rank++) {
+        size_t end = run_end(py, n, i);
+        n2 += pairs_of(end - i);
+        for (; i < end; i++) dense[row_of(py[i])] = rank;
+    }
+    memset(tree, 0, (n + 1) * sizeof *tree);
+    memset(tally, 0, n * sizeof *tally);
+    for (size_t i = 0; i < n;) {
+        size_t end = run_end(px, n, i);
+        n1 += pairs_of(end - i);
+        for (size_t k = i; k < end; k++) { /* earlier runs above this rank: discordant */
+            uint32_t not_above = 0;
+            for (size_t j = dense[row_of(px[k])] + 1; j > 0; j -= j & (~j + 1))
+                not_above += tree[j];
+            d += i - not_above;
+        }
+        for (size_t k = i; end - i > 1 && k < end; k++) n3 += tally[dense[row_of(px[k])]]++;
+        for (size_t k = i; end - i > 1 && k < end; k++) tally[dense[row_of(px[k])]] = 0;
+        for (; i < end; i++)
+            for (size_t j = dense[row_of(px[i])] + 1; j <= n; j += j & (~j + 1)) tree[j]++;
+    }
+    double n0 = 0.5 * (double)n * ((double)n - 1.0);
+    double num = n0 - (double)n1 - (double)n2 + (double)n3 - 2.0 * (double)d;
+    return num / sqrt((n0 - (double)n1) * (n0 - (double)n2));
+}
+
+/* 1 when all n values are finite and at least two differ (kvq_values_vary on the doubles). */
+static int vary(const float *v, size_t n)
+{
+    int differs = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(v[i])) return 0;
+        differs |= v[i] != v[0];
+    }
+    return differs;
+}
+
+/* The regions of work (KVQ_RANK_CORRELATIONS_WORK(n) bytes) and the sorts both statistics use. */
+typedef struct ranks {
+    uint64_t *px, *py, *pyx, *tmp;
+    double *rank_x;
+    uint32_t *dense, *tree, *tally;
+} ranks;
+
+static ranks carve(void *work, size_t n)
+{
+    assert(n < UINT32_MAX); /* an index fits the low word, a count of ranks the tree */
+    ranks r;
+    r.px = work, r.py = r.px + n, r.pyx = r.py + n, r.tmp = r.pyx + n;
+    r.rank_x = (double *)(r.tmp + n);
+    r.dense = (uint32_t *)(r.rank_x + n), r.tree = r.dense + n, r.tally = r.tree + n + 1;
+    return r;
+}
+
+double kvq_spearman_f(const float *x, const float *y, size_t n, void *work)
+{
+    if (n < 2 || !vary(x, n) || !vary(y, n)) return NAN;
+    ranks r = carve(work, n);
+    sorted_by(x, NULL, n, r.px, r.tmp);
+    sorted_by(y, r.px, n, r.pyx, r.tmp);
+    return spearman(r.px, r.pyx, n, r.rank_x);
+}
+
+void kvq_rank_correlations_f(const float *x, const float *y, size_t n, void *work, double *rho,
+                             double *tau_b)
+{
+    *rho = *tau_b = NAN;
+    if (n < 2 || !vary(x, n) || !vary(y, n)) return;
+    ranks r = carve(work, n);
+    sorted_by(x, NULL, n, r.px, r.tmp);
+    sorted_by(y, NULL, n, r.py, r.tmp);
+    sorted_by(y, r.px, n, r.pyx, r.tmp);
+    *rho = spearman(r.px, r.pyx, n, r.rank_x);
+    *tau_b = kendall(r.px, r.py, n, r.dense, r.tree, r.tally);
+}
