@@ -233,11 +233,8 @@ int kvq_error_structure_run(const kvq_run *run, size_t p, const size_t *variant,
     int rc = e && name && cluster ? KVQ_OK : KVQ_ENOMEM;
     size_t kept = rc ? 0 : gather(run, p, variant, k, e, name, &r);
     if (!rc && kept >= 2 && kvq_factors_check(n, kept, KVQ_ERROR_PARALLEL_SIMS, NULL) == KVQ_OK) {
-        char key[KVQ_POPULATION_KEY_MAX], label[KVQ_POPULATION_KEY_MAX + 32];
-        kvq_population_key(&run->pops[p], key, sizeof key);
-        snprintf(label, sizeof label, "error_parallel|%s", key);
         kvq_rng rng;
-        kvq_rng_derive(&rng, run->spec.seed, label);
+        kvq_population_stream(&rng, run->spec.seed, "error_parallel", &run->pops[p]);
         pack(e, n, k, kept);
         kvq_error_structure s;
         kvq_error why;

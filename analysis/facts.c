@@ -2,6 +2,7 @@
 #include "analysis/facts.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +159,11 @@ void kvq_facts_free(kvq_facts *facts)
     kvq_csv_free(&facts->queries);
     free(facts->query_cells);
     memset(facts, 0, sizeof *facts);
+}
+
+int kvq_facts_population_matches(const kvq_facts *facts, size_t p, const char *glob)
+{
+    return fnmatch(glob, facts->labels[p], 0) == 0 || fnmatch(glob, facts->populations[p], 0) == 0;
 }
 
 double kvq_facts_value(const kvq_facts *facts, const char *variant, const char *population,

@@ -42,6 +42,9 @@ void kvq_facts_free(kvq_facts *facts);
 double kvq_facts_value(const kvq_facts *facts, const char *variant, const char *population,
                        const char *metric);
 
+/* 1 when glob (fnmatch) matches population p's short label or its spec. */
+int kvq_facts_population_matches(const kvq_facts *facts, size_t p, const char *glob);
+
 /* Every query's value of metric (a column of queries.csv) in the cell of variant on population:
  * *x (a new array of the returned count, NaN where undefined), in query order. 0 and *x NULL when
  * the run has no such cell or column; -1 when out of memory. */

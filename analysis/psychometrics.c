@@ -193,11 +193,8 @@ static void fleiss(layer *L)
 static void query_bootstrap(layer *L)
 {
     const kvq_reference *ref = &L->run->refs[L->p];
-    char key[KVQ_POPULATION_KEY_MAX], label[KVQ_POPULATION_KEY_MAX + 24];
-    kvq_population_key(&L->run->pops[L->p], key, sizeof key);
-    snprintf(label, sizeof label, "query_bootstrap|%s", key);
     kvq_rng rng;
-    kvq_rng_derive(&rng, L->run->spec.seed, label);
+    kvq_population_stream(&rng, L->run->spec.seed, "query_bootstrap", &L->run->pops[L->p]);
     kvq_alpha a;
     kvq_icc icc;
     kvq_cluster_intervals ci;
@@ -216,11 +213,8 @@ static void query_bootstrap(layer *L)
  * population key), first-factor loadings. */
 static void factors(layer *L)
 {
-    char key[KVQ_POPULATION_KEY_MAX], label[KVQ_POPULATION_KEY_MAX + 16];
-    kvq_population_key(&L->run->pops[L->p], key, sizeof key);
-    snprintf(label, sizeof label, "parallel|%s", key);
     kvq_rng rng;
-    kvq_rng_derive(&rng, L->run->spec.seed, label);
+    kvq_population_stream(&rng, L->run->spec.seed, "parallel", &L->run->pops[L->p]);
     kvq_factors f;
     if (kvq_factors_compute(L->x, L->n, L->k, PARALLEL_SIMS, &rng, &f, NULL) != KVQ_OK) return;
     char name[32];

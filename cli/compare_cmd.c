@@ -17,7 +17,6 @@
 #include "io/csv.h"
 #include "io/message.h"
 
-#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,8 +34,7 @@ typedef struct request {
 static int selected(const request *r, const kvq_facts *f, size_t p)
 {
     for (size_t g = 0; g < r->npops; g++)
-        if (!fnmatch(r->pops[g], f->labels[p], 0) || !fnmatch(r->pops[g], f->populations[p], 0))
-            return 1;
+        if (kvq_facts_population_matches(f, p, r->pops[g])) return 1;
     return r->npops == 0;
 }
 
@@ -190,8 +188,7 @@ static int check(const request *r, const kvq_facts *f)
     for (size_t g = 0; g < r->npops; g++) {
         int any = 0;
         for (size_t p = 0; p < f->npopulations && !any; p++)
-            any =
-                !fnmatch(r->pops[g], f->labels[p], 0) || !fnmatch(r->pops[g], f->populations[p], 0);
+            any = kvq_facts_population_matches(f, p, r->pops[g]);
         if (!any) {
             kvq_say("kvqeval compare: --population '%s' matches no population of %s", r->pops[g],
                     r->dir);

@@ -42,8 +42,7 @@ static int check_selection(const kvq_facts *f, const kvq_plot_options *o, const 
     for (size_t g = 0; g < o->npopulations; g++) {
         int any = 0;
         for (size_t p = 0; p < f->npopulations && !any; p++)
-            any = fnmatch(o->populations[g], f->labels[p], 0) == 0 ||
-                  fnmatch(o->populations[g], f->populations[p], 0) == 0;
+            any = kvq_facts_population_matches(f, p, o->populations[g]);
         if (!any) {
             kvq_say("kvqeval plot: --population '%s' matches no population of %s",
                     o->populations[g], dir);

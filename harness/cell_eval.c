@@ -39,16 +39,6 @@ static double cpu_seconds_since(const struct timespec *t0)
     return seconds_since(t0, CLOCK_THREAD_CPUTIME_ID);
 }
 
-/* A stream for one part shared by every cell of the population, from the run seed and its key. */
-static void population_stream(kvq_rng *rng, uint64_t run_seed, const char *part,
-                              const kvq_population *pop)
-{
-    char key[KVQ_POPULATION_KEY_MAX], label[KVQ_POPULATION_KEY_MAX + 32];
-    kvq_population_key(pop, key, sizeof key);
-    snprintf(label, sizeof label, "%s|%s", part, key);
-    kvq_rng_derive(rng, run_seed, label);
-}
-
 /* Names the probes that have a near-duplicate row (population row indices, "probe~nearest"). */
 static void note_near_duplicates(kvq_cell *cell, const kvq_identity_result *id)
 {
@@ -77,7 +67,7 @@ static int identity(kvq_cell *cell, const kvq_population *pop, const float *rows
     size_t *probes = malloc(IDENTITY_PROBES * sizeof *probes);
     if (!probes) return kvq_fail(err, KVQ_ENOMEM, "out of memory for the identity probes");
     kvq_rng rng;
-    population_stream(&rng, run_seed, "identity", pop);
+    kvq_population_stream(&rng, run_seed, "identity", pop);
     size_t m = kvq_identity_probes(&rng, pop->n, IDENTITY_PROBES, probes);
     kvq_identity_result id;
     int rc = kvq_identity(pop->rows, rows, pop->n, pop->dim, probes, m, &id, err);

@@ -125,32 +125,12 @@ static int load_subjects(kvq_cell *cell, const cJSON *o)
     return 0;
 }
 
-/* Every query's values, one array per query-averaged metric, all of one length (absent: none). */
-static int load_queries(kvq_cell *cell, const cJSON *o)
-{
-    const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "query_values");
-    if (!q) return 0;
-    const cJSON *first = cJSON_GetObjectItemCaseSensitive(q, kvq_query_metric_names[0]);
-    if (!cJSON_IsObject(q) || !cJSON_IsArray(first)) return -1;
-    size_t nq = (size_t)cJSON_GetArraySize(first);
-    cell->query_values = malloc(KVQ_QUERY_METRICS * nq * sizeof *cell->query_values + 1);
-    if (!cell->query_values) return -1;
-    cell->nqueries = nq;
-    for (size_t m = 0; m < KVQ_QUERY_METRICS; m++) {
-        const cJSON *a = cJSON_GetObjectItemCaseSensitive(q, kvq_query_metric_names[m]), *item;
-        if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) != nq) return -1;
-        double *x = cell->query_values + m * nq;
-        cJSON_ArrayForEach(item, a) if (kvq_json_read_number(item, x++)) return -1;
-    }
-    return 0;
-}
-
-/* Reads array (at most KVQ_CHAIN_MAX_DEPTH numbers; absent: none) into x, its length to *n. */
-static int load_curve(const cJSON *array, double *x, size_t *n)
+/* Reads array (at most cap numbers; absent: none) into x, its length to *n. */
+static int load_numbers(const cJSON *array, double *x, size_t cap, size_t *n)
 {
     *n = 0;
     if (!array) return 0;
-    if (!cJSON_IsArray(array) || cJSON_GetArraySize(array) > KVQ_CHAIN_MAX_DEPTH) return -1;
+    if (!cJSON_IsArray(array) || (size_t)cJSON_GetArraySize(array) > cap) return -1;
     const cJSON *item;
     cJSON_ArrayForEach(item, array)
     {
@@ -160,16 +140,35 @@ static int load_curve(const cJSON *array, double *x, size_t *n)
     return 0;
 }
 
+/* Every query's values, one array per query-averaged metric, all of one length (absent: none). */
+static int load_queries(kvq_cell *cell, const cJSON *o)
+{
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "query_values");
+    if (!q) return 0;
+    const cJSON *first = cJSON_GetObjectItemCaseSensitive(q, kvq_query_metric_names[0]);
+    if (!cJSON_IsObject(q) || !cJSON_IsArray(first)) return -1;
+    size_t nq = (size_t)cJSON_GetArraySize(first), got;
+    cell->query_values = malloc(KVQ_QUERY_METRICS * nq * sizeof *cell->query_values + 1);
+    if (!cell->query_values) return -1;
+    cell->nqueries = nq;
+    for (size_t m = 0; m < KVQ_QUERY_METRICS; m++) {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(q, kvq_query_metric_names[m]);
+        if (!a || load_numbers(a, cell->query_values + m * nq, nq, &got) || got != nq) return -1;
+    }
+    return 0;
+}
+
 /* The chain curve and its interval, the same length (an interval saved without one: NaN). */
 static int load_chain(kvq_cell *cell, const cJSON *o)
 {
     size_t lo, hi;
-    if (load_curve(cJSON_GetObjectItemCaseSensitive(o, "chain_rho"), cell->chain_rho,
-                   &cell->chain_len) ||
-        load_curve(cJSON_GetObjectItemCaseSensitive(o, "chain_rho_low"), cell->chain_rho_low,
-                   &lo) ||
-        load_curve(cJSON_GetObjectItemCaseSensitive(o, "chain_rho_high"), cell->chain_rho_high,
-                   &hi) ||
+    const size_t cap = KVQ_CHAIN_MAX_DEPTH;
+    if (load_numbers(cJSON_GetObjectItemCaseSensitive(o, "chain_rho"), cell->chain_rho, cap,
+                     &cell->chain_len) ||
+        load_numbers(cJSON_GetObjectItemCaseSensitive(o, "chain_rho_low"), cell->chain_rho_low, cap,
+                     &lo) ||
+        load_numbers(cJSON_GetObjectItemCaseSensitive(o, "chain_rho_high"), cell->chain_rho_high,
+                     cap, &hi) ||
         lo != hi || (lo && lo != cell->chain_len))
         return -1;
     for (size_t l = lo; l < cell->chain_len; l++)

@@ -90,11 +90,8 @@ int kvq_reference_build(kvq_reference *ref, const kvq_population *pop, uint64_t 
         kvq_reference_free(ref);
         return kvq_fail(err, KVQ_ENOMEM, "population '%s': out of memory for subjects", pop->name);
     }
-    char key[KVQ_POPULATION_KEY_MAX], label[KVQ_POPULATION_KEY_MAX + 16];
-    kvq_population_key(pop, key, sizeof key);
-    snprintf(label, sizeof label, "subjects|%s", key);
     kvq_rng rng;
-    kvq_rng_derive(&rng, run_seed, label);
+    kvq_population_stream(&rng, run_seed, "subjects", pop);
     for (size_t s = 0; s < ns; s++) {
         size_t q = s % pop->nq;
         uint32_t r = kvq_rng_bounded(&rng, (uint32_t)pop->n);

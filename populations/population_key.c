@@ -4,6 +4,15 @@
 #include <stdio.h>
 #include <string.h>
 
+void kvq_population_stream(kvq_rng *rng, uint64_t run_seed, const char *part,
+                           const kvq_population *pop)
+{
+    char key[KVQ_POPULATION_KEY_MAX], label[KVQ_POPULATION_KEY_MAX + 64];
+    kvq_population_key(pop, key, sizeof key);
+    snprintf(label, sizeof label, "%s|%s", part, key);
+    kvq_rng_derive(rng, run_seed, label);
+}
+
 void kvq_population_key(const kvq_population *pop, char *out, size_t size)
 {
     const char *colon = strchr(pop->name, ':');

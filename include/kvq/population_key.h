@@ -4,7 +4,9 @@
 #define KVQ_POPULATION_KEY_H
 
 #include "kvq/population.h"
+#include "kvq/rng.h"
 #include <stddef.h>
+#include <stdint.h>
 
 #define KVQ_POPULATION_KEY_MAX (2 * KVQ_TEXT_MAX + 8)
 
@@ -18,5 +20,11 @@
  * (a cell's codec, bootstrap and chain, the psychometric subjects, the identity probes) draws the
  * same numbers; the spec itself stays the population's name in the outputs. */
 void kvq_population_key(const kvq_population *pop, char *out, size_t size);
+
+/* The random stream of one part of the work on pop that does not depend on a codec (its
+ * psychometric subjects, identity probes, parallel analysis, ...): derived from the run seed and
+ * the label "PART|KEY", KEY the population's key. */
+void kvq_population_stream(kvq_rng *rng, uint64_t run_seed, const char *part,
+                           const kvq_population *pop);
 
 #endif
