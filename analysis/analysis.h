@@ -7,14 +7,18 @@
 #define KVQ_ANALYSIS_H
 
 #include "analysis/population_facts.h"
+#include "analysis/psychometrics.h"
 #include "analysis/stat_rows.h"
 #include "analysis/validity.h"
 #include "harness/run.h"
 
 typedef struct kvq_analysis {
+    size_t npops;
     kvq_population_facts *pop_facts; /* one per population of the run */
     kvq_stat_rows reliability;       /* the psychometric layer's rows, every population */
     kvq_stat_rows factors;           /* its factor-structure rows */
+    kvq_loading_boot *loading_boot;  /* per population, its loadings' bootstrap replicates */
+    kvq_stat_rows gtheory;           /* the G studies (analysis/generalizability.h) */
     kvq_validity validity;           /* criterion validity of the proxies (model populations) */
 } kvq_analysis;
 

@@ -4,7 +4,10 @@
  * population. */
 #include "analysis/congruence.h"
 
+#include "kvq/bootstrap.h"
+
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,11 +68,43 @@ static kvq_congruence_row pair(const kvq_stat_row **row, const size_t *first, si
             }
     out.phi = kvq_congruence_phi(x, y, out.n_variants);
     out.verdict = kvq_congruence_verdict(out.phi);
+    out.ci_low = out.ci_high = NAN;
     return out;
 }
 
+/* The column of each of a's variants among b's, or SIZE_MAX. */
+static size_t column_of(const kvq_loading_boot *b, size_t variant)
+{
+    for (size_t j = 0; j < b->k; j++)
+        if (b->variant[j] == variant) return j;
+    return SIZE_MAX;
+}
+
+int kvq_congruence_interval(const kvq_loading_boot *a, const kvq_loading_boot *b, double level,
+                            double *lo, double *hi)
+{
+    size_t reps = a->reps < b->reps ? a->reps : b->reps, *ia = malloc((a->k + 1) * sizeof *ia);
+    size_t *ib = malloc((a->k + 1) * sizeof *ib), m = 0;
+    double *x = malloc((a->k + 1) * sizeof *x), *y = malloc((a->k + 1) * sizeof *y);
+    double *phi = malloc((reps + 1) * sizeof *phi);
+    int rc = ia && ib && x && y && phi ? KVQ_OK : KVQ_ENOMEM;
+    for (size_t i = 0; !rc && i < a->k; i++) {
+        size_t j = column_of(b, a->variant[i]);
+        if (j != SIZE_MAX) ia[m] = i, ib[m++] = j;
+    }
+    for (size_t t = 0; !rc && t < reps; t++) {
+        for (size_t i = 0; i < m; i++)
+            x[i] = a->values[t * a->k + ia[i]], y[i] = b->values[t * b->k + ib[i]];
+        phi[t] = kvq_congruence_phi(x, y, m);
+    }
+    *lo = *hi = NAN;
+    if (!rc && reps) kvq_percentile_bounds(phi, reps, level, lo, hi);
+    free(ia), free(ib), free(x), free(y), free(phi);
+    return rc;
+}
+
 int kvq_congruence_compute(const kvq_run *run, const kvq_stat_rows *factors_rows,
-                           kvq_congruence *out, kvq_error *err)
+                           const kvq_loading_boot *boot, kvq_congruence *out, kvq_error *err)
 {
     size_t np = run->npops, nf = sizeof sources / sizeof *sources;
     memset(out, 0, sizeof *out);
@@ -80,11 +115,13 @@ int kvq_congruence_compute(const kvq_run *run, const kvq_stat_rows *factors_rows
     int rc = out->items && row && first && x ? KVQ_OK : KVQ_ENOMEM;
     for (size_t f = 0; !rc && f < nf; f++) {
         collect(factors_rows, np, f, row, first);
-        for (size_t a = 0; a < np; a++)
-            for (size_t b = a + 1; b < np; b++) {
+        for (size_t a = 0; !rc && a < np; a++)
+            for (size_t b = a + 1; !rc && b < np; b++) {
                 kvq_congruence_row *r = &out->items[out->count++];
                 *r = pair(row, first, a, b, x, x + factors_rows->count + 1);
                 r->factor = kvq_congruence_factors[f];
+                if (f == 0 && boot && boot[a].values && boot[b].values)
+                    rc = kvq_congruence_interval(&boot[a], &boot[b], 0.95, &r->ci_low, &r->ci_high);
             }
     }
     free(row), free(first), free(x);

@@ -11,6 +11,7 @@
 #ifndef KVQ_CONGRUENCE_H
 #define KVQ_CONGRUENCE_H
 
+#include "analysis/psychometrics.h"
 #include "analysis/stat_rows.h"
 #include "harness/run.h"
 
@@ -28,6 +29,9 @@ typedef struct kvq_congruence_row {
     size_t a, b;        /* the populations, a < b */
     size_t n_variants;  /* codec variants with a loading in both */
     double phi;
+    double ci_low, ci_high; /* 95% query-cluster bootstrap interval of phi (score factor only: the
+                               replicates of both populations' loadings paired in order); NaN
+                               where not computed */
     const char *verdict;
 } kvq_congruence_row;
 
@@ -36,10 +40,17 @@ typedef struct kvq_congruence {
     size_t count;
 } kvq_congruence;
 
+/* The percentile interval at level of phi between the bootstrap replicates of two populations'
+ * loadings, replicate r of a with replicate r of b (independent resamples of independent
+ * populations), over the variants both have. KVQ_ENOMEM. */
+int kvq_congruence_interval(const kvq_loading_boot *a, const kvq_loading_boot *b, double level,
+                            double *lo, double *hi);
+
 /* The congruence of every pair of the run's populations on each factor, from the rows of
- * factors.csv (factors_rows). KVQ_ENOMEM is the only failure. */
+ * factors.csv (factors_rows), and the score factor's interval from boot (one per population; NULL:
+ * no intervals). KVQ_ENOMEM is the only failure. */
 int kvq_congruence_compute(const kvq_run *run, const kvq_stat_rows *factors_rows,
-                           kvq_congruence *out, kvq_error *err);
+                           const kvq_loading_boot *boot, kvq_congruence *out, kvq_error *err);
 
 void kvq_congruence_free(kvq_congruence *c);
 

@@ -17,7 +17,7 @@ void kvq_population_fact(kvq_population_facts *f, const char *name, double value
     kvq_metric_value *m = &f->items[f->count++];
     snprintf(m->name, sizeof m->name, "%s", name);
     m->value = value;
-    m->ci_low = m->ci_high = NAN;
+    m->ci_low = m->ci_high = m->rep_low = m->rep_high = NAN;
 }
 
 /* Excess kurtosis of the coordinates of the rows scaled to unit RMS (as the rotation codecs see

@@ -1,6 +1,7 @@
 /* The psychometric layer (analysis/psychometrics.h). */
 #include "analysis/psychometrics.h"
 #include "analysis/error_structure.h"
+#include "kvq/bootstrap.h"
 #include "kvq/factors.h"
 #include "kvq/kappa.h"
 #include "kvq/population_key.h"
@@ -19,6 +20,7 @@
 
 typedef struct layer {
     kvq_run *run;
+    kvq_loading_boot *boot;           /* where the loadings' replicates go (for congruence) */
     kvq_population_facts *facts;      /* the population's facts, which it extends */
     kvq_stat_rows *reliability, *fac; /* where its rows go */
     size_t p, n, k;                   /* population, subjects, items */
@@ -39,6 +41,12 @@ static void factor_row(layer *L, const char *analysis, const char *item, const c
                        double value)
 {
     if (kvq_stat_add(L->fac, L->p, analysis, item, statistic, value, NAN, NAN)) L->oom = 1;
+}
+
+/* A stream of the population for one of the layer's random parts. */
+static void stream(const layer *L, const char *part, kvq_rng *rng)
+{
+    kvq_population_stream(rng, L->run->spec.seed, part, &L->run->pops[L->p]);
 }
 
 static kvq_cell *item_cell(const layer *L, size_t i)
@@ -169,6 +177,56 @@ static void versus_exact(layer *L)
     }
 }
 
+/* Cohen's kappa of each codec against exact again, on the decision in column offset.. of labels
+ * (stride stride: exact first, then the k codecs), with a query-cluster bootstrap interval:
+ * reliability.csv analysis `name`, one row per codec and weighting (only the unweighted one for
+ * the two-category top decile). */
+static void kappa_bootstrap(layer *L, const char *name, const double *labels, size_t categories)
+{
+    const kvq_reference *ref = &L->run->refs[L->p];
+    size_t k = L->k, W = KVQ_KAPPA_WEIGHTS;
+    double *lo = malloc(k * W * sizeof *lo), *hi = malloc(k * W * sizeof *hi);
+    kvq_rng rng;
+    stream(L, name, &rng);
+    if (!lo || !hi)
+        L->oom = 1;
+    else if (kvq_cohen_kappa_cluster_bootstrap(labels, L->n, k + 1, categories, ref->subject_query,
+                                               L->run->pops[L->p].nq, QUERY_REPS, LEVEL, &rng, lo,
+                                               hi, NULL) == KVQ_OK)
+        for (size_t i = 0; i < k; i++) {
+            kvq_cohen kappa;
+            for (size_t s = 0; s < L->n; s++)
+                L->pair[2 * s] = labels[s * (k + 1)],
+                            L->pair[2 * s + 1] = labels[s * (k + 1) + 1 + i];
+            if (kvq_cohen_kappa(L->pair, L->n, 2, 0, 1, LEVEL, &kappa, NULL) != KVQ_OK) continue;
+            for (size_t w = 0; w < (categories > 2 ? W : 1); w++)
+                stat(L, name, item_cell(L, i)->variant, kvq_kappa_weight_name((kvq_kappa_weight)w),
+                     kappa.w[w].kappa, lo[i * W + w], hi[i * W + w]);
+        }
+    free(lo);
+    free(hi);
+}
+
+/* Both kappa decisions of versus_exact with query-cluster intervals (analyses
+ * kappa_top_decile_query_bootstrap and kappa_quintile_query_bootstrap). */
+static void kappa_bootstraps(layer *L)
+{
+    const kvq_reference *ref = &L->run->refs[L->p];
+    size_t k = L->k;
+    double *top = malloc(L->n * (k + 1) * sizeof *top);
+    if (!top) {
+        L->oom = 1;
+        return;
+    }
+    for (size_t s = 0; s < L->n; s++) {
+        top[s * (k + 1)] = ref->subject_top[s];
+        for (size_t i = 0; i < k; i++) top[s * (k + 1) + 1 + i] = item_cell(L, i)->subject_top[s];
+    }
+    kappa_bootstrap(L, "kappa_top_decile_query_bootstrap", top, 2);
+    kappa_bootstrap(L, "kappa_quintile_query_bootstrap", L->bins, BINS);
+    free(top);
+}
+
 static void fleiss(layer *L)
 {
     double *codecs = malloc(L->n * L->k * sizeof *codecs);
@@ -194,7 +252,7 @@ static void query_bootstrap(layer *L)
 {
     const kvq_reference *ref = &L->run->refs[L->p];
     kvq_rng rng;
-    kvq_population_stream(&rng, L->run->spec.seed, "query_bootstrap", &L->run->pops[L->p]);
+    stream(L, "query_bootstrap", &rng);
     kvq_alpha a;
     kvq_icc icc;
     kvq_cluster_intervals ci;
@@ -209,12 +267,43 @@ static void query_bootstrap(layer *L)
              ci.icc_lo[t], ci.icc_hi[t]);
 }
 
+/* The first-factor loadings again with query-cluster intervals (factors.csv analysis
+ * loading_query_bootstrap); the replicates are kept in L->boot for the congruence intervals. */
+static void loadings_bootstrap(layer *L, const double *loadings)
+{
+    const kvq_reference *ref = &L->run->refs[L->p];
+    size_t k = L->k;
+    double *values = malloc(QUERY_REPS * k * sizeof *values),
+           *one = malloc(QUERY_REPS * sizeof *one);
+    size_t *variant = malloc(k * sizeof *variant);
+    kvq_rng rng;
+    stream(L, "loading_bootstrap", &rng);
+    if (!values || !one || !variant ||
+        kvq_loadings_cluster_bootstrap(L->x, L->n, k, ref->subject_query, L->run->pops[L->p].nq,
+                                       QUERY_REPS, &rng, values, NULL) != KVQ_OK) {
+        L->oom |= !values || !one || !variant;
+        free(values), free(one), free(variant);
+        return;
+    }
+    for (size_t i = 0; i < k; i++) {
+        double lo, hi;
+        for (size_t r = 0; r < QUERY_REPS; r++) one[r] = values[r * k + i];
+        kvq_percentile_bounds(one, QUERY_REPS, LEVEL, &lo, &hi);
+        if (kvq_stat_add(L->fac, L->p, "loading_query_bootstrap", item_cell(L, i)->variant,
+                         "factor1", loadings[i], lo, hi))
+            L->oom = 1;
+        variant[i] = L->variant[i];
+    }
+    free(one);
+    *L->boot = (kvq_loading_boot){.k = k, .reps = QUERY_REPS, .variant = variant, .values = values};
+}
+
 /* Factor structure of the codecs: scree, Horn's parallel analysis (seeded by the run seed and the
  * population key), first-factor loadings. */
 static void factors(layer *L)
 {
     kvq_rng rng;
-    kvq_population_stream(&rng, L->run->spec.seed, "parallel", &L->run->pops[L->p]);
+    stream(L, "parallel", &rng);
     kvq_factors f;
     if (kvq_factors_compute(L->x, L->n, L->k, PARALLEL_SIMS, &rng, &f, NULL) != KVQ_OK) return;
     char name[32];
@@ -238,7 +327,50 @@ static void factors(layer *L)
     kvq_population_fact(pf, "factor1_share", f.first_share);
     kvq_population_fact(pf, "factors_kaiser", (double)f.kaiser);
     kvq_population_fact(pf, "factors_parallel", (double)f.parallel);
+    loadings_bootstrap(L, f.loadings);
     kvq_factors_free(&f);
+}
+
+/* Alpha, the ICCs among all codecs and each codec's ICC2 and ICC3 against exact within each
+ * stratum of subjects alone (harness/reference.h): analyses alpha_<stratum>, icc_all_<stratum>
+ * and icc_vs_exact_<stratum> of reliability.csv, beside the pooled ones. */
+static void strata(layer *L)
+{
+    const kvq_reference *ref = &L->run->refs[L->p];
+    size_t k = L->k;
+    double *x = malloc(L->n * k * sizeof *x), *pair = malloc(2 * L->n * sizeof *pair);
+    for (int t = 0; x && pair && t < KVQ_STRATA; t++) {
+        size_t m = 0;
+        for (size_t s = 0; s < L->n; s++)
+            if (ref->subject_stratum[s] == t) {
+                for (size_t i = 0; i < k; i++) x[m * k + i] = L->x[s * k + i];
+                pair[2 * m++] = ref->subject_exact[s];
+            }
+        char name[KVQ_STAT_NAME_MAX];
+        const char *stratum = kvq_stratum_names[t];
+        kvq_alpha a;
+        kvq_icc icc;
+        snprintf(name, sizeof name, "alpha_%s", stratum);
+        if (k >= 2 && kvq_alpha_compute(x, m, k, LEVEL, &a, NULL, NULL) == KVQ_OK) {
+            stat(L, name, "", "raw_alpha", a.raw, a.feldt_lo, a.feldt_hi);
+            stat(L, name, "", "std_alpha", a.std, NAN, NAN);
+            stat(L, name, "", "average_r", a.average_r, NAN, NAN);
+        }
+        snprintf(name, sizeof name, "icc_all_%s", stratum);
+        if (k >= 2 && kvq_icc_compute(x, m, k, LEVEL, &icc, NULL) == KVQ_OK)
+            icc_rows(L, name, "", &icc);
+        snprintf(name, sizeof name, "icc_vs_exact_%s", stratum);
+        for (size_t i = 0; i < k; i++) {
+            for (size_t j = 0; j < m; j++) pair[2 * j + 1] = x[j * k + i];
+            if (kvq_icc_compute(pair, m, 2, LEVEL, &icc, NULL) != KVQ_OK) continue;
+            for (kvq_icc_type f = KVQ_ICC2; f <= KVQ_ICC3; f++)
+                stat(L, name, item_cell(L, i)->variant, kvq_icc_name(f), icc.form[f].icc,
+                     icc.form[f].lo, icc.form[f].hi);
+        }
+    }
+    if (!x || !pair) L->oom = 1;
+    free(x);
+    free(pair);
 }
 
 static int gather(layer *L)
@@ -275,12 +407,30 @@ static int gather(layer *L)
     return rc;
 }
 
-int kvq_psychometrics_run(kvq_run *run, size_t p, kvq_population_facts *facts,
-                          kvq_stat_rows *reliability, kvq_stat_rows *factors_rows, kvq_error *err)
+void kvq_loading_boot_free(kvq_loading_boot *b)
 {
-    layer L = {.run = run, .p = p, .facts = facts, .reliability = reliability, .fac = factors_rows};
+    free(b->variant);
+    free(b->values);
+    *b = (kvq_loading_boot){0};
+}
+
+int kvq_psychometrics_run(kvq_run *run, size_t p, kvq_population_facts *facts,
+                          kvq_stat_rows *reliability, kvq_stat_rows *factors_rows,
+                          kvq_loading_boot *boot, kvq_error *err)
+{
+    layer L = {.run = run,
+               .boot = boot,
+               .p = p,
+               .facts = facts,
+               .reliability = reliability,
+               .fac = factors_rows};
+    *boot = (kvq_loading_boot){0};
     int rc = gather(&L);
-    if (!rc && L.k >= 1) versus_exact(&L);
+    if (!rc && L.k >= 1) {
+        versus_exact(&L);
+        kappa_bootstraps(&L);
+        strata(&L);
+    }
     if (!rc && L.k >= 2) {
         alpha(&L);
         icc_all(&L);

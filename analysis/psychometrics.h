@@ -21,11 +21,23 @@
 #include "analysis/stat_rows.h"
 #include "harness/run.h"
 
+/* The query-cluster bootstrap replicates of one population's first-factor loadings: values[r * k
+ * + i] is replicate r's loading of the run's variant variant[i] (NULL arrays when not computed). */
+typedef struct kvq_loading_boot {
+    size_t k, reps;
+    size_t *variant;
+    double *values;
+} kvq_loading_boot;
+
+void kvq_loading_boot_free(kvq_loading_boot *b);
+
 /* Runs the layer on population p of run: each codec's numbers join its cell, the whole-set
- * numbers join facts (the population's), every row goes to reliability or factors_rows. An
+ * numbers join facts (the population's), every row goes to reliability or factors_rows, and the
+ * loadings' bootstrap replicates to boot (which the caller frees). An
  * analysis that is undefined here (fewer than two codecs, a constant rater) is skipped with its
  * numbers left out; only running out of memory fails. */
 int kvq_psychometrics_run(kvq_run *run, size_t p, kvq_population_facts *facts,
-                          kvq_stat_rows *reliability, kvq_stat_rows *factors_rows, kvq_error *err);
+                          kvq_stat_rows *reliability, kvq_stat_rows *factors_rows,
+                          kvq_loading_boot *boot, kvq_error *err);
 
 #endif

@@ -8,11 +8,13 @@
 #include "kvq/error.h"
 #include <stddef.h>
 
+#define KVQ_STAT_NAME_MAX 48 /* analysis and statistic names, with their NUL */
+
 typedef struct kvq_stat_row {
     size_t population;
-    char analysis[32];
+    char analysis[KVQ_STAT_NAME_MAX];
     char item[256];
-    char statistic[32];
+    char statistic[KVQ_STAT_NAME_MAX];
     double value, ci_low, ci_high;
 } kvq_stat_row;
 

@@ -53,6 +53,8 @@ static const char usage_text[] =
     "  --threads N          cells evaluated at once (default: the number of CPUs); results\n"
     "                       do not depend on it\n"
     "  --seed N             run seed, 0 <= N < 2^53 (default 1)\n"
+    "  --replicates R       fit and encode every codec R times from independent streams\n"
+    "                       (default 1): across-fit intervals and gtheory.csv\n"
     "  --quiet              no tables on stdout, no progress line\n"
     "  --format F           the tables on stdout: table (default), md, csv or json\n"
     "  --epiphanies FILE    epiphany spec for epiphanies.md (default: the built-in one)\n"
@@ -97,8 +99,8 @@ static int is_flag(const char *arg, const char *flag)
 }
 
 static const char *const value_flags[] = {
-    "--matrix",     "--codec",   "--population", "--out",    "--seed",  "--threads", "--resume",
-    "--epiphanies", "--heatmap", "--model",      "--format", "--shard", NULL};
+    "--matrix",     "--codec",   "--population", "--out",    "--seed",  "--threads",    "--resume",
+    "--epiphanies", "--heatmap", "--model",      "--format", "--shard", "--replicates", NULL};
 
 /* The value-taking flag arg is (given as "--flag VALUE" or "--flag=VALUE"), or NULL. */
 static const char *match_value_flag(const char *arg)
@@ -153,6 +155,13 @@ static int apply_value_flag(kvq_run_command *cmd, const char *flag, const char *
     } else if (strcmp(flag, "--shard") == 0) {
         if (kvq_parse_shard(v, &cmd->run.shard_index, &cmd->run.shard_count) != 0)
             return usage_error("--shard takes I/N with 1 <= I <= N <= 100000 (got '%s')", v);
+    } else if (strcmp(flag, "--replicates") == 0) {
+        char *end;
+        errno = 0;
+        long r = strtol(v, &end, 10);
+        if (errno || end == v || *end || r < 1 || r > KVQ_REPLICATES_MAX)
+            return usage_error("--replicates takes an integer in [1, 1000] (got '%s')", v);
+        cmd->run.replicates = (size_t)r;
     } else if (strcmp(flag, "--threads") == 0) {
         if (parse_threads(v, &cmd->run.threads) != 0)
             return usage_error("--threads takes an integer in [1, 256] (got '%s')", v);
@@ -228,10 +237,10 @@ int kvq_cli_main(int argc, char **argv)
     }
     if (status < 0 && cmd.run.resume_dir &&
         (matrix || cmd.run.ncodecs || cmd.run.npopulations || cmd.run.nmodels || cmd.run.out_dir ||
-         cmd.run.shard_count))
+         cmd.run.shard_count || cmd.run.replicates))
         status = usage_error("--resume takes the selection, shard and folder from "
                              "'%s/run.json'; drop --matrix, --codec, --population, --model, "
-                             "--shard and --out",
+                             "--shard, --replicates and --out",
                              cmd.run.resume_dir);
     if (status < 0 && cmd.run.per_layer && cmd.run.nmodels == 0)
         status =

@@ -94,6 +94,7 @@ void kvq_cell_add(kvq_cell *cell, const char *name, double value, double ci_low,
     m->value = value;
     m->ci_low = ci_low;
     m->ci_high = ci_high;
+    m->rep_low = m->rep_high = NAN;
 }
 
 double kvq_cell_metric(const kvq_cell *cell, const char *name)
@@ -108,6 +109,9 @@ void kvq_cell_free(kvq_cell *cell)
     free(cell->subject_score);
     free(cell->subject_top);
     free(cell->query_values);
+    free(cell->replicate_score);
+    cell->replicate_score = NULL;
+    cell->nreplicates = 0;
     cell->subject_score = NULL;
     cell->subject_top = NULL;
     cell->query_values = NULL;

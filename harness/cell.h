@@ -15,7 +15,9 @@
 typedef struct kvq_metric_value {
     char name[KVQ_METRIC_NAME_MAX]; /* stable snake_case identifier (README, "Metrics") */
     double value;
-    double ci_low, ci_high; /* NaN when no interval was computed */
+    double ci_low, ci_high;   /* NaN when no interval was computed */
+    double rep_low, rep_high; /* across-replicate interval (--replicates R > 1: the 2.5% and 97.5%
+                                 quantiles of the R fits' values); NaN otherwise */
 } kvq_metric_value;
 
 /* The phases of a cell's evaluation whose CPU time it records, in order (names:
@@ -55,6 +57,11 @@ typedef struct kvq_cell {
     size_t nsubjects;
     double *subject_score; /* the codec's score of each subject */
     uint8_t *subject_top;  /* 1 when the subject's row is in the codec's top decile */
+
+    /* Fits of the codec (--replicates): 1, or R when R independent fits were evaluated; the
+     * subject scores of fit r >= 1 are replicate_score[(r - 1) * nsubjects + s] (NULL when 1). */
+    size_t nreplicates;
+    double *replicate_score;
 
     /* Every query's value of each query-averaged metric, query_values[m * nqueries + q] for
      * kvq_query_metric_names[m] (NaN where undefined); NULL when the cell failed. */
@@ -99,7 +106,7 @@ const char *kvq_cell_status_name(const kvq_cell *cell);
 /* 1 when the cell failed (not when it was skipped as inapplicable). */
 int kvq_cell_failed(const kvq_cell *cell);
 
-/* Frees the subject and query arrays. */
+/* Frees the subject, replicate and query arrays. */
 void kvq_cell_free(kvq_cell *cell);
 
 #endif

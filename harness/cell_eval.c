@@ -259,7 +259,89 @@ static int inapplicable(int rc)
     return rc == KVQ_EINVAL || rc == KVQ_ERANGE || rc == KVQ_EUNSUPPORTED;
 }
 
-static int evaluate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed, kvq_error *err)
+/* The name of a part's stream for fit r of the cell: the part itself for the first fit (so that
+ * one fit gives the numbers it always gave), "part/r" for the others. */
+static const char *replicate_part(char *buf, size_t size, const char *part, size_t r)
+{
+    if (r == 0) return part;
+    snprintf(buf, size, "%s/%zu", part, r);
+    return buf;
+}
+
+/* Fit r >= 1 of the codec into scratch: opened and fitted from its own stream (its rotations,
+ * projections and k-means starts independent of every other fit's), encoded and scored, with the
+ * score-agreement, reconstruction and cost metrics of the first fit (not the chain or the
+ * criterion). Its phases' CPU time is added to cell's. */
+static int refit(kvq_cell *cell, kvq_cell *scratch, const kvq_reference *ref, uint64_t run_seed,
+                 size_t r, struct timespec *t0, kvq_error *err)
+{
+    const kvq_population *pop = ref->pop;
+    char part[32];
+    kvq_rng rng, boot;
+    part_stream(&rng, run_seed, replicate_part(part, sizeof part, "cell", r), cell, pop);
+    part_stream(&boot, run_seed, replicate_part(part, sizeof part, "bootstrap", r), cell, pop);
+    kvq_codec codec;
+    int rc = kvq_codec_open(&codec, cell->variant, pop->dim, &rng, err);
+    if (rc) return rc;
+    uint8_t *codes = malloc(pop->n * codec.code_bytes);
+    float *est = malloc(pop->nq * pop->n * sizeof *est);
+    rc = codes && est ? KVQ_OK : kvq_fail(err, KVQ_ENOMEM, "out of memory for fit %zu", r + 1);
+    if (!rc) rc = kvq_codec_fit(&codec, pop->rows, pop->n, &rng, err);
+    lap(cell, KVQ_PHASE_FIT, t0);
+    if (!rc) rc = encode_and_score(scratch, &codec, pop, codes, est, t0, err);
+    for (int p = KVQ_PHASE_ENCODE; p <= KVQ_PHASE_SCORE; p++)
+        cell->phase_s[p] += scratch->phase_s[p];
+    if (!rc) rc = kvq_cell_score_metrics(scratch, ref, est, &boot, err);
+    if (!rc && kvq_codec_can_reconstruct(&codec))
+        rc = reconstruction_fidelity(scratch, &codec, pop, codes, run_seed, &boot, err);
+    if (!rc) cost(scratch, &codec, pop);
+    lap(cell, KVQ_PHASE_METRICS, t0);
+    free(codes);
+    free(est);
+    kvq_codec_close(&codec);
+    return rc;
+}
+
+/* With replicates R > 1, fits 2..R of the codec (refit): their subject scores are kept in the
+ * cell, and each metric the first fit has (but its throughputs) gets the 2.5% and 97.5% quantiles
+ * (type 7) of its R fits' values as its across-replicate interval. */
+static int replicate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed, size_t R,
+                     struct timespec *t0, kvq_error *err)
+{
+    cell->nreplicates = 1;
+    if (R <= 1) return KVQ_OK;
+    size_t ns = cell->nsubjects, nm = cell->nmetrics;
+    double *values = malloc(nm * R * sizeof *values);
+    cell->replicate_score = malloc((R - 1) * ns * sizeof *cell->replicate_score + 1);
+    if (!values || !cell->replicate_score) {
+        free(values);
+        return kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu fits", R);
+    }
+    for (size_t m = 0; m < nm; m++) values[m * R] = cell->metrics[m].value;
+    int rc = KVQ_OK;
+    for (size_t r = 1; r < R && !rc; r++) {
+        kvq_cell scratch = {0};
+        snprintf(scratch.variant, sizeof scratch.variant, "%s", cell->variant);
+        rc = refit(cell, &scratch, ref, run_seed, r, t0, err);
+        if (rc) kvq_error_wrap(err, "fit %zu of %zu", r + 1, R);
+        for (size_t s = 0; !rc && s < ns; s++)
+            cell->replicate_score[(r - 1) * ns + s] = scratch.subject_score[s];
+        for (size_t m = 0; !rc && m < nm; m++)
+            values[m * R + r] = kvq_cell_metric(&scratch, cell->metrics[m].name);
+        kvq_cell_free(&scratch);
+    }
+    for (size_t m = 0; !rc && m < nm; m++) {
+        kvq_metric_value *v = &cell->metrics[m];
+        if (strcmp(v->name, "encode_rows_per_s") && strcmp(v->name, "score_rows_per_s"))
+            kvq_percentile_bounds(values + m * R, R, 0.95, &v->rep_low, &v->rep_high);
+    }
+    if (!rc) cell->nreplicates = R;
+    free(values);
+    return rc;
+}
+
+static int evaluate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed, size_t replicates,
+                    kvq_error *err)
 {
     const kvq_population *pop = ref->pop;
     struct timespec t0; /* the end of the last phase timed */
@@ -304,6 +386,7 @@ static int evaluate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed,
         add_metric(cell, "score_rows_per_s", cell->score_rows_per_s);
     }
     lap(cell, KVQ_PHASE_METRICS, &t0);
+    if (!rc) rc = replicate(cell, ref, run_seed, replicates, &t0, err);
     if (rc) goto out;
     rc = kvq_cell_chain(cell, &codec, pop, &chain, err);
     lap(cell, KVQ_PHASE_CHAIN, &t0);
@@ -317,7 +400,7 @@ out:
     return rc;
 }
 
-int kvq_cell_run(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed)
+int kvq_cell_run(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed, size_t replicates)
 {
     struct timespec wall0, cpu0;
     clock_gettime(CLOCK_MONOTONIC, &wall0);
@@ -329,7 +412,7 @@ int kvq_cell_run(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed)
     cell->note[0] = '\0';
     cell->skipped = 0;
     for (size_t p = 0; p < KVQ_PHASES; p++) cell->phase_s[p] = 0.0;
-    cell->status = evaluate(cell, ref, run_seed, &err);
+    cell->status = evaluate(cell, ref, run_seed, replicates, &err);
     snprintf(cell->error, sizeof cell->error, "%s", cell->status ? err.msg : "");
     if (cell->status) {
         cell->nmetrics = 0;

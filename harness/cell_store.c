@@ -1,5 +1,6 @@
 /* Finished cells on disk (harness/cell_store.h). */
 #include "harness/cell_store.h"
+#include "harness/run_spec.h"
 #include "io/atomic_file.h"
 #include "io/jsonfile.h"
 
@@ -54,6 +55,10 @@ static cJSON *cell_json(const kvq_cell *cell, const char *population)
         add_number(item, "value", m->value);
         add_number(item, "ci_low", m->ci_low);
         add_number(item, "ci_high", m->ci_high);
+        if (cell->nreplicates > 1) {
+            add_number(item, "rep_low", m->rep_low);
+            add_number(item, "rep_high", m->rep_high);
+        }
         cJSON_AddItemToArray(metrics, item);
     }
     if (cell->query_values) {
@@ -73,6 +78,12 @@ static cJSON *cell_json(const kvq_cell *cell, const char *population)
             cJSON_AddStringToObject(o, "subject_top", top);
             free(top);
         }
+    }
+    if (cell->nreplicates > 1) {
+        cJSON_AddNumberToObject(o, "replicates", (double)cell->nreplicates);
+        cJSON_AddItemToObject(
+            o, "replicate_score",
+            exact_array(cell->replicate_score, (cell->nreplicates - 1) * cell->nsubjects));
     }
     return o;
 }
@@ -187,7 +198,30 @@ static int load_metrics(kvq_cell *cell, const cJSON *o)
         if (!cJSON_IsString(name) || !kvq_cell_metric_known(name->valuestring)) return -1;
         kvq_cell_add(cell, name->valuestring, number_or_nan(m, "value"), number_or_nan(m, "ci_low"),
                      number_or_nan(m, "ci_high"));
+        cell->metrics[cell->nmetrics - 1].rep_low = number_or_nan(m, "rep_low");
+        cell->metrics[cell->nmetrics - 1].rep_high = number_or_nan(m, "rep_high");
     }
+    return 0;
+}
+
+/* The fits' count and the subject scores of every fit after the first (absent: one fit). */
+static int load_replicates(kvq_cell *cell, const cJSON *o)
+{
+    const cJSON *count = cJSON_GetObjectItemCaseSensitive(o, "replicates");
+    cell->nreplicates = cell->status ? 0 : 1;
+    if (!count) return 0;
+    double r;
+    if (cell->status || kvq_json_read_number(count, &r) || r < 2 || r > KVQ_REPLICATES_MAX ||
+        r != (double)(size_t)r)
+        return -1;
+    size_t want = ((size_t)r - 1) * cell->nsubjects, got;
+    const cJSON *scores = cJSON_GetObjectItemCaseSensitive(o, "replicate_score");
+    if (!cJSON_IsArray(scores) || (size_t)cJSON_GetArraySize(scores) != want) return -1;
+    cell->replicate_score = malloc(want * sizeof *cell->replicate_score + 1);
+    if (!cell->replicate_score || load_numbers(scores, cell->replicate_score, want, &got) ||
+        got != want)
+        return -1;
+    cell->nreplicates = (size_t)r;
     return 0;
 }
 
@@ -215,7 +249,10 @@ static int fill_cell(kvq_cell *cell, const char *population, const cJSON *o)
     snprintf(cell->note, sizeof cell->note, "%s", cJSON_IsString(note) ? note->valuestring : "");
     if (load_chain(cell, o)) return -1;
     cell->nmetrics = 0;
-    return load_metrics(cell, o) || load_subjects(cell, o) || load_queries(cell, o) ? -1 : 0;
+    return load_metrics(cell, o) || load_subjects(cell, o) || load_queries(cell, o) ||
+                   load_replicates(cell, o)
+               ? -1
+               : 0;
 }
 
 int kvq_cell_from_text(kvq_cell *cell, const char *population, const char *text)

@@ -172,17 +172,18 @@ static char *evaluate(population_cache *cache, const char *order_text)
     cJSON *order = cJSON_Parse(order_text);
     const char *spec = order_string(order, "population"), *name = order_string(order, "name");
     const char *variant = order_string(order, "variant");
-    double seed;
+    double seed, replicates;
     kvq_cell *cell = calloc(1, sizeof *cell);
     char *text = NULL;
     if (cell && spec && name && variant &&
-        !kvq_json_read_number(cJSON_GetObjectItemCaseSensitive(order, "seed"), &seed)) {
+        !kvq_json_read_number(cJSON_GetObjectItemCaseSensitive(order, "seed"), &seed) &&
+        !kvq_json_read_number(cJSON_GetObjectItemCaseSensitive(order, "replicates"), &replicates)) {
         snprintf(cell->variant, sizeof cell->variant, "%s", variant);
         kvq_error err;
         kvq_error_clear(&err);
         const kvq_reference *ref = reference_of(cache, spec, (uint64_t)seed, &err);
         if (ref) {
-            kvq_cell_run(cell, ref, (uint64_t)seed);
+            kvq_cell_run(cell, ref, (uint64_t)seed, (size_t)replicates);
         } else {
             cell->done = 1;
             cell->status = err.code;
@@ -253,7 +254,8 @@ static int queue_init(queue *q, const kvq_run *run)
     return ok ? 0 : -1;
 }
 
-/* The words of an order: the population's spec and name, the variant and the run seed. */
+/* The words of an order: the population's spec and name, the variant, the run seed and the
+ * replicates. */
 static char *order_text(const kvq_run *run, const kvq_cell *c)
 {
     cJSON *o = cJSON_CreateObject();
@@ -261,6 +263,7 @@ static char *order_text(const kvq_run *run, const kvq_cell *c)
     cJSON_AddStringToObject(o, "name", run->pops[c->population].name);
     cJSON_AddStringToObject(o, "variant", c->variant);
     cJSON_AddItemToObject(o, "seed", kvq_json_number((double)run->spec.seed));
+    cJSON_AddNumberToObject(o, "replicates", (double)run->spec.replicates);
     char *text = o ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
     return text;

@@ -1,8 +1,10 @@
 /* Per-population reference data (harness/reference.h). */
 #include "harness/reference.h"
+#include "kvq/metrics.h"
 #include "kvq/population_key.h"
 
 #include <cblas.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +74,23 @@ int kvq_in_top_k(const float *scores, size_t n, size_t r, size_t k)
     return above < k;
 }
 
+const char *const kvq_stratum_names[KVQ_STRATA] = {"top10", "uniform"};
+
+/* The rows of one query's subjects: its exact best top rows, best first (kvq_in_top_k's order),
+ * then uniform rows drawn without replacement from the others (rejection: a drawn row already
+ * taken is drawn again), into rows[0 .. top + uniform). taken: n bytes of 0, left as 0. */
+static void query_rows(const float *scores, size_t n, size_t top, size_t uniform, kvq_rng *rng,
+                       size_t *rows, uint8_t *taken)
+{
+    kvq_top_k(scores, n, top, rows);
+    for (size_t j = 0; j < top; j++) taken[rows[j]] = 1;
+    for (size_t j = top; j < top + uniform;) {
+        uint32_t r = kvq_rng_bounded(rng, (uint32_t)n);
+        if (!taken[r]) taken[r] = 1, rows[j++] = r;
+    }
+    for (size_t j = 0; j < top + uniform; j++) taken[rows[j]] = 0;
+}
+
 int kvq_reference_build(kvq_reference *ref, const kvq_population *pop, uint64_t run_seed,
                         kvq_error *err)
 {
@@ -79,28 +98,46 @@ int kvq_reference_build(kvq_reference *ref, const kvq_population *pop, uint64_t 
     ref->pop = pop;
     ref->exact = exact_scores(pop, err);
     if (!ref->exact) return KVQ_ENOMEM;
-    size_t ns = KVQ_SUBJECTS;
+    size_t n = pop->n, nq = pop->nq;
+    size_t top = KVQ_SUBJECTS_TOP + KVQ_SUBJECTS_UNIFORM <= n ? KVQ_SUBJECTS_TOP : n / 2;
+    size_t uniform = n - top < KVQ_SUBJECTS_UNIFORM ? n - top : KVQ_SUBJECTS_UNIFORM;
+    size_t per = top + uniform, ns = nq * per;
+    ref->per_stratum[KVQ_STRATUM_TOP] = top;
+    ref->per_stratum[KVQ_STRATUM_UNIFORM] = uniform;
+    ref->stratum_weight[KVQ_STRATUM_TOP] = 1.0;
+    ref->stratum_weight[KVQ_STRATUM_UNIFORM] = uniform ? (double)(n - top) / (double)uniform : NAN;
     ref->nsubjects = ns;
-    ref->top_k = pop->n / 10 ? pop->n / 10 : 1;
+    ref->top_k = n / 10 ? n / 10 : 1;
     ref->subject_query = malloc(ns * sizeof *ref->subject_query);
     ref->subject_row = malloc(ns * sizeof *ref->subject_row);
     ref->subject_exact = malloc(ns * sizeof *ref->subject_exact);
     ref->subject_top = malloc(ns * sizeof *ref->subject_top);
-    if (!ref->subject_query || !ref->subject_row || !ref->subject_exact || !ref->subject_top) {
+    ref->subject_stratum = malloc(ns * sizeof *ref->subject_stratum);
+    size_t *rows = malloc((per ? per : 1) * sizeof *rows);
+    uint8_t *taken = calloc(n, 1);
+    if (!ref->subject_query || !ref->subject_row || !ref->subject_exact || !ref->subject_top ||
+        !ref->subject_stratum || !rows || !taken) {
+        free(rows);
+        free(taken);
         kvq_reference_free(ref);
         return kvq_fail(err, KVQ_ENOMEM, "population '%s': out of memory for subjects", pop->name);
     }
     kvq_rng rng;
     kvq_population_stream(&rng, run_seed, "subjects", pop);
-    for (size_t s = 0; s < ns; s++) {
-        size_t q = s % pop->nq;
-        uint32_t r = kvq_rng_bounded(&rng, (uint32_t)pop->n);
-        const float *scores = ref->exact + q * pop->n;
-        ref->subject_query[s] = (uint32_t)q;
-        ref->subject_row[s] = r;
-        ref->subject_exact[s] = scores[r];
-        ref->subject_top[s] = (uint8_t)kvq_in_top_k(scores, pop->n, r, ref->top_k);
+    for (size_t q = 0; q < nq; q++) {
+        const float *scores = ref->exact + q * n;
+        query_rows(scores, n, top, uniform, &rng, rows, taken);
+        for (size_t j = 0; j < per; j++) {
+            size_t s = j * nq + q;
+            ref->subject_query[s] = (uint32_t)q;
+            ref->subject_row[s] = (uint32_t)rows[j];
+            ref->subject_exact[s] = scores[rows[j]];
+            ref->subject_top[s] = (uint8_t)kvq_in_top_k(scores, n, rows[j], ref->top_k);
+            ref->subject_stratum[s] = j < top ? KVQ_STRATUM_TOP : KVQ_STRATUM_UNIFORM;
+        }
     }
+    free(rows);
+    free(taken);
     return KVQ_OK;
 }
 
@@ -111,5 +148,6 @@ void kvq_reference_free(kvq_reference *ref)
     free(ref->subject_row);
     free(ref->subject_exact);
     free(ref->subject_top);
+    free(ref->subject_stratum);
     memset(ref, 0, sizeof *ref);
 }

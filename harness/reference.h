@@ -9,19 +9,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Subjects of the psychometric layer: sampled (query, row) pairs, the same for every codec of a
- * population. Pair s has query s mod nq (every query equally often) and a row drawn uniformly
- * from the stream derived from the run seed and the population key. */
-#define KVQ_SUBJECTS 2048
+/* Subjects of the psychometric layer: (query, row) pairs, the same for every codec of a
+ * population, drawn in two strata for every query. The top stratum is the query's exact best
+ * KVQ_SUBJECTS_TOP rows (the ranking head, where retrieval is decided: kvq_in_top_k's order); the
+ * uniform stratum is KVQ_SUBJECTS_UNIFORM rows drawn uniformly without replacement from the other
+ * rows, from the stream derived from the run seed and the population key. With fewer than
+ * KVQ_SUBJECTS_TOP + KVQ_SUBJECTS_UNIFORM rows, the top stratum takes min(10, n / 2) rows and the
+ * uniform one the rest, up to 10. Subject s = j * nq + q asks query q: j < top its j-th best row,
+ * then the uniform draws in the order drawn. */
+#define KVQ_SUBJECTS_TOP 10
+#define KVQ_SUBJECTS_UNIFORM 10
+
+/* The strata, as subjects.csv names them (kvq_stratum_names). */
+enum { KVQ_STRATUM_TOP, KVQ_STRATUM_UNIFORM, KVQ_STRATA };
+extern const char *const kvq_stratum_names[KVQ_STRATA];
 
 typedef struct kvq_reference {
     const kvq_population *pop;
     float *exact;     /* nq x n exact scores, row-major (double dgemm, rounded once) */
-    size_t nsubjects; /* KVQ_SUBJECTS */
+    size_t nsubjects; /* nq * (per_stratum[0] + per_stratum[1]) */
+    size_t per_stratum[KVQ_STRATA];    /* subjects of each query in each stratum */
+    double stratum_weight[KVQ_STRATA]; /* a subject's inverse inclusion probability among its
+                                          query's rows: 1 in the top stratum, (n - top) / uniform
+                                          in the uniform one */
     uint32_t *subject_query, *subject_row;
-    double *subject_exact; /* exact score of each subject */
-    uint8_t *subject_top;  /* 1 when the subject's row is in the exact top decile of its query */
-    size_t top_k;          /* the decile: max(1, n / 10) rows */
+    uint8_t *subject_stratum; /* KVQ_STRATUM_TOP or KVQ_STRATUM_UNIFORM */
+    double *subject_exact;    /* exact score of each subject */
+    uint8_t *subject_top;     /* 1 when the subject's row is in the exact top decile of its query */
+    size_t top_k;             /* the decile: max(1, n / 10) rows */
 } kvq_reference;
 
 /* The most memory kvq_reference_build holds at once for pop (a block of rows and the queries in

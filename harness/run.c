@@ -298,6 +298,7 @@ static int set_up(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
         if (status >= 0) return status;
     } else {
         run->spec.seed = cfg->seed;
+        run->spec.replicates = cfg->replicates ? cfg->replicates : 1;
         run->spec.shard_index = cfg->shard_index;
         run->spec.shard_count = cfg->shard_count;
         if (collect_variants(&run->spec, cfg, err) || collect_populations(&run->spec, cfg, err) ||

@@ -22,6 +22,7 @@ typedef struct kvq_run_config {
     size_t nmodels;
     int per_layer; /* --per-layer: a --model population per role and layer, not per role */
     uint64_t seed;
+    size_t replicates;      /* --replicates: fits of every codec (0 or 1: one) */
     const char *out_dir;    /* the run folder; NULL -> results/run-<UTC time> */
     const char *resume_dir; /* finish this run instead of starting one */
     int threads;            /* cells evaluated at once (>= 1) */

@@ -33,6 +33,7 @@ int kvq_run_spec_save(const kvq_run_spec *spec, const char *dir, kvq_error *err)
     cJSON_AddStringToObject(o, "kvqeval", KVQ_VERSION);
     cJSON_AddStringToObject(o, "commit", KVQ_COMMIT);
     cJSON_AddItemToObject(o, "seed", kvq_json_number((double)spec->seed));
+    if (spec->replicates > 1) cJSON_AddNumberToObject(o, "replicates", (double)spec->replicates);
     cJSON_AddItemToObject(
         o, "codecs",
         cJSON_CreateStringArray((const char *const *)spec->variants, (int)spec->nvariants));
@@ -73,6 +74,19 @@ static int load_text(const cJSON *o, const char *key, char *buf, size_t size)
     if (!v) return 0;
     if (!cJSON_IsString(v) || strlen(v->valuestring) >= size) return -1;
     strcpy(buf, v->valuestring);
+    return 0;
+}
+
+/* The optional "replicates" (absent: 1); -1 when present but not an integer in [2, max]. */
+static int load_replicates(kvq_run_spec *spec, const cJSON *o)
+{
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(o, "replicates");
+    spec->replicates = 1;
+    if (!r) return 0;
+    if (!cJSON_IsNumber(r) || r->valuedouble != (double)(size_t)r->valuedouble ||
+        r->valuedouble < 2 || r->valuedouble > KVQ_REPLICATES_MAX)
+        return -1;
+    spec->replicates = (size_t)r->valuedouble;
     return 0;
 }
 
@@ -118,7 +132,8 @@ int kvq_run_spec_load(kvq_run_spec *spec, const char *dir, kvq_error *err)
               load_strings(cJSON_GetObjectItemCaseSensitive(o, "populations"), &spec->populations,
                            &spec->npopulations) ||
               load_text(o, "kvqeval", spec->version, sizeof spec->version) ||
-              load_text(o, "commit", spec->commit, sizeof spec->commit) || load_shard(spec, o);
+              load_text(o, "commit", spec->commit, sizeof spec->commit) || load_shard(spec, o) ||
+              load_replicates(spec, o);
     if (!bad) spec->seed = (uint64_t)seed->valuedouble;
     cJSON_Delete(o);
     if (bad) {
@@ -172,6 +187,8 @@ static void spec_difference(char *buf, size_t size, const kvq_run_spec *first,
     if (s->seed != first->seed)
         snprintf(what, sizeof what, "seed %llu, not %llu", (unsigned long long)s->seed,
                  (unsigned long long)first->seed);
+    else if (s->replicates != first->replicates)
+        snprintf(what, sizeof what, "%zu replicates, not %zu", s->replicates, first->replicates);
     else if (s->shard_count != first->shard_count)
         snprintf(what, sizeof what, "shard %u of %u, not of %u", s->shard_index, s->shard_count,
                  first->shard_count);

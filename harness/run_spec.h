@@ -9,11 +9,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The most fits of each codec a run can ask for (--replicates). */
+#define KVQ_REPLICATES_MAX 1000
+
 /* The most shards a run can be split into. */
 #define KVQ_SHARDS_MAX 100000u
 
 typedef struct kvq_run_spec {
     uint64_t seed;
+    size_t replicates; /* fits of every codec (--replicates; 1 when run.json lacks it) */
     char **variants;
     size_t nvariants;
     char **populations;
@@ -42,10 +46,10 @@ int kvq_parse_shard(const char *text, unsigned *index, unsigned *count);
 unsigned kvq_shard_of_cell(size_t p, size_t v, unsigned count);
 
 /* Reads the run.json of each of the n shard folders and checks that they are the shards of one
- * run: the same seed, codec variants and populations (in order), kvqeval version and commit, and
- * shard count N, each index once and all N of them. On success spec holds their common selection
- * (shard fields 0, the whole run's) and owner[k] (n entries) the folder of shard k + 1; otherwise
- * KVQ_EINVAL with a message naming the folder at fault and what differs. */
+ * run: the same seed, replicates, codec variants and populations (in order), kvqeval version and
+ * commit, and shard count N, each index once and all N of them. On success spec holds their common
+ * selection (shard fields 0, the whole run's) and owner[k] (n entries) the folder of shard k + 1;
+ * otherwise KVQ_EINVAL with a message naming the folder at fault and what differs. */
 int kvq_run_spec_merge(kvq_run_spec *spec, const char *const *dirs, size_t n, const char **owner,
                        kvq_error *err);
 

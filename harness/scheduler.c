@@ -102,7 +102,7 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&pl->lock);
         if (!c) return NULL;
 
-        kvq_cell_run(c, &run->refs[c->population], run->spec.seed);
+        kvq_cell_run(c, &run->refs[c->population], run->spec.seed, run->spec.replicates);
         kvq_error err;
         int save_rc = kvq_tally_save(&pl->tally, c, &err);
 

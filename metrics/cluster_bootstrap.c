@@ -1,7 +1,9 @@
-/* Query-cluster bootstrap of alpha and the ICCs (include/kvq/reliability.h). Each replicate
- * gathers the subjects of the drawn clusters into one matrix and computes alpha and the six ICCs
- * on it with the same functions as the point estimates. Checked against a numpy implementation
- * within Monte Carlo error (tests/golden/gen_cluster_bootstrap.py). */
+/* The cluster bootstrap (include/kvq/bootstrap.h) and its use for alpha and the ICCs
+ * (include/kvq/reliability.h): each replicate gathers the subjects of the drawn clusters into one
+ * matrix and computes alpha and the six ICCs on it with the same functions as the point
+ * estimates. Checked against a numpy implementation within Monte Carlo error
+ * (tests/golden/gen_cluster_bootstrap.py). */
+#include "kvq/bootstrap.h"
 #include "kvq/reliability.h"
 #include "kvq/rng.h"
 
@@ -10,15 +12,62 @@
 #include <math.h>
 #include <stdlib.h>
 
+size_t kvq_percentile_bounds(double *v, size_t count, double level, double *lo, double *hi)
+{
+    size_t m = 0;
+    for (size_t r = 0; r < count; r++)
+        if (isfinite(v[r])) v[m++] = v[r];
+    *lo = *hi = NAN;
+    if (2 * m < count || m == 0) return m;
+    gsl_sort(v, 1, m);
+    *lo = gsl_stats_quantile_from_sorted_data(v, 1, m, (1.0 - level) / 2.0);
+    *hi = gsl_stats_quantile_from_sorted_data(v, 1, m, (1.0 + level) / 2.0);
+    return m;
+}
+
+int kvq_cluster_replicates(size_t nclusters, size_t reps, size_t nstats, kvq_rng *rng,
+                           kvq_cluster_stats_fn fn, void *ctx, double *replicates, kvq_error *err)
+{
+    if (nclusters == 0 || nclusters > UINT32_MAX || reps == 0 || nstats == 0)
+        return kvq_fail(err, KVQ_EINVAL,
+                        "cluster bootstrap: %zu clusters, %zu replicates, %zu statistics",
+                        nclusters, reps, nstats);
+    uint32_t *counts = malloc(nclusters * sizeof *counts);
+    if (!counts) return kvq_fail(err, KVQ_ENOMEM, "cluster bootstrap: no memory");
+    for (size_t r = 0; r < reps; r++) {
+        for (size_t c = 0; c < nclusters; c++) counts[c] = 0;
+        for (size_t d = 0; d < nclusters; d++) counts[kvq_rng_bounded(rng, (uint32_t)nclusters)]++;
+        fn(counts, ctx, replicates + r * nstats);
+    }
+    free(counts);
+    return KVQ_OK;
+}
+
+int kvq_cluster_intervals_of(const double *replicates, size_t reps, size_t nstats, double level,
+                             double *lo, double *hi, kvq_error *err)
+{
+    double *v = malloc(reps * sizeof *v);
+    if (!v) return kvq_fail(err, KVQ_ENOMEM, "cluster bootstrap: no memory");
+    for (size_t i = 0; i < nstats; i++) {
+        for (size_t r = 0; r < reps; r++) v[r] = replicates[r * nstats + i];
+        kvq_percentile_bounds(v, reps, level, &lo[i], &hi[i]);
+    }
+    free(v);
+    return KVQ_OK;
+}
+
 enum { ALPHA = KVQ_ICC_FORMS, STATS }; /* the six ICCs, then alpha */
 
 /* The members of each cluster: first[c] .. first[c + 1] in member. */
 typedef struct clusters {
-    size_t *first, *member, largest;
+    const double *x;
+    size_t k, nclusters, *first, *member;
+    double level, *xb; /* xb: room for nclusters copies of the largest cluster */
 } clusters;
 
-static int group(clusters *g, const uint32_t *cluster, size_t n, size_t nclusters)
+static int group(clusters *g, const uint32_t *cluster, size_t n)
 {
+    size_t nclusters = g->nclusters, largest = 0;
     g->first = calloc(nclusters + 1, sizeof *g->first);
     g->member = malloc((n ? n : 1) * sizeof *g->member);
     size_t *next = calloc(nclusters + 1, sizeof *next);
@@ -27,29 +76,34 @@ static int group(clusters *g, const uint32_t *cluster, size_t n, size_t ncluster
         return -1;
     }
     for (size_t s = 0; s < n; s++) g->first[cluster[s] + 1]++;
-    g->largest = 0;
     for (size_t c = 0; c < nclusters; c++) {
-        if (g->first[c + 1] > g->largest) g->largest = g->first[c + 1];
+        if (g->first[c + 1] > largest) largest = g->first[c + 1];
         g->first[c + 1] += g->first[c];
     }
     for (size_t c = 0; c < nclusters; c++) next[c] = g->first[c];
     for (size_t s = 0; s < n; s++) g->member[next[cluster[s]]++] = s;
     free(next);
-    return 0;
+    g->xb = malloc(nclusters * largest * g->k * sizeof *g->xb + 1);
+    return g->xb ? 0 : -1;
 }
 
-/* The finite replicates of one statistic (stride STATS in stats) to [lo, hi]. */
-static void bounds(double *stats, size_t reps, size_t which, double level, double *scratch,
-                   double *lo, double *hi)
+/* Alpha and the six ICCs of the subjects of the drawn clusters, each drawn cluster's subjects once
+ * per draw, clusters in index order. */
+static void reliability_of(const uint32_t *counts, void *ctx, double *row)
 {
-    size_t m = 0;
-    for (size_t r = 0; r < reps; r++)
-        if (isfinite(stats[r * STATS + which])) scratch[m++] = stats[r * STATS + which];
-    *lo = *hi = NAN;
-    if (2 * m < reps || m == 0) return;
-    gsl_sort(scratch, 1, m);
-    *lo = gsl_stats_quantile_from_sorted_data(scratch, 1, m, (1.0 - level) / 2.0);
-    *hi = gsl_stats_quantile_from_sorted_data(scratch, 1, m, (1.0 + level) / 2.0);
+    clusters *g = ctx;
+    size_t m = 0, k = g->k;
+    for (size_t c = 0; c < g->nclusters; c++)
+        for (uint32_t d = 0; d < counts[c]; d++)
+            for (size_t i = g->first[c]; i < g->first[c + 1]; i++, m++)
+                for (size_t j = 0; j < k; j++) g->xb[m * k + j] = g->x[g->member[i] * k + j];
+    for (size_t t = 0; t < STATS; t++) row[t] = NAN;
+    kvq_alpha a;
+    kvq_icc icc;
+    if (m >= 2 && kvq_alpha_compute(g->xb, m, k, g->level, &a, NULL, NULL) == KVQ_OK)
+        row[ALPHA] = a.raw;
+    if (m >= 2 && kvq_icc_compute(g->xb, m, k, g->level, &icc, NULL) == KVQ_OK)
+        for (size_t t = 0; t < KVQ_ICC_FORMS; t++) row[t] = icc.form[t].icc;
 }
 
 int kvq_cluster_bootstrap(const double *x, size_t n, size_t k, const uint32_t *cluster,
@@ -65,39 +119,22 @@ int kvq_cluster_bootstrap(const double *x, size_t n, size_t k, const uint32_t *c
         if (cluster[s] >= nclusters)
             return kvq_fail(err, KVQ_EINVAL, "cluster bootstrap: subject %zu in cluster %u of %zu",
                             s, (unsigned)cluster[s], nclusters);
-    clusters g = {0};
-    double *stats = malloc(reps * STATS * sizeof *stats), *scratch = malloc(reps * sizeof *scratch);
-    int rc = group(&g, cluster, n, nclusters);
-    double *xb = rc ? NULL : malloc(nclusters * g.largest * k * sizeof *xb + 1);
-    if (rc || !stats || !scratch || !xb) {
-        rc = kvq_fail(err, KVQ_ENOMEM, "cluster bootstrap: no memory for %zu subjects", n);
-        goto out;
+    clusters g = {.x = x, .k = k, .nclusters = nclusters, .level = level};
+    double *stats = malloc(reps * STATS * sizeof *stats), lo[STATS], hi[STATS];
+    int rc = group(&g, cluster, n) || !stats
+                 ? kvq_fail(err, KVQ_ENOMEM, "cluster bootstrap: no memory for %zu subjects", n)
+                 : KVQ_OK;
+    if (!rc)
+        rc = kvq_cluster_replicates(nclusters, reps, STATS, rng, reliability_of, &g, stats, err);
+    if (!rc) rc = kvq_cluster_intervals_of(stats, reps, STATS, level, lo, hi, err);
+    if (!rc) {
+        out->reps = reps;
+        out->alpha_lo = lo[ALPHA], out->alpha_hi = hi[ALPHA];
+        for (size_t t = 0; t < KVQ_ICC_FORMS; t++) out->icc_lo[t] = lo[t], out->icc_hi[t] = hi[t];
     }
-    for (size_t r = 0; r < reps; r++) {
-        size_t m = 0;
-        for (size_t d = 0; d < nclusters; d++) {
-            size_t c = kvq_rng_bounded(rng, (uint32_t)nclusters);
-            for (size_t i = g.first[c]; i < g.first[c + 1]; i++, m++)
-                for (size_t j = 0; j < k; j++) xb[m * k + j] = x[g.member[i] * k + j];
-        }
-        double *row = stats + r * STATS;
-        for (size_t t = 0; t < STATS; t++) row[t] = NAN;
-        kvq_alpha a;
-        kvq_icc icc;
-        if (m >= 2 && kvq_alpha_compute(xb, m, k, level, &a, NULL, NULL) == KVQ_OK)
-            row[ALPHA] = a.raw;
-        if (m >= 2 && kvq_icc_compute(xb, m, k, level, &icc, NULL) == KVQ_OK)
-            for (size_t t = 0; t < KVQ_ICC_FORMS; t++) row[t] = icc.form[t].icc;
-    }
-    out->reps = reps;
-    bounds(stats, reps, ALPHA, level, scratch, &out->alpha_lo, &out->alpha_hi);
-    for (size_t t = 0; t < KVQ_ICC_FORMS; t++)
-        bounds(stats, reps, t, level, scratch, &out->icc_lo[t], &out->icc_hi[t]);
-out:
     free(g.first);
     free(g.member);
+    free(g.xb);
     free(stats);
-    free(scratch);
-    free(xb);
     return rc;
 }

@@ -79,6 +79,22 @@ static int correlation_eigen(const double *x, size_t n, size_t k, double *corr, 
     return rc;
 }
 
+int kvq_first_factor(const double *corr, size_t k, double *loadings, kvq_error *err)
+{
+    gsl_matrix *a = gsl_matrix_alloc(k, k);
+    double *values = malloc(k * sizeof *values);
+    int rc =
+        a && values ? KVQ_OK : kvq_fail(err, KVQ_ENOMEM, "factors: no memory for %zu items", k);
+    for (size_t i = 0; !rc && i < k * k; i++) a->data[i / k * a->tda + i % k] = corr[i];
+    if (!rc) rc = eigen(a, k, values, loadings, err);
+    double sum = 0.0;
+    for (size_t j = 0; !rc && j < k; j++) sum += loadings[j];
+    for (size_t j = 0; !rc && j < k; j++) loadings[j] *= (sum < 0.0 ? -1.0 : 1.0) * sqrt(values[0]);
+    gsl_matrix_free(a);
+    free(values);
+    return rc;
+}
+
 /* Mean eigenvalues of sims correlation matrices of n x k i.i.d. N(0, 1) data. */
 static int simulate(size_t n, size_t k, size_t sims, kvq_rng *rng, double *mean, kvq_error *err)
 {

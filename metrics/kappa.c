@@ -130,6 +130,49 @@ static kvq_kappa_value weighted_kappa(const double *p, const double *r, const do
     return out;
 }
 
+int kvq_cohen_kappa_table(const double *table, size_t L, double level, kvq_cohen *out,
+                          kvq_error *err)
+{
+    int rc = kvq_check_level(level, "Cohen's kappa", err);
+    if (rc) return rc;
+    if (L < 1 || L > KVQ_KAPPA_MAX_CATEGORIES)
+        return kvq_fail(err, KVQ_EINVAL, "Cohen's kappa: a table of %zu categories", L);
+    double *p = calloc(L * L + 4 * L, sizeof *p);
+    size_t *used = malloc(L * sizeof *used);
+    if (!p || !used) {
+        free(p), free(used);
+        return kvq_fail(err, KVQ_ENOMEM, "Cohen's kappa: no memory for %zu categories", L);
+    }
+    double total = 0.0;
+    size_t m = 0; /* the categories either rater uses */
+    for (size_t i = 0; i < L; i++) {
+        double line = 0.0;
+        for (size_t j = 0; j < L; j++) {
+            if (!(table[i * L + j] >= 0.0) || !isfinite(table[i * L + j])) {
+                free(p), free(used);
+                return kvq_fail(err, KVQ_EINVAL, "Cohen's kappa: count (%zu, %zu) is %g", i + 1,
+                                j + 1, table[i * L + j]);
+            }
+            line += table[i * L + j] + table[j * L + i];
+            total += table[i * L + j];
+        }
+        if (line > 0.0) used[m++] = i;
+    }
+    double *r = p + m * m, *c = r + m, *wr = c + m, *wc = wr + m;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < m; j++) {
+            double share = table[used[i] * L + used[j]] / total;
+            p[i * m + j] = share, r[i] += share, c[j] += share;
+        }
+    size_t n = (size_t)total;
+    *out = (kvq_cohen){.n = n, .categories = m, .level = level};
+    double z = gsl_cdf_ugaussian_Pinv(1.0 - (1.0 - level) / 2.0);
+    for (int w = 0; w < KVQ_KAPPA_WEIGHTS; w++)
+        out->w[w] = weighted_kappa(p, r, c, m, n, (kvq_kappa_weight)w, z, wr, wc);
+    free(p), free(used);
+    return KVQ_OK;
+}
+
 int kvq_cohen_kappa(const double *x, size_t n, size_t k, size_t a, size_t b, double level,
                     kvq_cohen *out, kvq_error *err)
 {
@@ -143,23 +186,17 @@ int kvq_cohen_kappa(const double *x, size_t n, size_t k, size_t a, size_t b, dou
     double *labels = NULL;
     if (!rc) rc = collect_labels(x, n, k, cols, 2, &labels, &L, err);
     if (rc) return rc;
-    double *p = calloc(L * L + 4 * L, sizeof *p);
-    if (!p) {
+    double *table = calloc(L * L, sizeof *table);
+    if (!table) {
         free(labels);
         return kvq_fail(err, KVQ_ENOMEM, "Cohen's kappa: no memory for %zu categories", L);
     }
-    double *r = p + L * L, *c = r + L, *wr = c + L, *wc = wr + L;
-    for (size_t s = 0; s < n; s++) {
-        size_t i = label_index(labels, L, x[s * k + a]), j = label_index(labels, L, x[s * k + b]);
-        p[i * L + j] += 1.0 / (double)n, r[i] += 1.0 / (double)n, c[j] += 1.0 / (double)n;
-    }
-    *out = (kvq_cohen){.n = n, .categories = L, .level = level};
-    double z = gsl_cdf_ugaussian_Pinv(1.0 - (1.0 - level) / 2.0);
-    for (int w = 0; w < KVQ_KAPPA_WEIGHTS; w++)
-        out->w[w] = weighted_kappa(p, r, c, L, n, (kvq_kappa_weight)w, z, wr, wc);
-    free(p);
+    for (size_t s = 0; s < n; s++)
+        table[label_index(labels, L, x[s * k + a]) * L + label_index(labels, L, x[s * k + b])]++;
+    rc = kvq_cohen_kappa_table(table, L, level, out, err);
+    free(table);
     free(labels);
-    return KVQ_OK;
+    return rc;
 }
 
 /* Adds subject s's agreement sum_j n_sj^2 to *agree and its labels to the totals. */

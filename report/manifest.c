@@ -182,6 +182,7 @@ static cJSON *manifest_json(const kvq_run *run)
     for (int i = 0; i < run->argc; i++)
         cJSON_AddItemToArray(argv, cJSON_CreateString(run->argv[i]));
     cJSON_AddItemToObject(root, "seed", kvq_json_number((double)run->spec.seed));
+    cJSON_AddNumberToObject(root, "replicates", (double)run->spec.replicates);
     cJSON_AddStringToObject(root, "started", run->started);
     cJSON_AddNumberToObject(root, "wall_s", run->wall_s);
     cJSON_AddNumberToObject(root, "threads", run->threads);

@@ -1,7 +1,9 @@
 /* cells.csv: one row per (cell, metric), tidy long format:
- *     run,codec,variant,population,role,metric,value,ci_low,ci_high,label,layer,tensor
- * ci_low and ci_high are empty when no interval was computed. Failed cells have no rows here; the
- * manifest records their errors. */
+ *     run,codec,variant,population,role,metric,value,ci_low,ci_high,rep_low,rep_high,label,layer,
+ *     tensor
+ * ci_low and ci_high (the interval within the fit) are empty when no interval was computed;
+ * rep_low and rep_high (the interval across the fits of --replicates R) are empty when R is 1.
+ * Failed cells have no rows here; the manifest records their errors. */
 #include "harness/run.h"
 #include "io/atomic_file.h"
 #include "io/csv.h"
@@ -24,6 +26,10 @@ static void write_row(FILE *f, const kvq_run *run, const kvq_cell *c, const kvq_
     fputc(',', f);
     if (!isnan(m->ci_high)) kvq_csv_number(f, m->ci_high);
     fputc(',', f);
+    if (!isnan(m->rep_low)) kvq_csv_number(f, m->rep_low);
+    fputc(',', f);
+    if (!isnan(m->rep_high)) kvq_csv_number(f, m->rep_high);
+    fputc(',', f);
     kvq_write_population_columns(f, pop);
     fputc('\n', f);
 }
@@ -33,7 +39,8 @@ int kvq_write_cells_csv(const kvq_run *run, kvq_error *err)
     kvq_afile a;
     int rc = kvq_afile_open_in(&a, run->dir, "cells.csv", err);
     if (rc) return rc;
-    fprintf(a.f, "run,codec,variant,population,role,metric,value,ci_low,ci_high,%s\n",
+    fprintf(a.f,
+            "run,codec,variant,population,role,metric,value,ci_low,ci_high,rep_low,rep_high,%s\n",
             kvq_population_columns);
     for (size_t i = 0; i < run->ncells; i++) {
         const kvq_cell *c = &run->cells[i];

@@ -6,6 +6,7 @@
  *                     layer,tensor
  *                     (every number of the psychometric layer)
  *   factors.csv       the same columns: the factor structure (scree, parallel, loading, summary)
+ *   gtheory.csv       the same columns: the G studies (analysis/generalizability.h)
  *   chain.csv         run,codec,variant,population,role,depth,rho,ci_low,ci_high,label,layer,
  *                     tensor (the chain-collapse curve of every cell that ran one, with its 95%
  *                     interval over the starting vectors) */
@@ -89,6 +90,11 @@ int kvq_write_reliability_csv(const kvq_run *run, const kvq_analysis *an, kvq_er
 int kvq_write_factors_csv(const kvq_run *run, const kvq_analysis *an, kvq_error *err)
 {
     return write_stat_rows(run, &an->factors, "factors.csv", err);
+}
+
+int kvq_write_gtheory_csv(const kvq_run *run, const kvq_analysis *an, kvq_error *err)
+{
+    return write_stat_rows(run, &an->gtheory, "gtheory.csv", err);
 }
 
 int kvq_write_chain_csv(const kvq_run *run, kvq_error *err)

@@ -1,12 +1,17 @@
 /* The psychometric layer's data, for re-analysis with other software (R psych, irr, pingouin):
- *   subjects.csv  population,subject,query,row,stratum,exact_score,exact_top_decile
+ *   subjects.csv  population,subject,query,row,stratum,weight,exact_score,exact_top_decile
  *                 one row per subject: a (query, row) pair of the population (query and row index
  *                 its held-out queries and its sampled rows), the stratum it was drawn from
- *                 ("uniform": rows drawn uniformly, every query equally often), its exact score
- *                 and whether its row is in the query's exact top decile;
+ *                 ("top10": one of the query's exact best rows; "uniform": drawn uniformly without
+ *                 replacement from the query's other rows; harness/reference.h), its weight (the
+ *                 inverse of its inclusion probability among the query's rows: 1 in top10), its
+ *                 exact score and whether its row is in the query's exact top decile;
  *   ratings.csv   population,subject,VARIANT... one row per subject, one column per codec variant
  *                 of the run: the codec's score of the subject (empty where the cell failed or was
  *                 skipped). The items of reliability.csv are the variants with every score.
+ *   replicates.csv  population,subject,variant,fit,score (with --replicates R > 1 only): the
+ *                 score of every subject by every fit 2..R of each variant whose cell succeeded
+ *                 (fit 1's are ratings.csv's), the data of gtheory.csv;
  *   queries.csv   population,variant,query,pearson,spearman,kendall_tau_b,recall@1,recall@10,
  *                 recall@100,attn_kl,attn_top1: one row per query of every cell that ran, its
  *                 value of each query-averaged metric (empty where undefined: a query whose scores
@@ -29,13 +34,16 @@
 
 static void write_subjects(FILE *f, const kvq_run *run)
 {
-    fputs("population,subject,query,row,stratum,exact_score,exact_top_decile\n", f);
+    fputs("population,subject,query,row,stratum,weight,exact_score,exact_top_decile\n", f);
     for (size_t p = 0; p < run->npops; p++) {
         const kvq_reference *ref = &run->refs[p];
         for (size_t s = 0; s < ref->nsubjects; s++) {
             kvq_csv_text(f, run->pops[p].name);
-            fprintf(f, ",%zu,%u,%u,uniform,", s, (unsigned)ref->subject_query[s],
-                    (unsigned)ref->subject_row[s]);
+            int stratum = ref->subject_stratum[s];
+            fprintf(f, ",%zu,%u,%u,%s,", s, (unsigned)ref->subject_query[s],
+                    (unsigned)ref->subject_row[s], kvq_stratum_names[stratum]);
+            kvq_csv_number(f, ref->stratum_weight[stratum]);
+            fputc(',', f);
             kvq_csv_number(f, ref->subject_exact[s]);
             fprintf(f, ",%u\n", (unsigned)ref->subject_top[s]);
         }
@@ -78,6 +86,24 @@ static void write_set(FILE *f, const kvq_population *pop, const char *set, size_
                     (int)origin[i].pos, (int)origin[i].head);
         else
             fputs(",,,,\n", f);
+    }
+}
+
+static void write_replicates(FILE *f, const kvq_run *run)
+{
+    fputs("population,subject,variant,fit,score\n", f);
+    for (size_t i = 0; i < run->ncells; i++) {
+        const kvq_cell *c = &run->cells[i];
+        if (c->status != KVQ_OK || c->nreplicates < 2) continue;
+        for (size_t r = 1; r < c->nreplicates; r++)
+            for (size_t s = 0; s < c->nsubjects; s++) {
+                kvq_csv_text(f, run->pops[c->population].name);
+                fprintf(f, ",%zu,", s);
+                kvq_csv_text(f, c->variant);
+                fprintf(f, ",%zu,", r + 1);
+                kvq_csv_number(f, c->replicate_score[(r - 1) * c->nsubjects + s]);
+                fputc('\n', f);
+            }
     }
 }
 
@@ -124,6 +150,11 @@ int kvq_write_subjects_csv(const kvq_run *run, kvq_error *err)
     if ((rc = kvq_afile_open_in(&a, run->dir, "ratings.csv", err))) return rc;
     write_ratings(a.f, run);
     if ((rc = kvq_afile_commit(&a, err))) return rc;
+    if (run->spec.replicates > 1) {
+        if ((rc = kvq_afile_open_in(&a, run->dir, "replicates.csv", err))) return rc;
+        write_replicates(a.f, run);
+        if ((rc = kvq_afile_commit(&a, err))) return rc;
+    }
     if ((rc = kvq_afile_open_in(&a, run->dir, "samples.csv", err))) return rc;
     write_samples(a.f, run);
     return kvq_afile_commit(&a, err);

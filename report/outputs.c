@@ -14,9 +14,10 @@ int kvq_outputs_write(kvq_run *run, kvq_output_options *opt, kvq_error *err)
     if (!rc)
         rc = kvq_write_cells_csv(run, err) || kvq_write_summary_csv(run, err) ||
              kvq_write_populations_csv(run, &a, err) || kvq_write_reliability_csv(run, &a, err) ||
-             kvq_write_factors_csv(run, &a, err) || kvq_write_congruence_csv(run, &a, err) ||
-             kvq_write_chain_csv(run, err) || kvq_write_subjects_csv(run, err) ||
-             kvq_write_validity_csv(run, &a, err) || kvq_write_queries_csv(run, err);
+             kvq_write_factors_csv(run, &a, err) || kvq_write_gtheory_csv(run, &a, err) ||
+             kvq_write_congruence_csv(run, &a, err) || kvq_write_chain_csv(run, err) ||
+             kvq_write_subjects_csv(run, err) || kvq_write_validity_csv(run, &a, err) ||
+             kvq_write_queries_csv(run, err);
     kvq_analysis_free(&a);
     if (rc) {
         cJSON_Delete(spec);

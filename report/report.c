@@ -6,6 +6,7 @@
 #include "io/jsonfile.h"
 #include "kvq/population.h"
 #include "kvq/version.h"
+#include "report/report_long.h"
 #include "report/table.h"
 #include "report/writers.h"
 
@@ -267,60 +268,21 @@ static void validity(FILE *f, const kvq_run *run)
     kvq_csv_free(&t);
 }
 
-/* factors.csv of the run and the columns the error-structure section reads (-1 when absent). */
-typedef struct long_table {
-    kvq_csv_table t;
-    long pop, analysis, item, statistic, value;
-} long_table;
-
-/* Reads run's file name (a long file with factors.csv's columns); 0 when it could be read. */
-static int long_read(const kvq_run *run, const char *name, long_table *l)
-{
-    char path[4200];
-    kvq_error err;
-    snprintf(path, sizeof path, "%s/%s", run->dir, name);
-    if (access(path, F_OK) != 0 || kvq_csv_read(path, &l->t, &err)) return -1;
-    l->pop = kvq_csv_column(&l->t, "population"), l->analysis = kvq_csv_column(&l->t, "analysis");
-    l->item = kvq_csv_column(&l->t, "item"), l->statistic = kvq_csv_column(&l->t, "statistic");
-    l->value = kvq_csv_column(&l->t, "value");
-    return 0;
-}
-
-/* 1 when row r of l is population pop's analysis analysis (and statistic, when not NULL). */
-static int long_row_is(const long_table *l, size_t r, const char *pop, const char *analysis,
-                       const char *statistic)
-{
-    return strcmp(kvq_csv_field(&l->t, r, (size_t)l->pop), pop) == 0 &&
-           strcmp(kvq_csv_field(&l->t, r, (size_t)l->analysis), analysis) == 0 &&
-           (!statistic || strcmp(kvq_csv_field(&l->t, r, (size_t)l->statistic), statistic) == 0);
-}
-
-static double long_number(const long_table *l, size_t r, long c)
-{
-    double x = NAN;
-    kvq_csv_parse_number(kvq_csv_field(&l->t, r, (size_t)c), &x);
-    return x;
-}
-
 /* The value of pop's error_summary statistic (NaN when absent). */
-static double error_summary(const long_table *l, const char *pop, const char *statistic)
+static double error_summary(const kvq_long_table *l, const char *pop, const char *statistic)
 {
-    for (size_t r = 0; r < l->t.nrows; r++)
-        if (long_row_is(l, r, pop, "error_summary", statistic) &&
-            !kvq_csv_field(&l->t, r, (size_t)l->item)[0])
-            return long_number(l, r, l->value);
-    return NAN;
+    return kvq_long_value(l, pop, "error_summary", "", statistic);
 }
 
 /* A list of pop's codecs, "`a`, `b`": the items of the rows of analysis and statistic whose value
  * is want (any value when want is NaN). */
-static void codec_list(FILE *f, const long_table *l, const char *pop, const char *analysis,
+static void codec_list(FILE *f, const kvq_long_table *l, const char *pop, const char *analysis,
                        const char *statistic, double want)
 {
     int first = 1;
     for (size_t r = 0; r < l->t.nrows; r++)
-        if (long_row_is(l, r, pop, analysis, statistic) &&
-            (isnan(want) || long_number(l, r, l->value) == want))
+        if (kvq_long_row_is(l, r, pop, analysis, statistic) &&
+            (isnan(want) || kvq_long_number(l, r, l->value) == want))
             fprintf(f, "%s`%s`", first ? "" : ", ", kvq_csv_field(&l->t, r, (size_t)l->item)),
                 first = 0;
 }
@@ -328,22 +290,22 @@ static void codec_list(FILE *f, const long_table *l, const char *pop, const char
 /* Which codecs load together: each codec under the error factor it loads most on (largest
  * |loading|), "(-)" after it when that loading is negative. error_loading rows come codec by
  * codec, factor1 first. */
-static void loading_groups(FILE *f, const long_table *l, const char *pop, size_t retained)
+static void loading_groups(FILE *f, const kvq_long_table *l, const char *pop, size_t retained)
 {
     for (size_t j = 1; j <= retained; j++) {
         fprintf(f, "%s factor %zu: ", j == 1 ? "" : ";", j);
         int first = 1;
         for (size_t r = 0, end; r < l->t.nrows; r = end) {
             end = r + 1;
-            if (!long_row_is(l, r, pop, "error_loading", NULL)) continue;
+            if (!kvq_long_row_is(l, r, pop, "error_loading", NULL)) continue;
             const char *item = kvq_csv_field(&l->t, r, (size_t)l->item);
             size_t best = 1;
-            double most = long_number(l, r, l->value);
-            for (end = r; end < l->t.nrows && long_row_is(l, end, pop, "error_loading", NULL) &&
+            double most = kvq_long_number(l, r, l->value);
+            for (end = r; end < l->t.nrows && kvq_long_row_is(l, end, pop, "error_loading", NULL) &&
                           strcmp(kvq_csv_field(&l->t, end, (size_t)l->item), item) == 0;
                  end++)
-                if (fabs(long_number(l, end, l->value)) > fabs(most))
-                    most = long_number(l, end, l->value), best = end - r + 1;
+                if (fabs(kvq_long_number(l, end, l->value)) > fabs(most))
+                    most = kvq_long_number(l, end, l->value), best = end - r + 1;
             if (best != j) continue;
             fprintf(f, "%s`%s`%s", first ? "" : ", ", item, most < 0 ? " (-)" : "");
             first = 0;
@@ -352,7 +314,7 @@ static void loading_groups(FILE *f, const long_table *l, const char *pop, size_t
     }
 }
 
-static void error_population(FILE *f, const long_table *l, const kvq_run *run, size_t p)
+static void error_population(FILE *f, const kvq_long_table *l, const kvq_run *run, size_t p)
 {
     const char *pop = run->pops[p].name;
     double codecs = error_summary(l, pop, "codecs"), excluded = error_summary(l, pop, "excluded");
@@ -394,8 +356,8 @@ static void error_population(FILE *f, const long_table *l, const kvq_run *run, s
 /* "Which codecs err together", from factors.csv. */
 static void error_structure(FILE *f, const kvq_run *run)
 {
-    long_table l;
-    if (long_read(run, "factors.csv", &l)) return;
+    kvq_long_table l;
+    if (kvq_long_read(run, "factors.csv", &l)) return;
     if (l.pop >= 0 && l.analysis >= 0 && l.item >= 0 && l.statistic >= 0 && l.value >= 0) {
         fputs("\n## Which codecs err together\n\n"
               "For each population, the errors of the codecs on the psychometric layer's subjects "
@@ -572,11 +534,15 @@ static void files(FILE *f)
     fputs("\n## Files\n\n"
           "| file | contents |\n|---|---|\n"
           "| `cells.csv` | every metric of every cell, long format: "
-          "run,codec,variant,population,role,metric,value,ci_low,ci_high |\n"
+          "run,codec,variant,population,role,metric,value,ci_low,ci_high,rep_low,rep_high |\n"
           "| `summary.csv` | the same, one row per cell and one column per metric |\n"
           "| `epiphanies.md`, `epiphanies.csv` | the epiphany x population table |\n"
           "| `subjects.csv`, `ratings.csv` | the psychometric layer's subjects ((query, row) "
-          "pairs with their exact scores) and each codec's score of them, for re-analysis |\n"
+          "pairs with their strata and exact scores) and each codec's score of them, for "
+          "re-analysis (with `--replicates`, `replicates.csv` the other fits' scores) |\n"
+          "| `reliability.csv`, `factors.csv`, `congruence.csv`, `gtheory.csv` | every number "
+          "of the psychometric layer, the factor structure, its congruence across populations "
+          "and the G studies |\n"
           "| `validity.csv` | with model populations: Spearman rho of each proxy metric with the "
           "model's loss, per population |\n"
           "| `manifest.json` | command, seed, versions, machine, populations' provenance, each "
@@ -604,6 +570,8 @@ int kvq_write_report(const kvq_run *run, kvq_error *err)
     validity(a.f, run);
     error_structure(a.f, run);
     congruence(a.f, run);
+    kvq_report_strata(a.f, run);
+    kvq_report_gtheory(a.f, run);
     comparisons(a.f, run);
     figures(a.f, run);
     files(a.f);

@@ -18,6 +18,7 @@ int kvq_write_summary_csv(const kvq_run *run, kvq_error *err);
 int kvq_write_populations_csv(const kvq_run *run, const kvq_analysis *an, kvq_error *err);
 int kvq_write_reliability_csv(const kvq_run *run, const kvq_analysis *an, kvq_error *err);
 int kvq_write_factors_csv(const kvq_run *run, const kvq_analysis *an, kvq_error *err);
+int kvq_write_gtheory_csv(const kvq_run *run, const kvq_analysis *an, kvq_error *err);
 int kvq_write_chain_csv(const kvq_run *run, kvq_error *err);
 /* congruence.csv: Tucker's phi of every pair of populations' first score and error factors
  * (report/output_congruence.c). */

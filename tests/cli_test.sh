@@ -32,10 +32,10 @@ expect 0 "Spearman" -- --codec passthrough --codec int8 --codec bf16 \
     --population "synthetic:gaussian?n=512&dim=64" --out "$TMP/run" --seed 5
 for f in cells.csv manifest.json; do [ -s "$TMP/run/$f" ] || fail "missing $f"; done
 ls "$TMP/run" | grep -q tmp && fail "temporary file left in the run folder"
-head -1 "$TMP/run/cells.csv" | grep -qx "run,codec,variant,population,role,metric,value,ci_low,ci_high,label,layer,tensor" \
+head -1 "$TMP/run/cells.csv" | grep -qx "run,codec,variant,population,role,metric,value,ci_low,ci_high,rep_low,rep_high,label,layer,tensor" \
     || fail "cells.csv header"
 for m in pearson spearman recall@10; do
-    grep -q "^run,passthrough,passthrough,synthetic:gaussian?n=512&dim=64,gaussian,$m,1,1,1,synthetic:gaussian,,gaussian$" "$TMP/run/cells.csv" \
+    grep -q "^run,passthrough,passthrough,synthetic:gaussian?n=512&dim=64,gaussian,$m,1,1,1,,,synthetic:gaussian,,gaussian$" "$TMP/run/cells.csv" \
         || fail "passthrough $m is not 1"
 done
 grep -q "^run,passthrough,.*,rel_mse,0,0,0," "$TMP/run/cells.csv" || fail "passthrough rel_mse is not 0 [0, 0]"

@@ -12,7 +12,7 @@ KVQ=$1
 TRIALS=${2:-3}
 . "$(dirname "$0")/lib.sh"
 
-SEL="--codec int8 --codec turboquant:bits=2 --codec bf16 --codec int4 --population synthetic:gaussian?n=2000&dim=32&queries=60 --population synthetic:kv_cache?n=1500&dim=32 --seed 7 --threads 1 --quiet"
+SEL="--codec int8 --codec turboquant:bits=2 --codec bf16 --codec int4 --population synthetic:gaussian?n=2000&dim=32&queries=60 --population synthetic:kv_cache?n=1500&dim=32&queries=60 --seed 7 --threads 1 --quiet"
 now() { date +%s.%N; }
 
 mkdir -p "$TMP/ref"

@@ -15,13 +15,13 @@ for t in 1 2; do
     "$KVQ" $CODECS $POPS --seed 11 --threads $t --out "$TMP/t$t/run" --quiet 2>"$TMP/t$t.err" \
         || fail "threads=$t run failed: $(cat "$TMP/t$t.err")"
 done
-for f in cells.csv summary.csv reliability.csv factors.csv congruence.csv chain.csv populations.csv epiphanies.csv epiphanies.md; do
+for f in cells.csv summary.csv reliability.csv factors.csv congruence.csv gtheory.csv chain.csv populations.csv epiphanies.csv epiphanies.md; do
     same_but_timing "$TMP/t1/run/$f" >"$TMP/a"
     same_but_timing "$TMP/t2/run/$f" >"$TMP/b"
     cmp -s "$TMP/a" "$TMP/b" || fail "$f differs between --threads 1 and 2"
     [ -s "$TMP/a" ] || fail "$f is empty"
 done
-for f in run.json cells.csv summary.csv populations.csv reliability.csv factors.csv congruence.csv chain.csv manifest.json report.md epiphanies.md epiphanies.csv; do
+for f in run.json cells.csv summary.csv populations.csv reliability.csv factors.csv congruence.csv gtheory.csv chain.csv manifest.json report.md epiphanies.md epiphanies.csv; do
     [ -s "$TMP/t1/run/$f" ] || fail "run folder lacks $f"
 done
 grep -q '"threads":	2' "$TMP/t2/run/manifest.json" || fail "manifest lacks the thread count"
@@ -60,15 +60,17 @@ awk -F, '$3 == "bf16" && ($6 == "rel_mse" || $6 == "cosine" || $6 == "attn_kl" |
          END { if (n != 8 || bad != "") { print "intervals: " n " rows," bad; exit 1 } }' "$TMP/t1/run/cells.csv" ||
     fail "$(awk -F, '$3 == "bf16" && ($6 == "rel_mse" || $6 == "cosine")' "$TMP/t1/run/cells.csv")"
 
-# 2d. The psychometric layer's data: subjects.csv (2048 subjects a population) and ratings.csv; an
-# independent Cronbach's alpha (pure Python, from the ratings alone) equals reliability.csv's.
+# 2d. The psychometric layer's data: subjects.csv (20 subjects a query: its 10 best rows and 10
+# uniform ones) and ratings.csv; an independent Cronbach's alpha (pure Python, from the ratings
+# alone) equals reliability.csv's.
 python3 - "$TMP/t1/run" <<'PY' || fail "subjects.csv / ratings.csv do not reproduce reliability.csv's alpha"
 import csv, statistics, sys
 d = sys.argv[1]
 subjects = list(csv.DictReader(open(d + "/subjects.csv")))
 ratings = list(csv.DictReader(open(d + "/ratings.csv")))
 pops = sorted({r["population"] for r in subjects})
-assert len(subjects) == len(ratings) == 2048 * len(pops), (len(subjects), len(ratings))
+queries = {(r["population"], r["query"]) for r in subjects}
+assert len(subjects) == len(ratings) == 20 * len(queries), (len(subjects), len(ratings))
 for pop in pops:
     rows = [r for r in ratings if r["population"] == pop]
     items = [c for c in rows[0] if c not in ("population", "subject") and all(r[c] for r in rows)]

@@ -10,8 +10,9 @@ KVQ_MPI=$2
 set -f # the specs hold '?'; no file name expansion
 MPIRUN="timeout 300 mpirun --allow-run-as-root --oversubscribe"
 
-# pq:m=16 does not apply to dim 8: skipped cells travel back too.
-SEL="--codec passthrough --codec int8 --codec pq:m=16,nbits=4
+# pq:m=16 does not apply to dim 8: skipped cells travel back too. Two fits of each codec: the
+# replicates travel with the orders and the cells.
+SEL="--replicates 2 --codec passthrough --codec int8 --codec pq:m=16,nbits=4
      --population synthetic:gaussian?n=400&dim=16&queries=30
      --population synthetic:gaussian?n=300&dim=8&queries=20&seed=3
      --population model:stories260K#kind=k&seqs=2&tokens=8"

@@ -63,7 +63,7 @@ expect 2 "is shard 2 of 3: its outputs need every shard" -- report "$TMP/resumed
 got=$?
 [ $got -eq $whole ] || fail "merge: exit $got, the whole run's was $whole: $(cat "$TMP/err")"
 grep -q "9 cells (0 failed, 0 skipped" "$TMP/err" || fail "merge: $(cat "$TMP/err")"
-for f in cells.csv summary.csv populations.csv reliability.csv factors.csv chain.csv validity.csv \
+for f in cells.csv summary.csv populations.csv reliability.csv factors.csv gtheory.csv chain.csv validity.csv \
     epiphanies.csv epiphanies.md report.md run.json; do
     [ -s "$TMP/b/matrix/$f" ] || fail "merged run lacks $f"
 done
@@ -115,7 +115,7 @@ expect 2 "give the new run folder, then every shard's folder" -- merge "$TMP/r"
 for bad in 0/3 4/3 x 1/0 /3 2/ 1/3/3 -1/3 " 1/3" 1/3x 1/100001; do
     expect 2 "--shard takes I/N with 1 <= I <= N" -- --codec int8 --population "synthetic:gaussian?n=64&dim=8" --shard "$bad" --out "$TMP/bad"
 done
-expect 2 "drop --matrix, --codec, --population, --model, --shard and --out" -- --resume "$S1" --shard 1/3
+expect 2 "drop --matrix, --codec, --population, --model, --shard, --replicates and --out" -- --resume "$S1" --shard 1/3
 [ -e "$TMP/bad" ] && fail "a refused --shard created its folder"
 
 finish shard

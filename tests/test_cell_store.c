@@ -117,3 +117,33 @@ Test(cell_store, run_seed_exact, .init = setup)
     snprintf(path, sizeof path, "%s/run.json", dir);
     unlink(path);
 }
+
+/* The fits of --replicates: their subject scores and the metrics' across-fit intervals come back
+ * exactly; a count that disagrees with the scores saved is refused. */
+Test(cell_store, replicates_round_trip, .init = setup)
+{
+    static kvq_cell cell, back, bad;
+    snprintf(cell.variant, sizeof cell.variant, "qjl");
+    kvq_cell_add(&cell, "spearman", 0.5, 0.4, 0.6);
+    cell.metrics[0].rep_low = nextafter(0.45, 0.0);
+    cell.metrics[0].rep_high = nextafter(0.55, 1.0);
+    double scores[2] = {1.0, 2.0}, fits[4] = {nextafter(1.0, 2.0), 3.0, -0.0, 1e-300};
+    uint8_t top[2] = {0, 1};
+    cell.subject_score = scores, cell.subject_top = top, cell.nsubjects = 2;
+    cell.nreplicates = 3, cell.replicate_score = fits;
+    char *text = kvq_cell_to_text(&cell, "pop");
+    cr_assert_not_null(text);
+    snprintf(back.variant, sizeof back.variant, "qjl");
+    cr_assert_eq(kvq_cell_from_text(&back, "pop", text), 0);
+    cr_assert_eq(back.nreplicates, 3);
+    for (int i = 0; i < 4; i++) same_bits(back.replicate_score[i], fits[i], "fit score");
+    same_bits(back.metrics[0].rep_low, cell.metrics[0].rep_low, "rep_low");
+    same_bits(back.metrics[0].rep_high, cell.metrics[0].rep_high, "rep_high");
+    char *four = strstr(text, "\"replicates\":3");
+    cr_assert_not_null(four);
+    four[13] = '4'; /* 4 fits, but the scores of only 2 more */
+    snprintf(bad.variant, sizeof bad.variant, "qjl");
+    cr_assert_eq(kvq_cell_from_text(&bad, "pop", text), -1);
+    free(text);
+    kvq_cell_free(&back);
+}

@@ -4,6 +4,7 @@
 #include "test_codecs2.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 typedef struct golden_pca {
@@ -39,11 +40,14 @@ static void golden_free(golden_pca *g)
     free(g->dir);
 }
 
-/* Fits rank directions with o and compares variances (relative tol) and directions (|cos|). */
-static void check_against_numpy(const kvq_pca_opts *o, double var_tol, double cos_tol)
+/* Fits rank directions with o to the golden rows times scale and compares variances (numpy's
+ * times scale^2, relative tol) and directions (numpy's, |cos|). */
+static void check_scaled(const kvq_pca_opts *o, float scale, double var_tol, double cos_tol)
 {
     golden_pca g;
     golden_load(&g);
+    for (size_t i = 0; i < g.n * g.dim; i++) g.rows[i] *= scale;
+    for (size_t i = 0; i < g.dim; i++) g.var[i] *= (double)scale * (double)scale;
     kvq_rng rng;
     kvq_rng_seed(&rng, 3, 3);
     float *mean = malloc(g.dim * sizeof *mean), *basis = malloc(g.rank * g.dim * sizeof *basis);
@@ -74,10 +78,75 @@ static void check_against_numpy(const kvq_pca_opts *o, double var_tol, double co
     golden_free(&g);
 }
 
+static void check_against_numpy(const kvq_pca_opts *o, double var_tol, double cos_tol)
+{
+    check_scaled(o, 1.0f, var_tol, cos_tol);
+}
+
 Test(pca, exact_matches_numpy_svd)
 {
     kvq_pca_opts exact = {KVQ_PCA_EXACT, 1, 0, 0};
     check_against_numpy(&exact, 1e-5, 1e-6);
+}
+
+/* Exact decompositions are memoised by covariance: fitting the same rows again (a memo hit) still
+ * gives numpy's directions, and rows of the same size but other values (scaled by 3: variances 9
+ * times numpy's, the same directions) get their own. */
+Test(pca, exact_refits_match_numpy_svd)
+{
+    kvq_pca_opts exact = {KVQ_PCA_EXACT, 1, 0, 0};
+    for (int k = 0; k < 3; k++) {
+        check_against_numpy(&exact, 1e-5, 1e-6);
+        check_scaled(&exact, 3.0f, 1e-5, 1e-6);
+    }
+}
+
+#define FITTERS 4
+
+typedef struct fit_job {
+    const golden_pca *g;
+    float mean[64], basis[64 * 8];
+    double var[8], total;
+    int rc;
+} fit_job;
+
+static void *fit_exact(void *arg)
+{
+    fit_job *j = arg;
+    kvq_pca_opts exact = {KVQ_PCA_EXACT, 1, 0, 0};
+    j->rc = kvq_pca(j->g->rows, j->g->n, j->g->dim, j->g->rank, &exact, NULL, j->mean, j->basis,
+                    j->var, &j->total, "test", NULL);
+    return NULL;
+}
+
+/* Threads fitting the same new rows at once (one decomposes, the others wait for it or find it)
+ * all get numpy's variances and directions. */
+Test(pca, concurrent_exact_fits_match_numpy_svd)
+{
+    golden_pca g;
+    golden_load(&g);
+    for (size_t i = 0; i < g.n * g.dim; i++) g.rows[i] *= 5.0f;
+    cr_assert_leq(g.dim, 64);
+    cr_assert_leq(g.rank, 8);
+    gsl_set_error_handler_off();
+    fit_job jobs[FITTERS];
+    pthread_t threads[FITTERS];
+    for (int t = 0; t < FITTERS; t++) {
+        jobs[t].g = &g;
+        cr_assert_eq(pthread_create(&threads[t], NULL, fit_exact, &jobs[t]), 0);
+    }
+    for (int t = 0; t < FITTERS; t++) {
+        cr_assert_eq(pthread_join(threads[t], NULL), 0);
+        cr_assert_eq(jobs[t].rc, KVQ_OK);
+        for (size_t r = 0; r < g.rank; r++) {
+            cr_assert_float_eq(jobs[t].var[r], 25.0 * g.var[r], 1e-5 * 25.0 * g.var[r]);
+            double dot = 0.0;
+            for (size_t d = 0; d < g.dim; d++)
+                dot += jobs[t].basis[r * g.dim + d] * g.dir[r * g.dim + d];
+            cr_assert_gt(fabs(dot), 1.0 - 1e-6, "thread %d direction %zu", t, r);
+        }
+    }
+    golden_free(&g);
 }
 
 /* The spectrum falls by 4 per direction: two power iterations pin the top three. */

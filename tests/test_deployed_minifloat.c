@@ -54,6 +54,29 @@ Test(minifloat, every_code_round_trips)
     }
 }
 
+/* Every bit pattern, the encoder's NaN and infinity patterns included, decodes to the value of its
+ * fields with its sign (negative zero too), alone and scaled by a float multiplication. */
+Test(minifloat, every_pattern_decodes_to_its_fields)
+{
+    for (int k = 0; k < 3; k++) {
+        const kvq_minifloat *f = formats[k];
+        unsigned sign = 1u << (f->ebits + f->mbits), patterns = 2 * sign;
+        uint8_t codes[256];
+        float scaled[256];
+        for (unsigned c = 0; c < patterns; c++) codes[c] = (uint8_t)c;
+        kvq_minifloat_decode_scaled(f, codes, patterns, 0.375f, scaled);
+        for (unsigned c = 0; c < patterns; c++) {
+            float v = kvq_minifloat_decode(f, (uint8_t)c);
+            double want = field_value(f, c & (sign - 1u));
+            cr_assert_eq((double)v, c & sign ? -want : want, "%s %02x", f->name, c);
+            cr_assert_eq(!!signbit(v), !!(c & sign), "%s %02x: sign", f->name, c);
+            float w = (float)(c & sign ? -want : want) * 0.375f;
+            cr_assert_eq(scaled[c], w, "%s %02x scaled", f->name, c);
+            cr_assert_eq(!!signbit(scaled[c]), !!(c & sign), "%s %02x scaled: sign", f->name, c);
+        }
+    }
+}
+
 Test(minifloat, midpoints_go_to_even_and_large_values_saturate)
 {
     for (int k = 0; k < 3; k++) {
@@ -85,6 +108,7 @@ Test(minifloat, e8m0_and_mx_scale)
     cr_assert_eq(kvq_e8m0_decode(127), 1.0f);
     cr_assert_eq(kvq_e8m0_decode(0), 0x1p-127f);
     cr_assert_eq(kvq_e8m0_decode(254), 0x1p127f);
+    for (int c = 0; c < 255; c++) cr_assert_eq(kvq_e8m0_decode((uint8_t)c), ldexpf(1.0f, c - 127));
     cr_assert_eq(kvq_e8m0_of_exponent(-200), 0);
     cr_assert_eq(kvq_e8m0_of_exponent(200), 254);
     cr_assert_eq(kvq_float_exponent(1.0f), 0);

@@ -46,20 +46,47 @@ Test(identity, swapped_decodes_and_probes)
     cr_assert(isnan(r.identity) && isnan(r.ceiling));
 }
 
+/* row 2 is a copy of row 0 (-0 equals 0), row 3 a near-duplicate of row 1 */
+static const float copies[8] = {1, 0, 0, 1, 1, -0.0f, 0, 1.001f};
+
+static void check_copies_ceiling(const kvq_identity_result *r)
+{
+    cr_assert_eq(r->ceiling, 0.75);
+    cr_assert_eq(r->near_duplicates, 4);
+    cr_assert_eq(r->near_first[0], 0);
+    cr_assert_eq(r->near_other[0], 2);
+    cr_assert_eq(r->near_first[1], 1);
+    cr_assert_eq(r->near_other[1], 3);
+}
+
 Test(identity, copies_cap_the_ceiling)
 {
-    /* row 2 is a copy of row 0 (-0 equals 0), row 3 a near-duplicate of row 1 */
-    const float x[8] = {1, 0, 0, 1, 1, -0.0f, 0, 1.001f};
     kvq_identity_result r;
     const size_t all4[4] = {0, 1, 2, 3};
-    cr_assert_eq(kvq_identity(x, x, 4, 2, all4, 4, &r, NULL), KVQ_OK);
+    cr_assert_eq(kvq_identity(copies, copies, 4, 2, all4, 4, &r, NULL), KVQ_OK);
     cr_assert_eq(r.identity, 0.75);
-    cr_assert_eq(r.ceiling, 0.75);
-    cr_assert_eq(r.near_duplicates, 4);
-    cr_assert_eq(r.near_first[0], 0);
-    cr_assert_eq(r.near_other[0], 2);
-    cr_assert_eq(r.near_first[1], 1);
-    cr_assert_eq(r.near_other[1], 3);
+    check_copies_ceiling(&r);
+}
+
+/* The ceiling of the same rows and probes is memoised: another decode of them gets it again, and
+ * other probes of the same rows get their own (probes 0 and 1: no earlier copy, both have a
+ * near-duplicate). */
+Test(identity, the_ceiling_again_and_for_other_probes)
+{
+    const float zero[8] = {0};
+    const size_t all4[4] = {0, 1, 2, 3}, first2[2] = {0, 1};
+    kvq_identity_result r;
+    for (int k = 0; k < 2; k++) {
+        cr_assert_eq(kvq_identity(copies, zero, 4, 2, all4, 4, &r, NULL), KVQ_OK);
+        cr_assert_eq(r.identity, 0.25); /* all decode to one point: only row 0 wins the tie */
+        check_copies_ceiling(&r);
+        cr_assert_eq(kvq_identity(copies, copies, 4, 2, first2, 2, &r, NULL), KVQ_OK);
+        cr_assert_eq(r.identity, 1.0);
+        cr_assert_eq(r.ceiling, 1.0);
+        cr_assert_eq(r.near_duplicates, 2);
+        cr_assert_eq(r.near_other[0], 2);
+        cr_assert_eq(r.near_other[1], 3);
+    }
 }
 
 static float *load_rows(const char *name, size_t *n, size_t *dim)
@@ -92,6 +119,9 @@ static void check_golden(const float *x, const float *lossy, size_t n, size_t di
     cr_assert_eq(kvq_identity(x, lossy, n, dim, probes, m, &r, NULL), KVQ_OK);
     cr_assert_eq(r.identity, kvq_test_num(want, "identity_lossy"), "lossy decode: %.17g",
                  r.identity);
+    cr_assert_eq(r.ceiling, kvq_test_num(want, "ceiling"), "ceiling again: %.17g", r.ceiling);
+    cr_assert_eq((double)r.near_duplicates, kvq_test_num(want, "near_duplicates"),
+                 "near duplicates again: %zu", r.near_duplicates);
 }
 
 /* Float32 scores give the exact decode of this fixture an identity of 0.496; numpy's float64

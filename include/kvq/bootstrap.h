@@ -10,6 +10,7 @@
 #include "kvq/error.h"
 #include "kvq/rng.h"
 #include <stddef.h>
+#include <stdint.h>
 
 /* A statistic of the subjects idx[0..n) (indices into the caller's data, repeats allowed). NaN
  * when undefined for that resample. */
@@ -42,5 +43,29 @@ typedef struct kvq_paired {
  * and b_i together, so the correlation between the codecs is kept. */
 int kvq_bootstrap_paired(const double *a, const double *b, size_t n, size_t reps, double level,
                          kvq_rng *rng, kvq_paired *out, kvq_error *err);
+
+/* ---- clusters (metrics/cluster_bootstrap.c) ---- */
+
+/* The (1 - level)/2 and (1 + level)/2 quantiles (type 7) of the finite values among the count in
+ * v, which it reorders (the finite ones sorted to the front); NaN when fewer than half are finite.
+ * Returns how many were finite. */
+size_t kvq_percentile_bounds(double *v, size_t count, double level, double *lo, double *hi);
+
+/* The statistics of one cluster resample: counts[c] is how often cluster c was drawn (the counts
+ * sum to nclusters); fills stats[0 .. nstats), NaN where undefined. */
+typedef void (*kvq_cluster_stats_fn)(const uint32_t *counts, void *ctx, double *stats);
+
+/* The cluster bootstrap (Davison & Hinkley 1997, sec. 3.8, resampling the clusters with all their
+ * members): reps resamples, each nclusters clusters drawn with replacement from rng (nclusters
+ * draws of kvq_rng_bounded, in order); replicate r's nstats statistics go to
+ * replicates[r * nstats ..]. nclusters 0 or >= 2^32, reps 0 or nstats 0 -> KVQ_EINVAL;
+ * KVQ_ENOMEM. */
+int kvq_cluster_replicates(size_t nclusters, size_t reps, size_t nstats, kvq_rng *rng,
+                           kvq_cluster_stats_fn fn, void *ctx, double *replicates, kvq_error *err);
+
+/* The percentile interval of each of the nstats statistics from the replicates above (reps rows of
+ * nstats), into lo[i], hi[i]. KVQ_ENOMEM. */
+int kvq_cluster_intervals_of(const double *replicates, size_t reps, size_t nstats, double level,
+                             double *lo, double *hi, kvq_error *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include "kvq/error.h"
 #include "kvq/rng.h"
 #include <stddef.h>
+#include <stdint.h>
 
 /* The most items a factor analysis takes. The eigen-decomposition costs O(k^3) and parallel
  * analysis repeats it for every simulated data set: at 2000 items GSL takes about 20 s for the
@@ -49,5 +50,22 @@ int kvq_factors_compute(const double *x, size_t n, size_t k, size_t sims, kvq_rn
                         kvq_factors *out, kvq_error *err);
 
 void kvq_factors_free(kvq_factors *f);
+
+/* The first-factor loadings of the k x k correlation matrix corr, as kvq_factors defines them
+ * (sqrt(l_1) v_1, signed to sum >= 0), into loadings (k). KVQ_EINTERNAL when GSL's
+ * eigen-decomposition fails; KVQ_ENOMEM. */
+int kvq_first_factor(const double *corr, size_t k, double *loadings, kvq_error *err);
+
+/* Query-cluster bootstrap of the first-factor loadings of x (n subjects x k items, cluster[s] <
+ * nclusters the cluster of subject s): reps replicates drawn by kvq_cluster_replicates, each the
+ * loadings (kvq_first_factor) of the correlations of the drawn clusters' subjects, into
+ * replicates[r * k .. r * k + k); a replicate in which an item has zero variance is NaN
+ * throughout. The correlations are summed from each cluster's cross-products about the column
+ * means, so a replicate costs O(clusters x k^2 + k^3), not O(n k^2); those nclusters x k x k
+ * doubles must fit (kvq_memory_check, else KVQ_ERANGE). Bad sizes -> KVQ_EINVAL; KVQ_ENOMEM. */
+struct kvq_rng;
+int kvq_loadings_cluster_bootstrap(const double *x, size_t n, size_t k, const uint32_t *cluster,
+                                   size_t nclusters, size_t reps, struct kvq_rng *rng,
+                                   double *replicates, kvq_error *err);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "kvq/error.h"
 #include <stddef.h>
+#include <stdint.h>
 
 /* At most this many distinct labels: kappa is for categories, not for continuous scores. */
 #define KVQ_KAPPA_MAX_CATEGORIES 1024
@@ -44,6 +45,26 @@ const char *kvq_kappa_weight_name(kvq_kappa_weight w);
  * KVQ_KAPPA_MAX_CATEGORIES labels -> KVQ_ERANGE; KVQ_ENOMEM. */
 int kvq_cohen_kappa(const double *x, size_t n, size_t k, size_t a, size_t b, double level,
                     kvq_cohen *out, kvq_error *err);
+
+/* Cohen's kappa from an L x L table of counts: table[i * L + j] subjects were put in category i by
+ * the first rater and j by the second, the categories in ascending order of their labels. A
+ * category neither rater uses is dropped first, so the answer is kvq_cohen_kappa's on the subjects
+ * the table counts (which builds such a table and calls this). A negative or non-finite count, L
+ * of 0 or above KVQ_KAPPA_MAX_CATEGORIES, or a bad level -> KVQ_EINVAL; KVQ_ENOMEM. */
+int kvq_cohen_kappa_table(const double *table, size_t L, double level, kvq_cohen *out,
+                          kvq_error *err);
+
+/* Query-cluster bootstrap intervals of Cohen's kappa of raters 1 .. k-1 against rater 0 (the
+ * reference, e.g. the exact scores' decision) in x (n x k labels, each an integer in [0, L)):
+ * every replicate draws nclusters clusters with replacement and keeps all of a drawn cluster's
+ * subjects (kvq_cluster_replicates; cluster[s] < nclusters). The percentile interval at level of
+ * rater i's kappa with weighting w goes to lo[(i - 1) * KVQ_KAPPA_WEIGHTS + w], hi[...]. A
+ * label outside [0, L), fewer than 2 subjects or raters -> KVQ_EINVAL naming it; KVQ_ENOMEM. */
+struct kvq_rng;
+int kvq_cohen_kappa_cluster_bootstrap(const double *x, size_t n, size_t k, size_t L,
+                                      const uint32_t *cluster, size_t nclusters, size_t reps,
+                                      double level, struct kvq_rng *rng, double *lo, double *hi,
+                                      kvq_error *err);
 
 typedef struct kvq_fleiss {
     size_t n, k, categories;
