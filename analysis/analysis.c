@@ -1,28 +1,70 @@
-/* The analyses of a run (analysis/analysis.h). */
+/* The analyses of a run (analysis/analysis.h). Each population's facts, psychometric layer and G
+ * study run as one job of a parallel loop (harness/parallel.h) on the run's threads: a job reads
+ * its population, its reference and its cells, adds metrics to those cells only and writes its
+ * own rows, which are joined in population order afterwards, so the outputs do not depend on the
+ * thread count. */
 #include "analysis/analysis.h"
 #include "analysis/generalizability.h"
 #include "analysis/psychometrics.h"
+#include "harness/parallel.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* One population's job: its rows and how it ended. */
+typedef struct job {
+    kvq_stat_rows reliability, factors, gtheory;
+    int rc;
+    kvq_error err;
+} job;
+
+typedef struct jobs {
+    kvq_analysis *a;
+    kvq_run *run;
+    job *each;
+} jobs;
+
+static void population(size_t p, void *ctx)
+{
+    jobs *j = ctx;
+    kvq_analysis *a = j->a;
+    job *o = &j->each[p];
+    kvq_error_clear(&o->err);
+    o->rc = kvq_population_facts_compute(&a->pop_facts[p], &j->run->pops[p], j->run->spec.seed,
+                                         &o->err);
+    if (!o->rc)
+        o->rc = kvq_psychometrics_run(j->run, p, &a->pop_facts[p], &o->reliability, &o->factors,
+                                      &a->loading_boot[p], &o->err);
+    if (!o->rc) o->rc = kvq_generalizability_run(j->run, p, &o->gtheory, &o->err);
+}
 
 int kvq_analysis_run(kvq_analysis *a, kvq_run *run, kvq_error *err)
 {
     memset(a, 0, sizeof *a);
     a->npops = run->npops;
-    a->pop_facts = calloc(run->npops ? run->npops : 1, sizeof *a->pop_facts);
-    a->loading_boot = calloc(run->npops ? run->npops : 1, sizeof *a->loading_boot);
-    if (!a->pop_facts || !a->loading_boot)
+    size_t n = run->npops ? run->npops : 1;
+    a->pop_facts = calloc(n, sizeof *a->pop_facts);
+    a->loading_boot = calloc(n, sizeof *a->loading_boot);
+    job *each = calloc(n, sizeof *each);
+    if (!a->pop_facts || !a->loading_boot || !each) {
+        free(each);
         return kvq_fail(err, KVQ_ENOMEM, "out of memory for population facts");
-    for (size_t p = 0; p < run->npops; p++) {
-        int rc = kvq_population_facts_compute(&a->pop_facts[p], &run->pops[p], run->spec.seed, err);
-        if (!rc)
-            rc = kvq_psychometrics_run(run, p, &a->pop_facts[p], &a->reliability, &a->factors,
-                                       &a->loading_boot[p], err);
-        if (!rc) rc = kvq_generalizability_run(run, p, &a->gtheory, err);
-        if (rc) return rc;
     }
-    return kvq_validity_compute(run, &a->validity, err);
+    jobs j = {a, run, each};
+    kvq_parallel_for(run->npops, run->threads, population, &j);
+    int rc = KVQ_OK;
+    for (size_t p = 0; p < run->npops; p++) {
+        if (!rc && each[p].rc) rc = each[p].rc, *err = each[p].err;
+        if (!rc && (kvq_stat_rows_append(&a->reliability, &each[p].reliability) ||
+                    kvq_stat_rows_append(&a->factors, &each[p].factors) ||
+                    kvq_stat_rows_append(&a->gtheory, &each[p].gtheory)))
+            rc = kvq_fail(err, KVQ_ENOMEM, "out of memory joining the analyses' rows");
+        kvq_stat_rows_free(&each[p].reliability);
+        kvq_stat_rows_free(&each[p].factors);
+        kvq_stat_rows_free(&each[p].gtheory);
+    }
+    free(each);
+    return rc ? rc : kvq_validity_compute(run, &a->validity, err);
 }
 
 void kvq_analysis_free(kvq_analysis *a)

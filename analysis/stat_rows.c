@@ -26,6 +26,21 @@ int kvq_stat_add(kvq_stat_rows *rows, size_t population, const char *analysis, c
     return KVQ_OK;
 }
 
+int kvq_stat_rows_append(kvq_stat_rows *rows, const kvq_stat_rows *more)
+{
+    if (rows->count + more->count > rows->cap) {
+        size_t cap = rows->count + more->count;
+        kvq_stat_row *grown = realloc(rows->items, (cap ? cap : 1) * sizeof *grown);
+        if (!grown) return KVQ_ENOMEM;
+        rows->items = grown;
+        rows->cap = cap;
+    }
+    if (more->count)
+        memcpy(rows->items + rows->count, more->items, more->count * sizeof *more->items);
+    rows->count += more->count;
+    return KVQ_OK;
+}
+
 void kvq_stat_rows_free(kvq_stat_rows *rows)
 {
     free(rows->items);

@@ -26,6 +26,9 @@ typedef struct kvq_stat_rows {
 /* Appends a row; KVQ_ENOMEM when it cannot grow. */
 int kvq_stat_add(kvq_stat_rows *rows, size_t population, const char *analysis, const char *item,
                  const char *statistic, double value, double ci_low, double ci_high);
+/* Appends a copy of every row of more; KVQ_ENOMEM when rows cannot grow. */
+int kvq_stat_rows_append(kvq_stat_rows *rows, const kvq_stat_rows *more);
+
 void kvq_stat_rows_free(kvq_stat_rows *rows);
 
 #endif

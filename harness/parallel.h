@@ -1,0 +1,14 @@
+/* A parallel loop over independent jobs, for what runs once per population after the cells (the
+ * psychometric layer): each job writes only its own results, so they do not depend on the thread
+ * count or order. */
+#ifndef KVQ_PARALLEL_H
+#define KVQ_PARALLEL_H
+
+#include <stddef.h>
+
+/* Calls fn(i, ctx) for every i < n on up to `threads` POSIX threads, each taking the next index
+ * under a mutex; returns when every call has returned. With threads <= 1, n <= 1, or threads that
+ * cannot be started, the calls run on the calling thread (in order, or the rest of them). */
+void kvq_parallel_for(size_t n, int threads, void (*fn)(size_t i, void *ctx), void *ctx);
+
+#endif
