@@ -17,6 +17,7 @@
  * magnitudes on isotropic rows the angle error is uniform on +-pi / 2^dbits, so the relative MSE
  * is E[sin^2] = 1/2 - sin(2 alpha) / (4 alpha), alpha = pi / 2^dbits (0.01275 at dbits = 4). */
 #include "bitpack.h"
+#include "dotf.h"
 #include "kvq/backend.h"
 #include "kvq/half.h"
 #include "lloyd.h"
@@ -187,15 +188,44 @@ static void besicovitch_group(const besicovitch_state *s, const float *x, size_t
     }
 }
 
+#define BESICOVITCH_MAX_DIRS 256 /* 2^8: dbits is at most 8 */
+
+/* p[i] = kvq_dot(v, u_i, G) for every direction, bit for bit (each a double sum from 0 in
+ * coordinate order, rounded once); with G a constant the loop over the directions vectorises. */
+static inline void besicovitch_dots(const float *dirs, size_t ndir, const float *v, size_t g,
+                                    float *p)
+{
+    for (size_t i = 0; i < ndir; i++) {
+        double acc = 0.0;
+        for (size_t t = 0; t < g; t++) acc += (double)v[t] * (double)dirs[i * g + t];
+        p[i] = (float)acc;
+    }
+}
+
+/* The projections of v on every direction: once per group of every row encoded and per group of
+ * every query scored, the hot loop of this codec, so groups of 2 and 4 (the ladder's) get loops of
+ * their own. */
+KVQ_VECTOR_CLONES static void besicovitch_projections(const besicovitch_state *s, const float *v,
+                                                      float *p)
+{
+    if (s->g == 2)
+        besicovitch_dots(s->dirs, s->ndir, v, 2, p);
+    else if (s->g == 4)
+        besicovitch_dots(s->dirs, s->ndir, v, 4, p);
+    else
+        besicovitch_dots(s->dirs, s->ndir, v, s->g, p);
+}
+
 /* The direction with the largest <v, u> (ties: the lowest index); *a gets that projection. */
 static size_t besicovitch_direction(const besicovitch_state *s, const float *v, float *a)
 {
+    float p[BESICOVITCH_MAX_DIRS];
+    besicovitch_projections(s, v, p);
     size_t best = 0;
     float best_a = -INFINITY;
     for (size_t i = 0; i < s->ndir; i++) {
-        float p = kvq_dot(v, s->dirs + i * s->g, s->g);
-        if (p > best_a) {
-            best_a = p;
+        if (p[i] > best_a) {
+            best_a = p[i];
             best = i;
         }
     }
@@ -314,8 +344,7 @@ static int besicovitch_score(const void *state, const float *query, const uint8_
             size_t c = j * s->g + t;
             qg[t] = c < s->dim ? query[c] : 0.0f;
         }
-        for (size_t i = 0; i < s->ndir; i++)
-            table[j * s->ndir + i] = kvq_dot(qg, s->dirs + i * s->g, s->g);
+        besicovitch_projections(s, qg, table + j * s->ndir);
     }
     float offset = kvq_dot(query, s->mean, s->dim);
     for (size_t r = 0; r < n; r++) {

@@ -15,43 +15,29 @@
 #ifndef KVQ_BACKENDS_HALFVEC_H
 #define KVQ_BACKENDS_HALFVEC_H
 
+#include "kvq/half.h"
 #include <stdint.h>
-#include <string.h>
 
 #define KVQ_HALF_MAX_BITS 0x477fe000u   /* 65504.0f, the largest finite half */
 #define KVQ_HALF_MIN_NORMAL 0x38800000u /* 2^-14 */
 #define KVQ_HALF_REBIAS 0x38000000u     /* (127 - 15) << 23 */
 
-static inline uint32_t kvq_half_bits_of(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return u;
-}
-
-static inline float kvq_half_float_of(uint32_t u)
-{
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
 static inline uint16_t kvq_half_from_float(float f)
 {
-    uint32_t u = kvq_half_bits_of(f);
+    uint32_t u = kvq_float_bits(f);
     uint32_t sign = (u >> 16) & 0x8000u;
     uint32_t a = u & 0x7fffffffu;
     a = a > KVQ_HALF_MAX_BITS ? KVQ_HALF_MAX_BITS : a;
     uint32_t normal = (a + 0xfffu + ((a >> 13) & 1u) - KVQ_HALF_REBIAS) >> 13;
-    uint32_t subnormal = kvq_half_bits_of(kvq_half_float_of(a) + 0.5f) - kvq_half_bits_of(0.5f);
+    uint32_t subnormal = kvq_float_bits(kvq_float_of_bits(a) + 0.5f) - kvq_float_bits(0.5f);
     uint32_t is_subnormal = 0u - (uint32_t)(a < KVQ_HALF_MIN_NORMAL);
     return (uint16_t)(sign | (subnormal & is_subnormal) | (normal & ~is_subnormal));
 }
 
 static inline float kvq_half_to_float(uint32_t h)
 {
-    float magnitude = kvq_half_float_of((h & 0x7fffu) << 13) * 0x1p112f;
-    return kvq_half_float_of(kvq_half_bits_of(magnitude) | (h & 0x8000u) << 16);
+    float magnitude = kvq_float_of_bits((h & 0x7fffu) << 13) * 0x1p112f;
+    return kvq_float_of_bits(kvq_float_bits(magnitude) | (h & 0x8000u) << 16);
 }
 
 #endif

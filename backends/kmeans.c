@@ -1,5 +1,6 @@
 /* Codebooks, nearest-centroid search and k-means training (backends/kmeans.h). */
 #include "kmeans.h"
+#include "dotf.h"
 #include "kvq/metrics.h"
 #include "util.h"
 
@@ -71,7 +72,7 @@ static float kth_smallest(const float *v, size_t k, size_t want, float *window)
 
 /* The smallest of the k values v; eight running minima (exact, so their order does not matter)
  * let the compiler vectorise the scan. */
-static float min_value(const float *v, size_t k)
+KVQ_VECTOR_CLONES static float min_value(const float *v, size_t k)
 {
     float lane[MIN_LANES];
     size_t full = k / MIN_LANES * MIN_LANES, j = 0;
@@ -98,6 +99,10 @@ static float norm2_lanes(const float *x, size_t dim)
     return s;
 }
 
+/* Centroids whose screened values one vectorised test clears at once: candidates are few, so most
+ * chunks hold none and are passed over without a branch per centroid. */
+#define PICK_CHUNK 16
+
 /* Picks the want nearest centroids of x from its screened values s_j = |c_j|^2 - 2 <x, c_j> as
  * float arithmetic computed them. s_j differs from the exact |x - c_j|^2 - |x|^2 by at most
  * e <= (dim + 2) u (|c|^2 + 2 |x| |c|) (u = 2^-24: the rounding of a dim-term dot product, of the
@@ -112,10 +117,15 @@ static void pick(const kvq_codebook *cb, const float *x, const float *screen, si
     float limit =
         threshold + 2.0f * (float)(cb->dim + 2) * FLT_EPSILON * (c * c + 2.0f * xnorm * c);
     size_t kept = 0;
-    for (size_t j = 0; j < cb->k; j++)
-        if (screen[j] <= limit)
-            keep_best(out, &kept, want,
-                      kvq_squared_distance(x, cb->centroids + j * cb->dim, cb->dim), j);
+    for (size_t j0 = 0; j0 < cb->k; j0 += PICK_CHUNK) {
+        size_t end = cb->k - j0 < PICK_CHUNK ? cb->k : j0 + PICK_CHUNK;
+        int any = 0;
+        for (size_t j = j0; j < end; j++) any |= screen[j] <= limit;
+        for (size_t j = j0; any && j < end; j++)
+            if (screen[j] <= limit)
+                keep_best(out, &kept, want,
+                          kvq_squared_distance(x, cb->centroids + j * cb->dim, cb->dim), j);
+    }
 }
 
 #define SEARCH_BLOCK 256

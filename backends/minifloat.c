@@ -1,5 +1,6 @@
 /* Small floating-point formats (backends/minifloat.h). */
 #include "minifloat.h"
+#include "kvq/half.h"
 
 #include <math.h>
 
@@ -14,14 +15,25 @@ int kvq_float_exponent(float a)
     return e - 1;
 }
 
+/* The value of a code, built from its fields without libm so that decoding loops vectorise: a
+ * normal value's exponent rebiased into a float's exponent field and its mantissa bits moved to
+ * the top of a float's; a subnormal's mantissa times its quantum 2^(1 - bias - mbits), a normal
+ * float in every format here, so the product is exact; then the sign bit. Every value is exactly
+ * representable in float, so this is the value ldexpf of the same fields gives. */
+static inline float minifloat_value(unsigned ebits, unsigned mbits, int bias, unsigned code)
+{
+    unsigned exponent = (code >> mbits) & ((1u << ebits) - 1u);
+    unsigned mantissa = code & ((1u << mbits) - 1u);
+    uint32_t sign = (uint32_t)(code >> (ebits + mbits) & 1u) << 31;
+    uint32_t normal = (uint32_t)((int)exponent + 127 - bias) << 23 | mantissa << (23 - mbits);
+    float quantum = kvq_float_of_bits((uint32_t)(1 - bias - (int)mbits + 127) << 23);
+    float magnitude = exponent ? kvq_float_of_bits(normal) : (float)mantissa * quantum;
+    return kvq_float_of_bits(kvq_float_bits(magnitude) | sign);
+}
+
 float kvq_minifloat_decode(const kvq_minifloat *f, uint8_t code)
 {
-    unsigned exponent = (code >> f->mbits) & ((1u << f->ebits) - 1u);
-    unsigned mantissa = code & ((1u << f->mbits) - 1u);
-    float v = exponent == 0 ? ldexpf((float)mantissa, 1 - f->bias - (int)f->mbits)
-                            : ldexpf((float)(mantissa + (1u << f->mbits)),
-                                     (int)exponent - f->bias - (int)f->mbits);
-    return code >> (f->ebits + f->mbits) & 1u ? -v : v;
+    return minifloat_value(f->ebits, f->mbits, f->bias, code);
 }
 
 float kvq_minifloat_max(const kvq_minifloat *f)
@@ -51,7 +63,8 @@ uint8_t kvq_e8m0_of_exponent(int e)
 
 float kvq_e8m0_decode(uint8_t code)
 {
-    return ldexpf(1.0f, (int)code - 127);
+    /* 2^(code - 127) is the float with exponent field code; code 0 is the subnormal 2^-127 */
+    return kvq_float_of_bits(code ? (uint32_t)code << 23 : 0x00400000u);
 }
 
 void kvq_minifloat_encode_scaled(const kvq_minifloat *f, const float *x, size_t n, float scale,
@@ -64,7 +77,9 @@ void kvq_minifloat_encode_scaled(const kvq_minifloat *f, const float *x, size_t 
 void kvq_minifloat_decode_scaled(const kvq_minifloat *f, const uint8_t *codes, size_t n,
                                  float scale, float *x)
 {
-    for (size_t j = 0; j < n; j++) x[j] = kvq_minifloat_decode(f, codes[j]) * scale;
+    unsigned ebits = f->ebits, mbits = f->mbits;
+    int bias = f->bias;
+    for (size_t j = 0; j < n; j++) x[j] = minifloat_value(ebits, mbits, bias, codes[j]) * scale;
 }
 
 uint8_t kvq_mx_scale(float amax, int emax)

@@ -6,6 +6,8 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,15 +111,141 @@ static void take_direction(const double *v, size_t dim, size_t cols, size_t c, f
     for (size_t t = 0; t < dim; t++) out[t] = (float)(sign * v[t * cols + c]);
 }
 
+/* The memo of exact decompositions. A run fits the same rows many times over: every exact
+ * variant of a codec decomposes the same covariances of the same blocks and chain layers, and the
+ * eigensolver is most of their fit. A decomposition is a function of the covariance's bytes alone
+ * (the same GSL routine on the same input), so each covariance is decomposed once per process and
+ * later fits take its eigenvalues and vectors from here: the very numbers they would compute.
+ * Entries are held up to PCA_MEMO_BYTES, the least recently used dropped first, and none above a
+ * quarter of that; a covariance that another thread is decomposing is waited for, not decomposed
+ * twice. */
+#define PCA_MEMO_BYTES ((size_t)64 << 20)
+
+typedef struct pca_memo {
+    struct pca_memo *next;
+    size_t dim;
+    uint64_t hash, used; /* hash of cov; the memo clock at its last use */
+    int ready;           /* 0 while the thread that registered it decomposes it */
+    double *cov;         /* dim x dim, the key (as dsyrk left it: its lower triangle) */
+    double *eval, *evec; /* dim eigenvalues descending; dim x dim, column i for eval[i] */
+} pca_memo;
+
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t memo_done = PTHREAD_COND_INITIALIZER;
+static pca_memo *memo_head;
+static size_t memo_bytes;
+static uint64_t memo_clock;
+
+static size_t memo_size(size_t dim)
+{
+    return sizeof(pca_memo) + (2 * dim * dim + dim) * sizeof(double);
+}
+
+/* FNV-1a over the 64-bit words of the count doubles. */
+static uint64_t memo_hash(const double *v, size_t count)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < count; i++) {
+        uint64_t u;
+        memcpy(&u, v + i, sizeof u);
+        h = (h ^ u) * 0x100000001b3u;
+    }
+    return h;
+}
+
+static pca_memo *memo_find(size_t dim, uint64_t hash, const double *cov)
+{
+    for (pca_memo *m = memo_head; m; m = m->next)
+        if (m->dim == dim && m->hash == hash && !memcmp(m->cov, cov, dim * dim * sizeof *cov))
+            return m;
+    return NULL;
+}
+
+static void memo_unlink(pca_memo *m)
+{
+    pca_memo **p = &memo_head;
+    while (*p != m) p = &(*p)->next;
+    *p = m->next;
+    memo_bytes -= memo_size(m->dim);
+    free(m);
+}
+
+/* With memo_lock held: the ready entry of cov, after waiting while another thread decomposes it;
+ * else NULL, with *mine a new pending entry for the caller to decompose and publish (NULL when out
+ * of memory or too big to keep: the caller decomposes without the memo). */
+static pca_memo *memo_claim(size_t dim, uint64_t hash, const double *cov, pca_memo **mine)
+{
+    *mine = NULL;
+    if (memo_size(dim) > PCA_MEMO_BYTES / 4) return NULL;
+    for (pca_memo *m; (m = memo_find(dim, hash, cov));) {
+        if (m->ready) {
+            m->used = ++memo_clock;
+            return m;
+        }
+        pthread_cond_wait(&memo_done, &memo_lock);
+    }
+    pca_memo *m = malloc(memo_size(dim));
+    if (!m) return NULL;
+    *m = (pca_memo){memo_head, dim, hash, ++memo_clock, 0, NULL, NULL, NULL};
+    m->cov = (double *)(m + 1), m->eval = m->cov + dim * dim, m->evec = m->eval + dim;
+    memcpy(m->cov, cov, dim * dim * sizeof *cov);
+    memo_head = m;
+    memo_bytes += memo_size(dim);
+    *mine = m;
+    return NULL;
+}
+
+/* With memo_lock held: fills the pending m with a decomposition (NULL: it failed, m is dropped),
+ * drops the least recently used entries beyond the budget and wakes the threads waiting for m. */
+static void memo_publish(pca_memo *m, const double *eval, const double *evec)
+{
+    if (!eval) {
+        memo_unlink(m);
+    } else {
+        memcpy(m->eval, eval, m->dim * sizeof *eval);
+        memcpy(m->evec, evec, m->dim * m->dim * sizeof *evec);
+        m->ready = 1;
+    }
+    while (memo_bytes > PCA_MEMO_BYTES) {
+        pca_memo *old = NULL;
+        for (pca_memo *e = memo_head; e; e = e->next)
+            if (e->ready && e != m && (!old || e->used < old->used)) old = e;
+        if (!old) break;
+        memo_unlink(old);
+    }
+    pthread_cond_broadcast(&memo_done);
+}
+
+/* The top r directions and their variances from eigenvalues eval (descending) and vectors evec. */
+static void take_basis(const double *eval, const double *evec, size_t dim, size_t r, float *basis,
+                       double *var)
+{
+    for (size_t i = 0; i < r; i++) {
+        var[i] = fmax(0.0, eval[i]);
+        take_direction(evec, dim, dim, i, basis + i * dim);
+    }
+}
+
+/* Decomposes cov (destroying it) into eval and evec, sorted by descending eigenvalue; a GSL
+ * status. */
+static int decompose(gsl_matrix *cov, gsl_vector *eval, gsl_matrix *evec)
+{
+    gsl_eigen_symmv_workspace *w = gsl_eigen_symmv_alloc(cov->size1);
+    if (!w) return GSL_ENOMEM;
+    int status = gsl_eigen_symmv(cov, eval, evec, w);
+    if (!status) status = gsl_eigen_symmv_sort(eval, evec, GSL_EIGEN_SORT_VAL_DESC);
+    gsl_eigen_symmv_free(w);
+    return status;
+}
+
 static int pca_exact(const pca_data *d, size_t r, float *basis, double *var, double *total,
                      const char *who, kvq_error *err)
 {
     size_t dim = d->dim;
     gsl_matrix *cov = gsl_matrix_calloc(dim, dim), *evec = gsl_matrix_alloc(dim, dim);
     gsl_vector *eval = gsl_vector_alloc(dim);
-    gsl_eigen_symmv_workspace *w = gsl_eigen_symmv_alloc(dim);
     int rc = KVQ_OK;
-    if (!cov || !evec || !eval || !w) {
+    if (!cov || !evec || !eval) {
         rc = kvq_fail(err, KVQ_ENOMEM, "%s: out of memory for a %zu x %zu covariance", who, dim,
                       dim);
         goto out;
@@ -130,21 +258,28 @@ static int pca_exact(const pca_data *d, size_t r, float *basis, double *var, dou
     }
     *total = 0.0;
     for (size_t t = 0; t < dim; t++) *total += gsl_matrix_get(cov, t, t);
-    int status = gsl_eigen_symmv(cov, eval, evec, w);
-    if (!status) status = gsl_eigen_symmv_sort(eval, evec, GSL_EIGEN_SORT_VAL_DESC);
+    uint64_t hash = memo_hash(cov->data, dim * dim);
+    pca_memo *mine;
+    pthread_mutex_lock(&memo_lock);
+    pca_memo *known = memo_claim(dim, hash, cov->data, &mine);
+    if (known) take_basis(known->eval, known->evec, dim, r, basis, var);
+    pthread_mutex_unlock(&memo_lock);
+    if (known) goto out;
+    int status = decompose(cov, eval, evec);
+    if (mine) {
+        pthread_mutex_lock(&memo_lock);
+        memo_publish(mine, status ? NULL : eval->data, evec->data);
+        pthread_mutex_unlock(&memo_lock);
+    }
     if (status) {
         rc = gsl_failed(status, "symmetric eigensolver", who, err);
         goto out;
     }
-    for (size_t i = 0; i < r; i++) {
-        var[i] = fmax(0.0, gsl_vector_get(eval, i));
-        take_direction(evec->data, dim, dim, i, basis + i * dim);
-    }
+    take_basis(eval->data, evec->data, dim, r, basis, var);
 out:
     if (cov) gsl_matrix_free(cov);
     if (evec) gsl_matrix_free(evec);
     if (eval) gsl_vector_free(eval);
-    if (w) gsl_eigen_symmv_free(w);
     return rc;
 }
 

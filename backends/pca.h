@@ -10,7 +10,9 @@
  * with A and A^T run over blocks of rows converted to double (CBLAS dgemm/dsyrk), so memory is
  * O(dim^2 + n l), not O(n dim) doubles. Variances are of the population (divided by n).
  * Signs: each direction has its largest-magnitude coordinate positive (ties: the lowest index),
- * so a basis is the same on every run. */
+ * so a basis is the same on every run. Exact decompositions are memoised for the process, keyed by
+ * the covariance's bytes (pca.c): fitting the same rows again returns the same numbers without
+ * solving again. */
 #ifndef KVQ_BACKENDS_PCA_H
 #define KVQ_BACKENDS_PCA_H
 

@@ -5,23 +5,9 @@
 
 #include <string.h>
 
-static uint32_t bits_of(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return u;
-}
-
-static float float_of(uint32_t u)
-{
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
 uint16_t kvq_f32_to_bf16(float f)
 {
-    uint32_t u = bits_of(f);
+    uint32_t u = kvq_float_bits(f);
     if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x0040u); /* quiet NaN */
     u += 0x7fffu + ((u >> 16) & 1u);
     return (uint16_t)(u >> 16);
@@ -29,12 +15,12 @@ uint16_t kvq_f32_to_bf16(float f)
 
 float kvq_bf16_to_f32(uint16_t h)
 {
-    return float_of((uint32_t)h << 16);
+    return kvq_float_of_bits((uint32_t)h << 16);
 }
 
 uint16_t kvq_f32_to_f16(float f)
 {
-    uint32_t u = bits_of(f);
+    uint32_t u = kvq_float_bits(f);
     uint16_t sign = (uint16_t)((u >> 16) & 0x8000u);
     uint32_t a = u & 0x7fffffffu;
     if (a >= 0x7f800000u) /* infinity, or NaN kept quiet */
@@ -60,13 +46,13 @@ float kvq_f16_to_f32(uint16_t h)
     uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
     uint32_t e = (h >> 10) & 0x1fu;
     uint32_t m = h & 0x3ffu;
-    if (e == 31u) return float_of(sign | 0x7f800000u | (m << 13));
-    if (e != 0u) return float_of(sign | ((e + 112u) << 23) | (m << 13));
-    if (m == 0u) return float_of(sign);
+    if (e == 31u) return kvq_float_of_bits(sign | 0x7f800000u | (m << 13));
+    if (e != 0u) return kvq_float_of_bits(sign | ((e + 112u) << 23) | (m << 13));
+    if (m == 0u) return kvq_float_of_bits(sign);
     e = 113u; /* subnormal: normalise the mantissa */
     while (!(m & 0x400u)) {
         m <<= 1;
         e--;
     }
-    return float_of(sign | (e << 23) | ((m & 0x3ffu) << 13));
+    return kvq_float_of_bits(sign | (e << 23) | ((m & 0x3ffu) << 13));
 }

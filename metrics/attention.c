@@ -7,6 +7,7 @@
  * other cases are checked against scipy.special.log_softmax. */
 #include "kvq/attention.h"
 #include "kvq/metrics.h"
+#include "kvq/vector_clones.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -34,11 +35,16 @@ static int check_finite(const float *a, size_t nq, size_t n, const char *what, k
 /* Keys whose weighted values one pass over o and o_hat adds. */
 #define KEYS 4
 
+/* The weighted sums below are compiled twice (include/kvq/vector_clones.h): each coordinate's sum
+ * takes the same operations in the same order in both copies, so the result is the same bit for
+ * bit. */
+
 /* o += p_k v_k and o_hat += q_k v_k for the keys k < KEYS, v_k = v + k dv: each coordinate's sum
  * takes its terms in key order, as one key at a time would, while o and o_hat are read and written
  * once per KEYS keys; the loop over coordinates vectorises with the same result. */
-static void add_weighted(double *restrict o, double *restrict o_hat, const double *p,
-                         const double *q, const float *restrict v, size_t dv)
+KVQ_VECTOR_CLONES static void add_weighted(double *restrict o, double *restrict o_hat,
+                                           const double *p, const double *q,
+                                           const float *restrict v, size_t dv)
 {
     const float *v1 = v + dv, *v2 = v1 + dv, *v3 = v2 + dv;
     for (size_t c = 0; c < dv; c++) {
@@ -52,30 +58,56 @@ static void add_weighted(double *restrict o, double *restrict o_hat, const doubl
 }
 
 /* o += p v and o_hat += q v: the keys left after the last whole KEYS. */
-static void add_one(double *restrict o, double *restrict o_hat, double p, double q,
-                    const float *restrict v, size_t dv)
+KVQ_VECTOR_CLONES static void add_one(double *restrict o, double *restrict o_hat, double p,
+                                      double q, const float *restrict v, size_t dv)
 {
     for (size_t c = 0; c < dv; c++) o[c] += p * (double)v[c], o_hat[c] += q * (double)v[c];
 }
 
-/* KL of one query; adds p_j v_j and p^_j v_j into o and o_hat (dv each) when v is given. */
-static double one_query(const float *s, const float *t, size_t n, double scale, const float *v,
-                        size_t dv, double *o, double *o_hat)
+/* Queries whose sums one pass over the value rows serves. */
+#define QUERY_BLOCK 4
+
+/* One query's running sums: its scores, their log-sum-exps, its KL and its outputs so far. */
+typedef struct query_sums {
+    const float *s, *t;
+    double lse_s, lse_t, kl;
+    double *o, *o_hat; /* dv each */
+} query_sums;
+
+/* Adds keys [j0, j0 + keys) to each of the nb queries: their KL terms and, when v is given,
+ * p_j v_j and p^_j v_j into o and o_hat. */
+static void add_keys(query_sums *qs, size_t nb, size_t j0, size_t keys, double scale,
+                     const float *v, size_t dv)
 {
-    double lse_s = log_sum_exp(s, n, scale), lse_t = log_sum_exp(t, n, scale), kl = 0.0;
-    double p[KEYS], q[KEYS];
-    for (size_t j0 = 0; j0 < n; j0 += KEYS) {
-        size_t keys = n - j0 < KEYS ? n - j0 : KEYS;
+    for (size_t b = 0; b < nb; b++) {
+        query_sums *x = &qs[b];
+        double p[KEYS], q[KEYS];
         for (size_t k = 0; k < keys; k++) {
-            double lp = (double)s[j0 + k] * scale - lse_s, lq = (double)t[j0 + k] * scale - lse_t;
+            double lp = (double)x->s[j0 + k] * scale - x->lse_s;
+            double lq = (double)x->t[j0 + k] * scale - x->lse_t;
             p[k] = exp(lp), q[k] = exp(lq);
-            kl += p[k] * (lp - lq);
+            x->kl += p[k] * (lp - lq);
         }
-        if (v && keys == KEYS) add_weighted(o, o_hat, p, q, v + j0 * dv, dv);
+        if (v && keys == KEYS) add_weighted(x->o, x->o_hat, p, q, v + j0 * dv, dv);
         for (size_t k = 0; v && keys < KEYS && k < keys; k++)
-            add_one(o, o_hat, p[k], q[k], v + (j0 + k) * dv, dv);
+            add_one(x->o, x->o_hat, p[k], q[k], v + (j0 + k) * dv, dv);
     }
-    return kl;
+}
+
+/* The KL of each of the nb queries qs (s, t, o and o_hat set, o and o_hat zero) over the same n
+ * keys, and their outputs when v is given. The queries take each group of KEYS keys in turn, so
+ * that the value rows of a group are read from memory once for the block; each query's sums still
+ * take their terms in key order, as one query at a time would. */
+static void block_queries(query_sums *qs, size_t nb, size_t n, double scale, const float *v,
+                          size_t dv)
+{
+    for (size_t b = 0; b < nb; b++) {
+        qs[b].lse_s = log_sum_exp(qs[b].s, n, scale);
+        qs[b].lse_t = log_sum_exp(qs[b].t, n, scale);
+        qs[b].kl = 0.0;
+    }
+    for (size_t j0 = 0; j0 < n; j0 += KEYS)
+        add_keys(qs, nb, j0, n - j0 < KEYS ? n - j0 : KEYS, scale, v, dv);
 }
 
 /* Copies the allowed keys of query i (mask row m, NULL: all) into ss, ts and vs; their count. */
@@ -118,7 +150,7 @@ int kvq_attention_parity_each(const float *exact, const float *est, const uint8_
     if (!rc) rc = check_finite(est, nq, n, "estimated score", err);
     if (!rc && v) rc = check_finite(v, n, dv, "value", err);
     if (rc) return rc;
-    double *o = calloc(v ? 2 * dv : 1, sizeof *o);
+    double *o = calloc(v ? QUERY_BLOCK * 2 * dv : 1, sizeof *o);
     float *ss = mask ? malloc(2 * n * sizeof *ss) : NULL;
     float *vs = mask && v ? malloc(n * dv * sizeof *vs) : NULL;
     if (!o || (mask && !ss) || (mask && v && !vs)) {
@@ -126,26 +158,35 @@ int kvq_attention_parity_each(const float *exact, const float *est, const uint8_
         return kvq_fail(err, KVQ_ENOMEM, "attention parity: no memory for %zu keys", n);
     }
     double scale = 1.0 / sqrt((double)dim), kl = 0.0, agree = 0.0, diff2 = 0.0, norm2 = 0.0;
-    size_t used = 0;
-    for (size_t i = 0; i < nq; i++) {
-        const float *s = exact + i * n, *t = est + i * n, *vv = v;
+    size_t used = 0, nb;
+    query_sums qs[QUERY_BLOCK];
+    for (size_t i0 = 0; i0 < nq; i0 += nb) {
+        nb = mask ? 1 : nq - i0 < QUERY_BLOCK ? nq - i0 : QUERY_BLOCK; /* masked: keys of its own */
+        const float *vv = v;
         size_t k = n;
-        if (mask) {
-            k = gather(s, t, v, dv, mask + i * n, n, ss, ss + n, vs);
-            s = ss, t = ss + n, vv = vs;
+        for (size_t b = 0; b < nb; b++) {
+            qs[b].s = exact + (i0 + b) * n, qs[b].t = est + (i0 + b) * n;
+            qs[b].o = o + b * 2 * dv, qs[b].o_hat = qs[b].o + dv;
+            if (kl_each) kl_each[i0 + b] = top1_each[i0 + b] = NAN;
         }
-        if (kl_each) kl_each[i] = top1_each[i] = NAN;
+        if (mask) {
+            k = gather(qs[0].s, qs[0].t, v, dv, mask + i0 * n, n, ss, ss + n, vs);
+            qs[0].s = ss, qs[0].t = ss + n, vv = vs;
+        }
         if (k == 0) continue; /* no key this query may attend to */
-        used++;
-        for (size_t c = 0; v && c < 2 * dv; c++) o[c] = 0.0;
-        double kl_i = one_query(s, t, k, scale, vv, dv, o, o + dv);
-        double top1_i = kvq_top1_agree(t, s, k);
-        kl += kl_i;
-        agree += top1_i;
-        if (kl_each) kl_each[i] = kl_i, top1_each[i] = top1_i;
-        for (size_t c = 0; v && c < dv; c++) {
-            diff2 += (o[dv + c] - o[c]) * (o[dv + c] - o[c]);
-            norm2 += o[c] * o[c];
+        used += nb;
+        for (size_t c = 0; v && c < nb * 2 * dv; c++) o[c] = 0.0;
+        block_queries(qs, nb, k, scale, vv, dv);
+        for (size_t b = 0; b < nb; b++) {
+            double kl_i = qs[b].kl, top1_i = kvq_top1_agree(qs[b].t, qs[b].s, k);
+            kl += kl_i;
+            agree += top1_i;
+            if (kl_each) kl_each[i0 + b] = kl_i, top1_each[i0 + b] = top1_i;
+            for (size_t c = 0; v && c < dv; c++) {
+                double d = qs[b].o_hat[c] - qs[b].o[c];
+                diff2 += d * d;
+                norm2 += qs[b].o[c] * qs[b].o[c];
+            }
         }
     }
     free(o);

@@ -25,6 +25,31 @@ static void percentiles(double *reps, size_t count, kvq_interval *out)
     out->hi = gsl_stats_quantile_from_sorted_data(reps, 1, valid, 1.0 - tail);
 }
 
+/* Draws from [0, n) exactly as kvq_rng_bounded(rng, n) does (the same outputs rejected, the same
+ * remainders), with its threshold computed once and the remainder r % n by a multiplication
+ * (Lemire, Kaser and Kurz, "Faster remainder by direct computation", 2019: for 32-bit r and n,
+ * r % n is the high half of n times the low 64 bits of r * ceil(2^64 / n), exactly), since a
+ * resample draws n of them and the two divisions per draw were most of its cost. */
+typedef struct bounded {
+    uint64_t inverse; /* ceil(2^64 / n), 0 for n = 1 (wrapped), which gives remainder 0 */
+    uint32_t n, threshold;
+} bounded;
+
+static bounded bounded_of(uint32_t n)
+{
+    return (bounded){UINT64_MAX / n + 1u, n, (uint32_t)(-n) % n};
+}
+
+static uint32_t bounded_draw(kvq_rng *rng, const bounded *b)
+{
+    uint32_t r;
+    do r = kvq_rng_u32(rng);
+    while (r < b->threshold);
+    uint64_t low = b->inverse * r; /* mod 2^64 */
+    uint64_t high = (low >> 32) * b->n + (((low & 0xffffffffu) * b->n) >> 32);
+    return (uint32_t)(high >> 32);
+}
+
 /* Draws reps resamples and returns their statistics in a new array (*stats). */
 static int replicate(size_t n, kvq_statistic_fn stat, void *ctx, size_t reps, kvq_rng *rng,
                      double **stats, kvq_error *err)
@@ -35,8 +60,9 @@ static int replicate(size_t n, kvq_statistic_fn stat, void *ctx, size_t reps, kv
         free(idx), free(s);
         return kvq_fail(err, KVQ_ENOMEM, "bootstrap: no memory for %zu replicates", reps);
     }
+    bounded b = bounded_of((uint32_t)n);
     for (size_t r = 0; r < reps; r++) {
-        for (size_t i = 0; i < n; i++) idx[i] = kvq_rng_bounded(rng, (uint32_t)n);
+        for (size_t i = 0; i < n; i++) idx[i] = bounded_draw(rng, &b);
         s[r] = stat(idx, n, ctx);
     }
     free(idx);

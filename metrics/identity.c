@@ -17,6 +17,8 @@
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,6 +151,123 @@ static double run_pass(pass *p, const size_t *probes, size_t m, probe_state *st,
     return (double)wins / (double)m;
 }
 
+/* The memo of ceiling passes. The ceiling reads only the rows x and the probes, which every codec
+ * of a population shares, so each (x, probes) is scanned once per process and later calls take its
+ * outcome from here (the same numbers: the pass is a function of those bytes alone). Entries hold a
+ * copy of their key, compared in full; at most CEILING_MEMO_BYTES of them, the least recently used
+ * dropped first. Two threads that miss at once both scan, and the first to finish enters it. */
+#define CEILING_MEMO_BYTES ((size_t)64 << 20)
+
+typedef struct ceiling_memo {
+    struct ceiling_memo *next;
+    size_t n, dim, m;
+    uint64_t hash, used;
+    kvq_identity_result out; /* the ceiling pass's fields: ceiling and the near duplicates */
+    size_t *probes;          /* the m probes, then x (the key, stored after the entry) */
+    float *x;                /* n x dim */
+} ceiling_memo;
+
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+static ceiling_memo *memo_head;
+static size_t memo_bytes;
+static uint64_t memo_clock;
+
+static size_t memo_size(size_t n, size_t dim, size_t m)
+{
+    return sizeof(ceiling_memo) + n * dim * sizeof(float) + m * sizeof(size_t);
+}
+
+/* FNV-1a over the bytes of x (as 64-bit words, then the tail) and of the probes. */
+static uint64_t memo_hash(const float *x, size_t count, const size_t *probes, size_t m)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    const unsigned char *b = (const unsigned char *)x;
+    size_t bytes = count * sizeof *x, i = 0;
+    for (; i + 8 <= bytes; i += 8) {
+        uint64_t u;
+        memcpy(&u, b + i, sizeof u);
+        h = (h ^ u) * 0x100000001b3u;
+    }
+    for (; i < bytes; i++) h = (h ^ b[i]) * 0x100000001b3u;
+    for (size_t k = 0; k < m; k++) h = (h ^ (uint64_t)probes[k]) * 0x100000001b3u;
+    return h;
+}
+
+/* With memo_lock held: the entry of (x, probes), or NULL. */
+static ceiling_memo *memo_find(const float *x, size_t n, size_t dim, const size_t *probes, size_t m,
+                               uint64_t hash)
+{
+    for (ceiling_memo *e = memo_head; e; e = e->next)
+        if (e->hash == hash && e->n == n && e->dim == dim && e->m == m &&
+            !memcmp(e->x, x, n * dim * sizeof *x) && !memcmp(e->probes, probes, m * sizeof *probes))
+            return e;
+    return NULL;
+}
+
+/* Copies a known ceiling pass's outcome into out; 0 when (x, probes) is not in the memo. */
+static int memo_take(const float *x, size_t n, size_t dim, const size_t *probes, size_t m,
+                     uint64_t hash, kvq_identity_result *out)
+{
+    pthread_mutex_lock(&memo_lock);
+    ceiling_memo *e = memo_find(x, n, dim, probes, m, hash);
+    if (e) {
+        e->used = ++memo_clock;
+        out->ceiling = e->out.ceiling;
+        out->near_duplicates = e->out.near_duplicates;
+        memcpy(out->near_first, e->out.near_first, sizeof out->near_first);
+        memcpy(out->near_other, e->out.near_other, sizeof out->near_other);
+    }
+    pthread_mutex_unlock(&memo_lock);
+    return e != NULL;
+}
+
+/* Enters a ceiling pass's outcome (out) for (x, probes), within the budget; nothing when it does
+ * not fit or memory is short (the memo only saves work). */
+static void memo_put(const float *x, size_t n, size_t dim, const size_t *probes, size_t m,
+                     uint64_t hash, const kvq_identity_result *out)
+{
+    size_t size = memo_size(n, dim, m);
+    if (size > CEILING_MEMO_BYTES) return;
+    ceiling_memo *e = malloc(size);
+    if (!e) return;
+    *e = (ceiling_memo){.n = n, .dim = dim, .m = m, .hash = hash, .out = *out};
+    e->probes = (size_t *)(e + 1);
+    e->x = (float *)(e->probes + m);
+    memcpy(e->x, x, n * dim * sizeof *x);
+    memcpy(e->probes, probes, m * sizeof *probes);
+    pthread_mutex_lock(&memo_lock);
+    if (memo_find(x, n, dim, probes, m, hash)) {
+        pthread_mutex_unlock(&memo_lock);
+        free(e);
+        return;
+    }
+    while (memo_head && memo_bytes + size > CEILING_MEMO_BYTES) {
+        ceiling_memo **old = &memo_head;
+        for (ceiling_memo **p = &memo_head; *p; p = &(*p)->next)
+            if ((*p)->used < (*old)->used) old = p;
+        ceiling_memo *gone = *old;
+        *old = gone->next;
+        memo_bytes -= memo_size(gone->n, gone->dim, gone->m);
+        free(gone);
+    }
+    e->used = ++memo_clock;
+    e->next = memo_head;
+    memo_head = e;
+    memo_bytes += size;
+    pthread_mutex_unlock(&memo_lock);
+}
+
+/* The ceiling pass over the rows x (p->y = x), from the memo when it holds it. */
+static double ceiling_pass(pass *p, const size_t *probes, size_t m, probe_state *st,
+                           kvq_identity_result *out)
+{
+    uint64_t hash = memo_hash(p->x, p->n * p->dim, probes, m);
+    if (memo_take(p->x, p->n, p->dim, probes, m, hash, out)) return out->ceiling;
+    out->ceiling = run_pass(p, probes, m, st, out);
+    memo_put(p->x, p->n, p->dim, probes, m, hash, out);
+    return out->ceiling;
+}
+
 int kvq_identity(const float *x, const float *xhat, size_t n, size_t dim, const size_t *probes,
                  size_t m, kvq_identity_result *out, kvq_error *err)
 {
@@ -170,7 +289,7 @@ int kvq_identity(const float *x, const float *xhat, size_t n, size_t dim, const 
         out->identity = run_pass(&p, probes, m, st, out);
         p.y = x;
         p.ceiling = 1;
-        out->ceiling = run_pass(&p, probes, m, st, out);
+        out->ceiling = ceiling_pass(&p, probes, m, st, out);
         out->probes = m;
     }
     free(p.xd), free(p.yd), free(p.g), free(p.yy), free(p.y_norm), free(st);

@@ -62,3 +62,39 @@ Test(metrics_bootstrap, seeded_and_degenerate, .init = setup)
     cr_assert_eq(kvq_bootstrap_mean(v, 0, 100, 0.95, &r1, &a, &err), KVQ_EINVAL);
     cr_assert_eq(kvq_bootstrap_mean(v, 5, 100, 0.0, &r1, &a, &err), KVQ_EINVAL);
 }
+
+/* What a resampling statistic records: the subjects of each resample, back to back. */
+typedef struct drawn {
+    size_t *idx, count;
+} drawn;
+
+static double record(const size_t *idx, size_t n, void *ctx)
+{
+    drawn *d = ctx;
+    for (size_t i = 0; i < n; i++) d->idx[d->count++] = idx[i];
+    return 0.0;
+}
+
+/* The resamples are the stream's pcg32_boundedrand draws (kvq_rng_bounded) in order, after the
+ * estimate on the subjects 0..n-1 (which draws nothing), for sizes with and without a rejection
+ * threshold (2^32 mod n; 0 for powers of two). */
+Test(metrics_bootstrap, resamples_are_bounded_draws_in_order, .init = setup)
+{
+    const size_t sizes[] = {1, 2, 7, 64, 1000, 4096, 65521};
+    enum { REPS = 3 };
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t n = sizes[k];
+        drawn d = {malloc((REPS + 1) * n * sizeof *d.idx), 0};
+        kvq_rng r1, r2;
+        kvq_rng_seed(&r1, 11, (uint64_t)k);
+        kvq_rng_seed(&r2, 11, (uint64_t)k);
+        kvq_interval ci;
+        cr_assert_eq(kvq_bootstrap(n, record, &d, REPS, 0.9, &r1, &ci, NULL), 0);
+        cr_assert_eq(d.count, (REPS + 1) * n);
+        for (size_t i = 0; i < n; i++) cr_assert_eq(d.idx[i], i);
+        for (size_t i = n; i < d.count; i++)
+            cr_assert_eq(d.idx[i], kvq_rng_bounded(&r2, (uint32_t)n), "n %zu draw %zu", n, i - n);
+        cr_assert_eq(kvq_rng_u32(&r1), kvq_rng_u32(&r2), "n %zu: the streams part", n);
+        free(d.idx);
+    }
+}

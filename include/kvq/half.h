@@ -6,6 +6,22 @@
 #define KVQ_HALF_H
 
 #include <stdint.h>
+#include <string.h>
+
+/* The bits of a float, and the float of 32 bits (IEEE binary32), without aliasing. */
+static inline uint32_t kvq_float_bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+static inline float kvq_float_of_bits(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
 
 uint16_t kvq_f32_to_bf16(float f);
 float kvq_bf16_to_f32(uint16_t h);
