@@ -177,10 +177,10 @@ static void versus_exact(layer *L)
     }
 }
 
-/* Cohen's kappa of each codec against exact again, on the decision in column offset.. of labels
- * (stride stride: exact first, then the k codecs), with a query-cluster bootstrap interval:
- * reliability.csv analysis `name`, one row per codec and weighting (only the unweighted one for
- * the two-category top decile). */
+/* Cohen's kappa of each codec against exact again on one decision, labels (n x (k + 1): exact's
+ * label of each subject first, then the k codecs'; integers below categories), with a
+ * query-cluster bootstrap interval: reliability.csv analysis `name`, one row per codec and
+ * weighting (only the unweighted one for the two-category top decile). */
 static void kappa_bootstrap(layer *L, const char *name, const double *labels, size_t categories)
 {
     const kvq_reference *ref = &L->run->refs[L->p];

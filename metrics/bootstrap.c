@@ -4,8 +4,6 @@
 #include "kvq/bootstrap.h"
 #include "covariance.h"
 
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,16 +11,7 @@
 /* Sorts the finite replicates to the front and fills lo, hi and valid. */
 static void percentiles(double *reps, size_t count, kvq_interval *out)
 {
-    size_t valid = 0;
-    for (size_t r = 0; r < count; r++)
-        if (isfinite(reps[r])) reps[valid++] = reps[r];
-    out->valid = valid;
-    out->lo = out->hi = NAN;
-    if (2 * valid < count || valid == 0) return;
-    gsl_sort(reps, 1, valid);
-    double tail = (1.0 - out->level) / 2.0;
-    out->lo = gsl_stats_quantile_from_sorted_data(reps, 1, valid, tail);
-    out->hi = gsl_stats_quantile_from_sorted_data(reps, 1, valid, 1.0 - tail);
+    out->valid = kvq_percentile_bounds(reps, count, out->level, &out->lo, &out->hi);
 }
 
 /* Draws from [0, n) exactly as kvq_rng_bounded(rng, n) does (the same outputs rejected, the same

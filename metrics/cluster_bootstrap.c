@@ -20,8 +20,9 @@ size_t kvq_percentile_bounds(double *v, size_t count, double level, double *lo, 
     *lo = *hi = NAN;
     if (2 * m < count || m == 0) return m;
     gsl_sort(v, 1, m);
-    *lo = gsl_stats_quantile_from_sorted_data(v, 1, m, (1.0 - level) / 2.0);
-    *hi = gsl_stats_quantile_from_sorted_data(v, 1, m, (1.0 + level) / 2.0);
+    double tail = (1.0 - level) / 2.0;
+    *lo = gsl_stats_quantile_from_sorted_data(v, 1, m, tail);
+    *hi = gsl_stats_quantile_from_sorted_data(v, 1, m, 1.0 - tail);
     return m;
 }
 
