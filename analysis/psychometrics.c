@@ -207,6 +207,39 @@ static void kappa_bootstrap(layer *L, const char *name, const double *labels, si
     free(hi);
 }
 
+/* Each codec's ICC2 and ICC3 against exact again with query-cluster bootstrap intervals
+ * (reliability.csv analysis icc_vs_exact_query_bootstrap), all codecs' pairs from one set of
+ * replicates (kvq_icc_pairs_cluster_bootstrap). */
+static void versus_exact_bootstrap(layer *L)
+{
+    const kvq_reference *ref = &L->run->refs[L->p];
+    size_t k = L->k, F = KVQ_ICC_FORMS;
+    double *x = malloc(L->n * (k + 1) * sizeof *x);
+    double *lo = malloc(k * F * sizeof *lo), *hi = malloc(k * F * sizeof *hi);
+    kvq_rng rng;
+    stream(L, "icc_vs_exact_query_bootstrap", &rng);
+    if (!x || !lo || !hi) L->oom = 1;
+    for (size_t s = 0; x && s < L->n; s++) {
+        x[s * (k + 1)] = ref->subject_exact[s];
+        for (size_t i = 0; i < k; i++) x[s * (k + 1) + 1 + i] = L->x[s * k + i];
+    }
+    if (!L->oom &&
+        kvq_icc_pairs_cluster_bootstrap(x, L->n, k + 1, ref->subject_query, L->run->pops[L->p].nq,
+                                        QUERY_REPS, LEVEL, &rng, lo, hi, NULL) == KVQ_OK)
+        for (size_t i = 0; i < k; i++) {
+            for (size_t s = 0; s < L->n; s++)
+                L->pair[2 * s] = ref->subject_exact[s], L->pair[2 * s + 1] = L->x[s * k + i];
+            kvq_icc icc;
+            if (kvq_icc_compute(L->pair, L->n, 2, LEVEL, &icc, NULL) != KVQ_OK) continue;
+            for (kvq_icc_type f = KVQ_ICC2; f <= KVQ_ICC3; f++)
+                stat(L, "icc_vs_exact_query_bootstrap", item_cell(L, i)->variant, kvq_icc_name(f),
+                     icc.form[f].icc, lo[i * F + f], hi[i * F + f]);
+        }
+    free(x);
+    free(lo);
+    free(hi);
+}
+
 /* Both kappa decisions of versus_exact with query-cluster intervals (analyses
  * kappa_top_decile_query_bootstrap and kappa_quintile_query_bootstrap). */
 static void kappa_bootstraps(layer *L)
@@ -428,6 +461,7 @@ int kvq_psychometrics_run(kvq_run *run, size_t p, kvq_population_facts *facts,
     int rc = gather(&L);
     if (!rc && L.k >= 1) {
         versus_exact(&L);
+        versus_exact_bootstrap(&L);
         kappa_bootstraps(&L);
         strata(&L);
     }

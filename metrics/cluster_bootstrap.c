@@ -139,3 +139,65 @@ int kvq_cluster_bootstrap(const double *x, size_t n, size_t k, const uint32_t *c
     free(stats);
     return rc;
 }
+
+/* Per cluster and rater i >= 1: subjects, then sums of a = x0 - c and b = xi - c (c rater 0's
+ * mean: one shift of every value leaves the mean squares as they are) and of a^2, b^2, ab. */
+enum { M, SA, SB, SAA, SBB, SAB, SUMS };
+
+typedef struct pair_sums {
+    size_t nclusters, raters;
+    double level, *sums; /* nclusters x raters x SUMS */
+} pair_sums;
+
+static void pair_iccs(const uint32_t *counts, void *ctx, double *stats)
+{
+    pair_sums *p = ctx;
+    for (size_t i = 0; i < p->raters; i++) {
+        double t[SUMS] = {0};
+        for (size_t c = 0; c < p->nclusters; c++)
+            for (int s = 0; s < SUMS; s++)
+                t[s] += (double)counts[c] * p->sums[(c * p->raters + i) * SUMS + (size_t)s];
+        double m = t[M], g = (t[SA] + t[SB]) / (2.0 * m), da = t[SA] / m - g, db = t[SB] / m - g;
+        double ssj = da * da + db * db;                                  /* rater means about g */
+        double ssb = (t[SAA] + 2.0 * t[SAB] + t[SBB]) / 4.0 - m * g * g; /* subject means */
+        double sse = t[SAA] + t[SBB] - 2.0 * m * g * g - 2.0 * ssb - m * ssj;
+        kvq_icc icc = {.n = (size_t)m, .k = 2, .level = p->level};
+        icc.msb = 2.0 * ssb / (m - 1.0), icc.msj = m * ssj, icc.mse = sse / (m - 1.0);
+        icc.msw = (m * ssj + sse) / m;
+        kvq_icc_coefficients(&icc);
+        for (size_t f = 0; f < KVQ_ICC_FORMS; f++)
+            stats[i * KVQ_ICC_FORMS + f] = m >= 2.0 ? icc.form[f].icc : NAN;
+    }
+}
+
+int kvq_icc_pairs_cluster_bootstrap(const double *x, size_t n, size_t k, const uint32_t *cluster,
+                                    size_t nclusters, size_t reps, double level,
+                                    struct kvq_rng *rng, double *lo, double *hi, kvq_error *err)
+{
+    if (n < 2 || k < 2 || nclusters == 0 || reps == 0 || !(level > 0.0 && level < 1.0))
+        return kvq_fail(err, KVQ_EINVAL,
+                        "ICC cluster bootstrap: %zu subjects, %zu raters, %zu clusters", n, k,
+                        nclusters);
+    for (size_t s = 0; s < n; s++)
+        if (cluster[s] >= nclusters)
+            return kvq_fail(err, KVQ_EINVAL,
+                            "ICC cluster bootstrap: subject %zu in cluster %u of %zu", s + 1,
+                            (unsigned)cluster[s], nclusters);
+    size_t raters = k - 1, nstats = raters * KVQ_ICC_FORMS;
+    double *sums = calloc(nclusters * raters * SUMS, sizeof *sums);
+    double *stats = malloc(reps * nstats * sizeof *stats), centre = 0.0;
+    int rc = sums && stats ? KVQ_OK : kvq_fail(err, KVQ_ENOMEM, "ICC cluster bootstrap: no memory");
+    for (size_t s = 0; !rc && s < n; s++) centre += x[s * k] / (double)n;
+    for (size_t s = 0; !rc && s < n; s++)
+        for (size_t i = 0; i < raters; i++) {
+            double a = x[s * k] - centre, b = x[s * k + 1 + i] - centre;
+            double *t = sums + (cluster[s] * raters + i) * SUMS;
+            t[M] += 1.0, t[SA] += a, t[SB] += b, t[SAA] += a * a, t[SBB] += b * b, t[SAB] += a * b;
+        }
+    pair_sums p = {nclusters, raters, level, sums};
+    if (!rc) rc = kvq_cluster_replicates(nclusters, reps, nstats, rng, pair_iccs, &p, stats, err);
+    if (!rc) rc = kvq_cluster_intervals_of(stats, reps, nstats, level, lo, hi, err);
+    free(sums);
+    free(stats);
+    return rc;
+}

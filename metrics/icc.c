@@ -126,7 +126,7 @@ static void icc2_bounds(kvq_icc *o, double tail)
     o->form[KVQ_ICC2K].hi = hi * k / (1.0 + hi * (k - 1.0));
 }
 
-static void coefficients(kvq_icc *o)
+void kvq_icc_coefficients(kvq_icc *o)
 {
     double n = (double)o->n, k = (double)o->k, msb = o->msb, msw = o->msw, msj = o->msj;
     double mse = o->mse;
@@ -171,7 +171,7 @@ int kvq_icc_compute(const double *x, size_t n, size_t k, double level, kvq_icc *
     if (!rc) mean_squares(x, n, k, col, out);
     free(col);
     if (rc) return rc;
-    coefficients(out);
+    kvq_icc_coefficients(out);
     tests_and_bounds(out);
     return KVQ_OK;
 }

@@ -3,6 +3,7 @@
 # - subjects.csv: every query has 10 subjects in stratum top10, its exact best rows (no uniform
 #   subject of the query scores above them), and 10 distinct other rows in stratum uniform, of
 #   weight (n - 10) / 10;
+# - every codec's ICC2 against exact has a query-cluster interval around it;
 # - --replicates 3: replicates.csv holds fits 2 and 3 of every variant; a deterministic codec
 #   (int8) gives three equal fits and a zero-width across-fit interval, a randomised one (qjl)
 #   does not; gtheory.csv's variance components equal those numpy computes from subjects.csv,
@@ -79,6 +80,11 @@ cells = [r for r in csv.DictReader(open(d + "/cells.csv")) if r["metric"] == "sp
 rep = {r["variant"]: (float(r["rep_low"]), float(r["value"]), float(r["rep_high"])) for r in cells}
 assert rep["int8"][0] == rep["int8"][1] == rep["int8"][2], rep["int8"]
 assert rep["qjl"][0] < rep["qjl"][2], rep["qjl"]
+boot = {r["item"]: (float(r["ci_low"]), float(r["value"]), float(r["ci_high"]))
+        for r in csv.DictReader(open(d + "/reliability.csv"))
+        if r["analysis"] == "icc_vs_exact_query_bootstrap" and r["statistic"] == "ICC2"}
+assert sorted(boot) == sorted(variants), boot
+assert boot["qjl"][0] < boot["qjl"][1] < boot["qjl"][2], boot["qjl"]
 print("G study: %d components equal numpy's" % checked)
 PY
 

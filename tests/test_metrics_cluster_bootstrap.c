@@ -14,6 +14,7 @@
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,4 +178,49 @@ Test(metrics_cluster_bootstrap, loadings_and_phi_match_numpy_within_monte_carlo_
     kvq_loading_boot_free(&a), kvq_loading_boot_free(&b);
     free(ca), free(cb), free(x), free(y), free(lo), free(hi), free(sd);
     cJSON_Delete(root);
+}
+
+/* The pairwise ICCs against rater 0 from per-cluster sums equal, replicate for replicate, the
+ * intervals kvq_cluster_bootstrap (checked against numpy above) gives on each pair's own matrix
+ * from the same draws; moving one value of a pair moves them. */
+Test(metrics_cluster_bootstrap, pairs_from_sums_match_the_gathered_pairs)
+{
+    cJSON *g = kvq_test_golden("cluster_bootstrap.json");
+    size_t nx, n;
+    double *x = kvq_test_doubles(cJSON_GetObjectItem(g, "x"), &nx);
+    uint32_t *cluster = clusters_of(g, "cluster", &n);
+    size_t k = nx / n, nc = (size_t)kvq_test_num(g, "clusters"), F = KVQ_ICC_FORMS;
+    double *lo = malloc((k - 1) * F * sizeof *lo), *hi = malloc((k - 1) * F * sizeof *hi);
+    double *pair = malloc(2 * n * sizeof *pair);
+    kvq_rng rng;
+    kvq_error err;
+    kvq_rng_seed(&rng, 7, 7);
+    cr_assert_eq(
+        kvq_icc_pairs_cluster_bootstrap(x, n, k, cluster, nc, 2000, 0.95, &rng, lo, hi, &err),
+        KVQ_OK, "%s", err.msg);
+    for (size_t i = 1; i < k; i++) {
+        for (size_t s = 0; s < n; s++) pair[2 * s] = x[s * k], pair[2 * s + 1] = x[s * k + i];
+        kvq_cluster_intervals ci;
+        kvq_rng_seed(&rng, 7, 7);
+        cr_assert_eq(kvq_cluster_bootstrap(pair, n, 2, cluster, nc, 2000, 0.95, &rng, &ci, &err),
+                     KVQ_OK);
+        for (size_t t = 0; t < F; t++) {
+            cr_assert_float_eq(lo[(i - 1) * F + t], ci.icc_lo[t], 1e-9, "rater %zu %s lo", i,
+                               kvq_icc_name((kvq_icc_type)t));
+            cr_assert_float_eq(hi[(i - 1) * F + t], ci.icc_hi[t], 1e-9, "rater %zu %s hi", i,
+                               kvq_icc_name((kvq_icc_type)t));
+        }
+    }
+    x[1] += 3.0; /* rater 1 of subject 1 */
+    double *moved = malloc((k - 1) * F * sizeof *moved), *ignored = malloc((k - 1) * F * 8);
+    kvq_rng_seed(&rng, 7, 7);
+    cr_assert_eq(kvq_icc_pairs_cluster_bootstrap(x, n, k, cluster, nc, 2000, 0.95, &rng, moved,
+                                                 ignored, &err),
+                 KVQ_OK);
+    cr_assert(fabs(moved[KVQ_ICC2] - lo[KVQ_ICC2]) > 1e-6, "a moved value left ICC2 unchanged");
+    cr_assert_eq(
+        kvq_icc_pairs_cluster_bootstrap(x, n, 1, cluster, nc, 10, 0.95, &rng, lo, hi, &err),
+        KVQ_EINVAL);
+    free(x), free(cluster), free(lo), free(hi), free(pair), free(moved), free(ignored);
+    cJSON_Delete(g);
 }

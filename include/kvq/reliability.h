@@ -75,6 +75,10 @@ const char *kvq_icc_name(kvq_icc_type t);
 int kvq_icc_compute(const double *x, size_t n, size_t k, double level, kvq_icc *out,
                     kvq_error *err);
 
+/* The six coefficients (form[t].icc) from o's n, k and mean squares, as kvq_icc_compute takes
+ * them (no F tests or intervals). */
+void kvq_icc_coefficients(kvq_icc *o);
+
 /* ---- query-cluster bootstrap (metrics/cluster_bootstrap.c) ---- */
 
 /* Percentile intervals of raw alpha and the six ICCs when subjects come in clusters (the (query,
@@ -94,5 +98,14 @@ struct kvq_rng;
 int kvq_cluster_bootstrap(const double *x, size_t n, size_t k, const uint32_t *cluster,
                           size_t nclusters, size_t reps, double level, struct kvq_rng *rng,
                           kvq_cluster_intervals *out, kvq_error *err);
+
+/* The same bootstrap for the ICCs of each of raters 1 .. k-1 against rater 0 (x: n x k), pair by
+ * pair: a replicate draws the clusters once and takes every pair's mean squares from per-cluster
+ * sums and sums of squares and products (about rater 0's mean), so it costs O(clusters x k), not
+ * O(n k). The interval of form t of rater i goes to lo[(i - 1) * KVQ_ICC_FORMS + t], hi[...]. Bad
+ * arguments -> KVQ_EINVAL; KVQ_ENOMEM. */
+int kvq_icc_pairs_cluster_bootstrap(const double *x, size_t n, size_t k, const uint32_t *cluster,
+                                    size_t nclusters, size_t reps, double level,
+                                    struct kvq_rng *rng, double *lo, double *hi, kvq_error *err);
 
 #endif
