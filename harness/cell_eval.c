@@ -268,41 +268,51 @@ static const char *replicate_part(char *buf, size_t size, const char *part, size
     return buf;
 }
 
-/* Fit r >= 1 of the codec into scratch: opened and fitted from its own stream (its rotations,
- * projections and k-means starts independent of every other fit's), encoded and scored, with the
- * score-agreement, reconstruction and cost metrics of the first fit (not the chain or the
- * criterion). Its phases' CPU time is added to cell's. */
-static int refit(kvq_cell *cell, kvq_cell *scratch, const kvq_reference *ref, uint64_t run_seed,
-                 size_t r, struct timespec *t0, kvq_error *err)
+/* Fit r of the codec (r = 0 the first, the cell's own): opened and fitted from the cell's streams
+ * for fit r (each fit's rotations, projections and k-means starts independent of every other
+ * fit's), its rows encoded, every query scored, and its score-agreement, reconstruction and cost
+ * metrics written to into (the cell itself for fit 0). The CPU time of each phase goes to cell.
+ * On success the codec and its codes stay for the caller to use, free and close; on failure
+ * nothing does, and into->skipped says whether the codec does not apply. */
+static int measure(kvq_cell *cell, kvq_cell *into, const kvq_reference *ref, uint64_t run_seed,
+                   size_t r, kvq_codec *codec, uint8_t **codes, struct timespec *t0, kvq_error *err)
 {
     const kvq_population *pop = ref->pop;
     char part[32];
     kvq_rng rng, boot;
     part_stream(&rng, run_seed, replicate_part(part, sizeof part, "cell", r), cell, pop);
     part_stream(&boot, run_seed, replicate_part(part, sizeof part, "bootstrap", r), cell, pop);
-    kvq_codec codec;
-    int rc = kvq_codec_open(&codec, cell->variant, pop->dim, &rng, err);
-    if (rc) return rc;
-    uint8_t *codes = malloc(pop->n * codec.code_bytes);
+    int rc = kvq_codec_open(codec, cell->variant, pop->dim, &rng, err);
+    if (rc) {
+        into->skipped = inapplicable(rc);
+        return rc;
+    }
+    *codes = malloc(pop->n * codec->code_bytes);
     float *est = malloc(pop->nq * pop->n * sizeof *est);
-    rc = codes && est ? KVQ_OK : kvq_fail(err, KVQ_ENOMEM, "out of memory for fit %zu", r + 1);
-    if (!rc) rc = kvq_codec_fit(&codec, pop->rows, pop->n, &rng, err);
+    if (!*codes || !est)
+        rc = kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu codes of %zu bytes", pop->n,
+                      codec->code_bytes);
+    if (!rc && (rc = kvq_codec_fit(codec, pop->rows, pop->n, &rng, err)))
+        into->skipped = inapplicable(rc);
     lap(cell, KVQ_PHASE_FIT, t0);
-    if (!rc) rc = encode_and_score(scratch, &codec, pop, codes, est, t0, err);
-    for (int p = KVQ_PHASE_ENCODE; p <= KVQ_PHASE_SCORE; p++)
-        cell->phase_s[p] += scratch->phase_s[p];
-    if (!rc) rc = kvq_cell_score_metrics(scratch, ref, est, &boot, err);
-    if (!rc && kvq_codec_can_reconstruct(&codec))
-        rc = reconstruction_fidelity(scratch, &codec, pop, codes, run_seed, &boot, err);
-    if (!rc) cost(scratch, &codec, pop);
-    lap(cell, KVQ_PHASE_METRICS, t0);
-    free(codes);
-    free(est);
-    kvq_codec_close(&codec);
+    if (!rc) rc = encode_and_score(into, codec, pop, *codes, est, t0, err);
+    if (into != cell)
+        for (int p = KVQ_PHASE_ENCODE; p <= KVQ_PHASE_SCORE; p++)
+            cell->phase_s[p] += into->phase_s[p];
+    if (!rc) rc = kvq_cell_score_metrics(into, ref, est, &boot, err);
+    free(est); /* nq x n scores: not held while the rows are decoded */
+    if (!rc && kvq_codec_can_reconstruct(codec))
+        rc = reconstruction_fidelity(into, codec, pop, *codes, run_seed, &boot, err);
+    if (!rc) cost(into, codec, pop);
+    if (rc) {
+        free(*codes);
+        *codes = NULL;
+        kvq_codec_close(codec);
+    }
     return rc;
 }
 
-/* With replicates R > 1, fits 2..R of the codec (refit): their subject scores are kept in the
+/* With replicates R > 1, fits 2..R of the codec (measure): their subject scores are kept in the
  * cell, and each metric the first fit has (but its throughputs) gets the 2.5% and 97.5% quantiles
  * (type 7) of its R fits' values as its across-replicate interval. */
 static int replicate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed, size_t R,
@@ -321,9 +331,14 @@ static int replicate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed
     int rc = KVQ_OK;
     for (size_t r = 1; r < R && !rc; r++) {
         kvq_cell scratch = {0};
-        snprintf(scratch.variant, sizeof scratch.variant, "%s", cell->variant);
-        rc = refit(cell, &scratch, ref, run_seed, r, t0, err);
-        if (rc) kvq_error_wrap(err, "fit %zu of %zu", r + 1, R);
+        kvq_codec codec;
+        uint8_t *codes;
+        rc = measure(cell, &scratch, ref, run_seed, r, &codec, &codes, t0, err);
+        lap(cell, KVQ_PHASE_METRICS, t0);
+        if (rc)
+            kvq_error_wrap(err, "fit %zu of %zu", r + 1, R);
+        else
+            free(codes), kvq_codec_close(&codec);
         for (size_t s = 0; !rc && s < ns; s++)
             cell->replicate_score[(r - 1) * ns + s] = scratch.subject_score[s];
         for (size_t m = 0; !rc && m < nm; m++)
@@ -346,9 +361,7 @@ static int evaluate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed,
     const kvq_population *pop = ref->pop;
     struct timespec t0; /* the end of the last phase timed */
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-    kvq_rng rng, boot, chain;
-    part_stream(&rng, run_seed, "cell", cell, pop);
-    part_stream(&boot, run_seed, "bootstrap", cell, pop);
+    kvq_rng chain;
     part_stream(&chain, run_seed, "chain", cell, pop);
 
     /* the failure path, testable: KVQ_FAULT_CELL=VARIANT fails every cell of that variant */
@@ -356,46 +369,19 @@ static int evaluate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed,
     if (fault && strcmp(fault, cell->variant) == 0)
         return kvq_fail(err, KVQ_EINTERNAL, "failure injected by KVQ_FAULT_CELL");
     kvq_codec codec;
-    int rc = kvq_codec_open(&codec, cell->variant, pop->dim, &rng, err);
-    if (rc) {
-        cell->skipped = inapplicable(rc);
-        return rc;
-    }
-    uint8_t *codes = malloc(pop->n * codec.code_bytes);
-    float *est = malloc(pop->nq * pop->n * sizeof *est);
-    if (!codes || !est) {
-        rc = kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu codes of %zu bytes", pop->n,
-                      codec.code_bytes);
-        goto out;
-    }
-    rc = kvq_codec_fit(&codec, pop->rows, pop->n, &rng, err);
-    lap(cell, KVQ_PHASE_FIT, &t0);
-    if (rc) {
-        cell->skipped = inapplicable(rc);
-        goto out;
-    }
-    rc = encode_and_score(cell, &codec, pop, codes, est, &t0, err);
-    if (!rc) rc = kvq_cell_score_metrics(cell, ref, est, &boot, err);
-    free(est); /* nq x n scores: not held while the rows are decoded */
-    est = NULL;
-    if (!rc && kvq_codec_can_reconstruct(&codec))
-        rc = reconstruction_fidelity(cell, &codec, pop, codes, run_seed, &boot, err);
-    if (!rc) {
-        cost(cell, &codec, pop);
-        add_metric(cell, "encode_rows_per_s", cell->encode_rows_per_s);
-        add_metric(cell, "score_rows_per_s", cell->score_rows_per_s);
-    }
+    uint8_t *codes;
+    int rc = measure(cell, cell, ref, run_seed, 0, &codec, &codes, &t0, err);
     lap(cell, KVQ_PHASE_METRICS, &t0);
-    if (!rc) rc = replicate(cell, ref, run_seed, replicates, &t0, err);
-    if (rc) goto out;
-    rc = kvq_cell_chain(cell, &codec, pop, &chain, err);
+    if (rc) return rc;
+    add_metric(cell, "encode_rows_per_s", cell->encode_rows_per_s);
+    add_metric(cell, "score_rows_per_s", cell->score_rows_per_s);
+    rc = replicate(cell, ref, run_seed, replicates, &t0, err);
+    if (!rc) rc = kvq_cell_chain(cell, &codec, pop, &chain, err);
     lap(cell, KVQ_PHASE_CHAIN, &t0);
     if (!rc && pop->from_model) rc = criterion(cell, &codec, pop, run_seed, err);
     lap(cell, KVQ_PHASE_CRITERION, &t0);
     if (!rc) degenerate(cell, &codec, pop);
-out:
     free(codes);
-    free(est);
     kvq_codec_close(&codec);
     return rc;
 }
