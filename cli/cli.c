@@ -55,6 +55,8 @@ static const char usage_text[] =
     "  --seed N             run seed, 0 <= N < 2^53 (default 1)\n"
     "  --replicates R       fit and encode every codec R times from independent streams\n"
     "                       (default 1): across-fit intervals and gtheory.csv\n"
+    "  --hash-inputs        the manifest hashes every input file whole (reads all of it),\n"
+    "                       not only its first MiB\n"
     "  --quiet              no tables on stdout, no progress line\n"
     "  --format F           the tables on stdout: table (default), md, csv or json\n"
     "  --epiphanies FILE    epiphany spec for epiphanies.md (default: the built-in one)\n"
@@ -227,6 +229,8 @@ int kvq_cli_main(int argc, char **argv)
             cmd.quiet = 1;
         } else if (strcmp(a, "--per-layer") == 0) {
             cmd.run.per_layer = 1;
+        } else if (strcmp(a, "--hash-inputs") == 0) {
+            cmd.run.hash_inputs = 1;
         } else if ((flag = match_value_flag(a))) {
             const char *v = flag_value(argc, argv, &i, flag);
             status = v ? apply_value_flag(&cmd, flag, v, &matrix)

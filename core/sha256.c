@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -76,7 +77,7 @@ void kvq_sha256_hex(kvq_sha256 *s, char hex[65])
     for (int i = 0; i < 8; i++) snprintf(hex + 8 * i, 9, "%08x", s->h[i]);
 }
 
-int kvq_sha256_file(const char *path, char hex[65], uint64_t *size, kvq_error *err)
+int kvq_sha256_file(const char *path, uint64_t limit, char hex[65], uint64_t *size, kvq_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return kvq_fail(err, KVQ_EIO, "cannot open '%s': %s", path, strerror(errno));
@@ -89,13 +90,18 @@ int kvq_sha256_file(const char *path, char hex[65], uint64_t *size, kvq_error *e
     kvq_sha256 s;
     kvq_sha256_init(&s);
     size_t got;
-    while ((got = fread(buf, 1, PIECE, f)) > 0) kvq_sha256_update(&s, buf, got);
+    while (s.bytes < limit &&
+           (got = fread(buf, 1, limit - s.bytes < PIECE ? (size_t)(limit - s.bytes) : PIECE, f)) >
+               0)
+        kvq_sha256_update(&s, buf, got);
     int failed = ferror(f);
     int saved = errno;
+    struct stat st;
+    if (!failed && fstat(fileno(f), &st) != 0) failed = 1, saved = errno;
     free(buf);
     fclose(f);
     if (failed) return kvq_fail(err, KVQ_EIO, "cannot read '%s': %s", path, strerror(saved));
-    *size = s.bytes;
+    *size = (uint64_t)st.st_size;
     kvq_sha256_hex(&s, hex);
     return KVQ_OK;
 }

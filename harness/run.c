@@ -357,6 +357,7 @@ int kvq_run_prepare(kvq_run *run, const kvq_run_config *cfg, kvq_error *err)
     memset(run, 0, sizeof *run);
     run->lock_fd = -1;
     run->threads = cfg->threads;
+    run->hash_inputs = cfg->hash_inputs;
     run->argc = cfg->argc;
     run->argv = cfg->argv;
     clock_gettime(CLOCK_MONOTONIC, &run->t0);

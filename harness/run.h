@@ -20,7 +20,8 @@ typedef struct kvq_run_config {
     size_t npopulations;
     const char **models; /* checkpoints whose every encodable role joins the populations */
     size_t nmodels;
-    int per_layer; /* --per-layer: a --model population per role and layer, not per role */
+    int per_layer;   /* --per-layer: a --model population per role and layer, not per role */
+    int hash_inputs; /* --hash-inputs: the manifest hashes every input file whole */
     uint64_t seed;
     size_t replicates;      /* --replicates: fits of every codec (0 or 1: one) */
     const char *out_dir;    /* the run folder; NULL -> results/run-<UTC time> */
@@ -44,7 +45,8 @@ typedef struct kvq_run {
     double wall_s;
     long peak_rss_kb;
     int threads;
-    int argc; /* the command line that ran it */
+    int hash_inputs; /* the manifest hashes every input file whole, not only its head */
+    int argc;        /* the command line that ran it */
     char **argv;
     kvq_population *pops; /* spec.npopulations of them */
     size_t npops;

@@ -62,6 +62,13 @@ static cJSON *population_json(const kvq_population *p)
     cJSON_AddNumberToObject(o, "queries", (double)p->nq);
     cJSON_AddNumberToObject(o, "chain_len", (double)p->chain_len);
     cJSON_AddItemToObject(o, "seed", kvq_json_number((double)p->seed));
+    kvq_sha256 h; /* what was measured: the sampled rows, then the queries, as f32 */
+    char hex[65];
+    kvq_sha256_init(&h);
+    kvq_sha256_update(&h, p->rows, p->n * p->dim * sizeof(float));
+    kvq_sha256_update(&h, p->queries, p->nq * p->dim * sizeof(float));
+    kvq_sha256_hex(&h, hex);
+    cJSON_AddStringToObject(o, "sample_sha256", hex);
     return o;
 }
 
@@ -86,9 +93,13 @@ static cJSON *gguf_json(const char *path)
     return o;
 }
 
-/* Adds path to files (once): its size and SHA-256, or why it could not be read; a GGUF file's
- * model description too. */
-static void add_file(cJSON *files, const char *path)
+/* The bytes at the start of each file the manifest hashes without --hash-inputs: a safetensors,
+ * GGUF or npy header (the tensors' names, types, shapes and offsets) and the data after it. */
+#define HEAD_BYTES ((uint64_t)1 << 20)
+
+/* Adds path to files (once): its size and the SHA-256 of its first HEAD_BYTES (and of all of it
+ * when whole), or why it could not be read; a GGUF file's model description too. */
+static void add_file(cJSON *files, const char *path, int whole)
 {
     const cJSON *f;
     cJSON_ArrayForEach(f, files)
@@ -100,9 +111,15 @@ static void add_file(cJSON *files, const char *path)
     char hex[65];
     uint64_t size;
     kvq_error err;
-    if (kvq_sha256_file(path, hex, &size, &err) == KVQ_OK) {
+    if (kvq_sha256_file(path, HEAD_BYTES, hex, &size, &err) == KVQ_OK) {
         cJSON_AddItemToObject(o, "bytes", kvq_json_number((double)size));
-        cJSON_AddStringToObject(o, "sha256", hex);
+        cJSON_AddItemToObject(o, "head_bytes",
+                              kvq_json_number((double)(size < HEAD_BYTES ? size : HEAD_BYTES)));
+        cJSON_AddStringToObject(o, "head_sha256", hex);
+        if (whole && kvq_sha256_file(path, UINT64_MAX, hex, &size, &err) == KVQ_OK)
+            cJSON_AddStringToObject(o, "sha256", hex);
+        else if (whole)
+            cJSON_AddStringToObject(o, "error", err.msg);
     } else {
         cJSON_AddStringToObject(o, "error", err.msg);
     }
@@ -132,8 +149,8 @@ static cJSON *left_out_json(const kvq_run *run)
 }
 
 /* Every file the populations were read from (each shard of a sharded checkpoint, a model's
- * config.json), once each. */
-static cJSON *files_json(const kvq_run *run)
+ * config.json), once each; whole: hash all of each file, not only its head. */
+static cJSON *files_json(const kvq_run *run, int whole)
 {
     cJSON *files = cJSON_CreateArray();
     for (size_t p = 0; p < run->npops; p++) {
@@ -142,16 +159,16 @@ static cJSON *files_json(const kvq_run *run)
         kvq_checkpoint ck;
         kvq_error err;
         if (kvq_checkpoint_open(&ck, source, &err)) {
-            add_file(files, source); /* records why it cannot be read now */
+            add_file(files, source, 0); /* records why it cannot be read now */
             continue;
         }
-        for (size_t i = 0; i < ck.nshards; i++) add_file(files, ck.shards[i].path);
-        if (!ck.nshards) add_file(files, source);
+        for (size_t i = 0; i < ck.nshards; i++) add_file(files, ck.shards[i].path, whole);
+        if (!ck.nshards) add_file(files, source, whole);
         kvq_checkpoint_close(&ck);
         if (run->pops[p].from_model) { /* a model that ran: its config is part of what was read */
             char config[4200];
             snprintf(config, sizeof config, "%s/config.json", source);
-            add_file(files, config);
+            add_file(files, config, whole);
         }
     }
     return files;
@@ -189,7 +206,7 @@ static cJSON *manifest_json(const kvq_run *run)
     cJSON_AddNumberToObject(root, "peak_rss_mib", (double)run->peak_rss_kb / 1024.0);
     cJSON_AddItemToObject(root, "versions", versions_json());
     cJSON_AddItemToObject(root, "machine", machine_json());
-    cJSON_AddItemToObject(root, "files", files_json(run));
+    cJSON_AddItemToObject(root, "files", files_json(run, run->hash_inputs));
     cJSON_AddItemToObject(root, "left_out", left_out_json(run));
     cJSON *pops = cJSON_AddArrayToObject(root, "populations");
     for (size_t i = 0; i < run->npops; i++)

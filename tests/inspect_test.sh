@@ -111,13 +111,16 @@ for spec in "role=qkv_proj&layer=0" "role=qkv_proj&layer=1" "role=mlp_down&layer
 done
 expect 2 "--per-layer splits the populations of --model" -- --codec bf16 --per-layer --population "synthetic:gaussian?n=64&dim=8"
 
-# Provenance: the file read, its size and SHA-256 as coreutils computes them; each shard of a
-# sharded checkpoint.
+# Provenance: the file read, its size and the SHA-256 of its first MiB as coreutils computes them
+# (the whole file's with --hash-inputs), each shard of a sharded checkpoint, and the digest of the
+# sampled rows and queries, the f32 values a population spec's `npy:` export gives back.
 sum=$(sha256sum "$FIX/llama_bf16.safetensors" | cut -d' ' -f1)
 size=$(stat -c %s "$FIX/llama_bf16.safetensors")
-tr -d '\n\t ' <"$TMP/run/manifest.json" | grep -q "\"path\":\"$FIX/llama_bf16.safetensors\",\"bytes\":$size,\"sha256\":\"$sum\"" ||
-    fail "manifest lacks the file's size and SHA-256 ($size, $sum)"
-expect 0 "Spearman" -- --codec int8 --population "safetensors:$FIX/sharded#role=k_proj" --out "$TMP/run_shards"
+head=$(head -c 1048576 "$FIX/llama_bf16.safetensors" | sha256sum | cut -d' ' -f1)
+hb=$((size < 1048576 ? size : 1048576))
+tr -d '\n\t ' <"$TMP/run/manifest.json" | grep -q "\"path\":\"$FIX/llama_bf16.safetensors\",\"bytes\":$size,\"head_bytes\":$hb,\"head_sha256\":\"$head\"}" ||
+    fail "manifest lacks the file's size and head SHA-256 ($size, $head) or hashed it whole without --hash-inputs"
+expect 0 "Spearman" -- --codec int8 --population "safetensors:$FIX/sharded#role=k_proj" --out "$TMP/run_shards" --hash-inputs
 for f in "$FIX"/sharded/*.safetensors; do
     grep -q "\"sha256\":[[:space:]]*\"$(sha256sum "$f" | cut -d' ' -f1)\"" "$TMP/run_shards/manifest.json" ||
         fail "manifest lacks the digest of $f"

@@ -41,4 +41,28 @@ done
 grep -q ",spearman,[0-9.e-]*,[0-9.e-]*,[0-9.e-]*," "$TMP/a.csv" || fail "no interval to compare"
 cmp -s "$TMP/a.csv" "$TMP/b.csv" ||
     fail "cells.csv differs between the two paths: $(diff "$TMP/a.csv" "$TMP/b.csv" | head -6 | tr '\n' ' ')"
+# The manifest's sample_sha256 is a function of the values measured, not of the path: the same
+# in both runs, and for the npy population numpy's float32 rows, then queries, in the order
+# samples.csv gives their source rows, hashed by Python's hashlib.
+digests() { grep -o '"sample_sha256":[[:space:]]*"[0-9a-f]*"' "$1/manifest.json" | sed 's/.*"\([0-9a-f]*\)"$/\1/'; }
+[ "$(digests "$TMP/out_a/run" | sort -u | wc -l)" -eq 4 ] || fail "manifest lacks 4 distinct sample digests"
+[ "$(digests "$TMP/out_a/run")" = "$(digests "$TMP/out_b/run")" ] || fail "sample digests differ between the two paths"
+/usr/bin/python3 - "$TMP/out_a/run" "$TMP/a/keys_v1.npy" <<'PY' || fail "npy sample digest is not the SHA-256 of its sampled rows and queries"
+import csv, hashlib, json, sys
+import numpy as np
+run, npy = sys.argv[1:]
+spec = "npy:" + npy + "#role=kv_cache"
+a = np.load(npy).astype(np.float32)
+a = a.reshape(-1, a.shape[-1])
+rows = {"row": [], "query": []}
+for r in csv.DictReader(open(run + "/samples.csv")):
+    if r["population"] == spec:
+        rows[r["set"]].append((int(r["index"]), int(r["source_row"])))
+order = [s for _, s in sorted(rows["row"])] + [s for _, s in sorted(rows["query"])]
+assert len(rows["row"]) > 10 and len(rows["query"]) > 0, rows
+want = hashlib.sha256(np.ascontiguousarray(a[order], dtype="<f4").tobytes()).hexdigest()
+pops = json.load(open(run + "/manifest.json"))["populations"]
+got = [p["sample_sha256"] for p in pops if p["spec"] == spec]
+sys.exit(0 if got == [want] else f"manifest {got}, numpy {want}")
+PY
 finish population_key

@@ -49,10 +49,14 @@ Test(sha256, file)
     char hex[65];
     uint64_t size = 0;
     kvq_error err;
-    cr_assert_eq(kvq_sha256_file(path, hex, &size, &err), KVQ_OK, "%s", err.msg);
+    cr_assert_eq(kvq_sha256_file(path, UINT64_MAX, hex, &size, &err), KVQ_OK, "%s", err.msg);
     cr_assert_eq(size, 1000000);
     cr_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    /* the head only: the size is still the file's; the digest, Python's hashlib of 1000 'a' */
+    cr_assert_eq(kvq_sha256_file(path, 1000, hex, &size, &err), KVQ_OK, "%s", err.msg);
+    cr_assert_eq(size, 1000000);
+    cr_assert_str_eq(hex, "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3");
     remove(path);
-    cr_assert_eq(kvq_sha256_file(path, hex, &size, &err), KVQ_EIO);
+    cr_assert_eq(kvq_sha256_file(path, UINT64_MAX, hex, &size, &err), KVQ_EIO);
     cr_assert(strstr(err.msg, "No such file") != NULL, "%s", err.msg);
 }

@@ -19,8 +19,9 @@ void kvq_sha256_update(kvq_sha256 *s, const void *data, size_t len);
 /* Writes the digest as 64 lowercase hex digits and a NUL. */
 void kvq_sha256_hex(kvq_sha256 *s, char hex[65]);
 
-/* The digest of the file at path (read in 1 MiB pieces) and its size. KVQ_EIO naming the file and
- * the system's reason when it cannot be read. */
-int kvq_sha256_file(const char *path, char hex[65], uint64_t *size, kvq_error *err);
+/* The digest of the first min(limit, size) bytes of the file at path (read in 1 MiB pieces; limit
+ * UINT64_MAX: the whole file) and its size. KVQ_EIO naming the file and the system's reason when it
+ * cannot be read. */
+int kvq_sha256_file(const char *path, uint64_t limit, char hex[65], uint64_t *size, kvq_error *err);
 
 #endif
