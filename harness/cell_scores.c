@@ -25,45 +25,46 @@
 #define LEVEL 0.95
 
 static const size_t recall_ks[] = {1, 10, 100};
+_Static_assert(KVQ_REFERENCE_BEST == 100, "recall@100 reads the reference's best rows");
 /* the order of kvq_query_metric_names: the per-query metrics, then attention's two */
 enum { PEARSON, SPEARMAN, KENDALL, RECALL1, RECALL10, RECALL100, PER_QUERY };
 enum { ATTN_KL = PER_QUERY, ATTN_TOP1 };
 
-/* The codec's view of the subjects that ask query q, from its scores est of that query. */
-static void record_subjects(kvq_cell *cell, const kvq_reference *ref, size_t q, const float *est)
+/* The codec's view of the subjects that ask query q, from its scores est of that query; work: n
+ * doubles of scratch. */
+static void record_subjects(kvq_cell *cell, const kvq_reference *ref, size_t q, const float *est,
+                            double *work)
 {
-    size_t n = ref->pop->n;
-    for (size_t s = q; s < ref->nsubjects; s += ref->pop->nq) {
-        size_t r = ref->subject_row[s];
-        cell->subject_score[s] = est[r];
-        cell->subject_top[s] = (uint8_t)kvq_in_top_k(est, n, r, ref->top_k);
-    }
+    size_t nq = ref->pop->nq;
+    for (size_t s = q; s < ref->nsubjects; s += nq)
+        cell->subject_score[s] = est[ref->subject_row[s]];
+    kvq_rows_in_top_k(est, ref->pop->n, ref->top_k, ref->subject_row + q, ref->nsubjects / nq, nq,
+                      work, cell->subject_top + q);
 }
 
 /* recall@k of one query for each k of recall_ks up to n (NaN beyond), out[k * nq], from one
- * selection of the largest such K on each side: the best k of the best K, best first, are the top
- * k (one total order), so each overlap is the one kvq_recall_at_k counts. top: 4 K indices. */
-static void recalls(const float *e, const float *s, size_t n, size_t nq, size_t *top, double *out)
+ * selection of the largest such K of the codec's scores e and the exact best rows best (the
+ * reference's, at least K): the best k of the best K, best first, are the top k (one total order),
+ * so each overlap is the one kvq_recall_at_k counts. top: 3 K indices. */
+static void recalls(const float *e, const size_t *best, size_t n, size_t nq, size_t *top,
+                    double *out)
 {
     size_t big = 0;
     for (size_t k = 0; k < 3; k++)
         if (recall_ks[k] <= n) big = recall_ks[k];
-    if (big) {
-        kvq_top_k(e, n, big, top);
-        kvq_top_k(s, n, big, top + big);
-    }
-    size_t *a = top + 2 * big, *b = a + big;
+    if (big) kvq_top_k(e, n, big, top);
+    size_t *a = top + big, *b = a + big;
     for (size_t k = 0; k < 3; k++) {
         out[k * nq] = NAN;
         if (recall_ks[k] > n) continue;
         memcpy(a, top, recall_ks[k] * sizeof *a); /* the overlap sorts its sets */
-        memcpy(b, top + big, recall_ks[k] * sizeof *b);
+        memcpy(b, best, recall_ks[k] * sizeof *b);
         out[k * nq] = kvq_top_k_overlap(a, b, recall_ks[k]);
     }
 }
 
 /* The per-query values of every metric, v[m * nq + q]; x: 2 n doubles, ranks:
- * KVQ_RANK_CORRELATIONS_WORK(n) bytes, top: 4 recall_ks[2] indices of scratch. */
+ * KVQ_RANK_CORRELATIONS_WORK(n) bytes, top: 3 recall_ks[2] indices of scratch. */
 static void per_query(const kvq_reference *ref, const float *est, double *v, double *x, void *ranks,
                       size_t *top)
 {
@@ -73,7 +74,7 @@ static void per_query(const kvq_reference *ref, const float *est, double *v, dou
         for (size_t i = 0; i < n; i++) x[i] = s[i], x[n + i] = e[i];
         v[PEARSON * nq + q] = kvq_pearson(x, x + n, n);
         kvq_rank_correlations_f(s, e, n, ranks, &v[SPEARMAN * nq + q], &v[KENDALL * nq + q]);
-        recalls(e, s, n, nq, top, v + RECALL1 * nq + q);
+        recalls(e, ref->exact_best + q * ref->best, n, nq, top, v + RECALL1 * nq + q);
     }
 }
 
@@ -122,8 +123,10 @@ static int attention(kvq_cell *cell, const kvq_reference *ref, const float *est,
         free(each);
         return kvq_fail(err, KVQ_ENOMEM, "out of memory for attention parity");
     }
-    int rc = kvq_attention_parity_each(ref->exact, est, mask, pop->nq, pop->n, pop->dim, pop->rows,
-                                       pop->dim, &a, each, each + pop->nq, &why);
+    int rc = ref->attention
+                 ? kvq_attention_parity_with(ref->attention, est, &a, each, each + pop->nq, &why)
+                 : kvq_attention_parity_each(ref->exact, est, mask, pop->nq, pop->n, pop->dim,
+                                             pop->rows, pop->dim, &a, each, each + pop->nq, &why);
     if (!rc) memcpy(cell->query_values + ATTN_KL * pop->nq, each, 2 * pop->nq * sizeof *each);
     free(mask);
     if (rc == KVQ_EINVAL) {
@@ -198,7 +201,7 @@ int kvq_cell_score_metrics(kvq_cell *cell, const kvq_reference *ref, const float
     double *v = malloc(PER_QUERY * nq * sizeof *v);
     double *x = malloc(2 * n * sizeof *x); /* exact, estimate */
     void *ranks = malloc(KVQ_RANK_CORRELATIONS_WORK(n));
-    size_t *top = malloc(4 * recall_ks[2] * sizeof *top);
+    size_t *top = malloc(3 * recall_ks[2] * sizeof *top);
     cell->subject_score = malloc(ref->nsubjects * sizeof *cell->subject_score);
     cell->subject_top = malloc(ref->nsubjects * sizeof *cell->subject_top);
     cell->nsubjects = ref->nsubjects;
@@ -218,7 +221,7 @@ int kvq_cell_score_metrics(kvq_cell *cell, const kvq_reference *ref, const float
         score_residuals(cell, ref->exact, est, nq * n);
         rc = attention(cell, ref, est, rng, err);
     }
-    for (size_t q = 0; q < nq && !rc; q++) record_subjects(cell, ref, q, est + q * n);
+    for (size_t q = 0; q < nq && !rc; q++) record_subjects(cell, ref, q, est + q * n, x);
 out:
     free(v);
     free(x);

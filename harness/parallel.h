@@ -1,6 +1,6 @@
-/* A parallel loop over independent jobs, for what runs once per population after the cells (the
- * psychometric layer): each job writes only its own results, so they do not depend on the thread
- * count or order. */
+/* A parallel loop over independent jobs, for what runs once per population before the cells (the
+ * references) and after them (the psychometric layer): each job writes only its own results, so
+ * they do not depend on the thread count or order. */
 #ifndef KVQ_PARALLEL_H
 #define KVQ_PARALLEL_H
 

@@ -2,6 +2,7 @@
 #include "harness/reference.h"
 #include "kvq/metrics.h"
 #include "kvq/population_key.h"
+#include "metrics/select.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -62,11 +63,36 @@ double kvq_reference_bytes(const kvq_population *pop)
 {
     double nq = (double)pop->nq, dim = (double)pop->dim;
     double block = (double)block_rows(pop->n, pop->nq, pop->dim);
+    double weights = nq * (double)pop->n * sizeof(double);
     return (block + nq) * dim * sizeof(double) + nq * block * sizeof(double) +
-           nq * (double)pop->n * sizeof(float);
+           nq * (double)pop->n * sizeof(float) +
+           (weights <= KVQ_REFERENCE_ATTENTION_BYTES ? weights + nq * dim * sizeof(double) : 0.0);
 }
 
-int kvq_in_top_k(const float *scores, size_t n, size_t r, size_t k)
+/* ref->attention for an unmasked population whose weights fit the budget; left NULL otherwise,
+ * and when the scores or rows are not finite (each cell's attention parity then says so). */
+static int exact_attention(kvq_reference *ref, kvq_error *err)
+{
+    const kvq_population *pop = ref->pop;
+    if (pop->causal ||
+        (double)pop->nq * (double)pop->n * sizeof(double) > KVQ_REFERENCE_ATTENTION_BYTES)
+        return KVQ_OK;
+    kvq_attention_exact *ex = malloc(sizeof *ex);
+    if (!ex) return kvq_fail(err, KVQ_ENOMEM, "out of memory for attention weights");
+    kvq_error why;
+    int rc = kvq_attention_exact_compute(ref->exact, pop->nq, pop->n, pop->dim, pop->rows, pop->dim,
+                                         ex, &why);
+    if (rc) {
+        free(ex);
+        return rc == KVQ_ENOMEM ? kvq_fail(err, rc, "population '%s': %s", pop->name, why.msg)
+                                : KVQ_OK;
+    }
+    ref->attention = ex;
+    return KVQ_OK;
+}
+
+/* 1 when row r is among the k best of scores[0..n), by counting the rows that rank above it. */
+static int in_top_k(const float *scores, size_t n, size_t r, size_t k)
 {
     size_t above = 0;
     for (size_t i = 0; i < n && above < k; i++)
@@ -74,15 +100,36 @@ int kvq_in_top_k(const float *scores, size_t n, size_t r, size_t k)
     return above < k;
 }
 
+void kvq_rows_in_top_k(const float *scores, size_t n, size_t k, const uint32_t *rows, size_t m,
+                       size_t stride, double *work, uint8_t *in_top)
+{
+    int finite = 1;
+    for (size_t i = 0; i < n; i++) work[i] = scores[i], finite &= isfinite(scores[i]) != 0;
+    if (!finite) { /* no defined k-th value to compare with: count for each row */
+        for (size_t j = 0; j < m; j++)
+            in_top[j * stride] = (uint8_t)in_top_k(scores, n, rows[j * stride], k);
+        return;
+    }
+    /* t, the k-th best value: a row scoring above it has fewer than k rows above it, one below it
+     * has at least k (every row scoring t or more) */
+    kvq_select_pair(work, n, n - k);
+    double t = work[n - k];
+    for (size_t j = 0; j < m; j++) {
+        double v = scores[rows[j * stride]];
+        in_top[j * stride] = v == t ? (uint8_t)in_top_k(scores, n, rows[j * stride], k) : v > t;
+    }
+}
+
 const char *const kvq_stratum_names[KVQ_STRATA] = {"top10", "uniform"};
 
-/* The rows of one query's subjects: its exact best top rows, best first (kvq_in_top_k's order),
- * then uniform rows drawn without replacement from the others (rejection: a drawn row already
- * taken is drawn again), into rows[0 .. top + uniform). taken: n bytes of 0, left as 0. */
-static void query_rows(const float *scores, size_t n, size_t top, size_t uniform, kvq_rng *rng,
+/* The rows of one query's subjects: its exact best top rows, best first (the first top of best,
+ * top <= the query's best rows), then uniform rows drawn without replacement from the others
+ * (rejection: a drawn row already taken is drawn again), into rows[0 .. top + uniform). taken: n
+ * bytes of 0, left as 0. */
+static void query_rows(const size_t *best, size_t n, size_t top, size_t uniform, kvq_rng *rng,
                        size_t *rows, uint8_t *taken)
 {
-    kvq_top_k(scores, n, top, rows);
+    memcpy(rows, best, top * sizeof *rows);
     for (size_t j = 0; j < top; j++) taken[rows[j]] = 1;
     for (size_t j = top; j < top + uniform;) {
         uint32_t r = kvq_rng_bounded(rng, (uint32_t)n);
@@ -113,12 +160,16 @@ int kvq_reference_build(kvq_reference *ref, const kvq_population *pop, uint64_t 
     ref->subject_exact = malloc(ns * sizeof *ref->subject_exact);
     ref->subject_top = malloc(ns * sizeof *ref->subject_top);
     ref->subject_stratum = malloc(ns * sizeof *ref->subject_stratum);
+    ref->best = n < KVQ_REFERENCE_BEST ? n : KVQ_REFERENCE_BEST;
+    ref->exact_best = malloc((nq * ref->best + 1) * sizeof *ref->exact_best);
     size_t *rows = malloc((per ? per : 1) * sizeof *rows);
     uint8_t *taken = calloc(n, 1);
+    double *work = malloc(n * sizeof *work);
     if (!ref->subject_query || !ref->subject_row || !ref->subject_exact || !ref->subject_top ||
-        !ref->subject_stratum || !rows || !taken) {
+        !ref->subject_stratum || !ref->exact_best || !rows || !taken || !work) {
         free(rows);
         free(taken);
+        free(work);
         kvq_reference_free(ref);
         return kvq_fail(err, KVQ_ENOMEM, "population '%s': out of memory for subjects", pop->name);
     }
@@ -126,19 +177,25 @@ int kvq_reference_build(kvq_reference *ref, const kvq_population *pop, uint64_t 
     kvq_population_stream(&rng, run_seed, "subjects", pop);
     for (size_t q = 0; q < nq; q++) {
         const float *scores = ref->exact + q * n;
-        query_rows(scores, n, top, uniform, &rng, rows, taken);
+        size_t *best = ref->exact_best + q * ref->best;
+        kvq_top_k(scores, n, ref->best, best);
+        query_rows(best, n, top, uniform, &rng, rows, taken);
         for (size_t j = 0; j < per; j++) {
             size_t s = j * nq + q;
             ref->subject_query[s] = (uint32_t)q;
             ref->subject_row[s] = (uint32_t)rows[j];
             ref->subject_exact[s] = scores[rows[j]];
-            ref->subject_top[s] = (uint8_t)kvq_in_top_k(scores, n, rows[j], ref->top_k);
             ref->subject_stratum[s] = j < top ? KVQ_STRATUM_TOP : KVQ_STRATUM_UNIFORM;
         }
+        kvq_rows_in_top_k(scores, n, ref->top_k, ref->subject_row + q, per, nq, work,
+                          ref->subject_top + q);
     }
     free(rows);
     free(taken);
-    return KVQ_OK;
+    free(work);
+    int rc = exact_attention(ref, err);
+    if (rc) kvq_reference_free(ref);
+    return rc;
 }
 
 void kvq_reference_free(kvq_reference *ref)
@@ -149,5 +206,8 @@ void kvq_reference_free(kvq_reference *ref)
     free(ref->subject_exact);
     free(ref->subject_top);
     free(ref->subject_stratum);
+    free(ref->exact_best);
+    if (ref->attention) kvq_attention_exact_free(ref->attention);
+    free(ref->attention);
     memset(ref, 0, sizeof *ref);
 }

@@ -4,6 +4,7 @@
 #ifndef KVQ_REFERENCE_H
 #define KVQ_REFERENCE_H
 
+#include "kvq/attention.h"
 #include "kvq/error.h"
 #include "kvq/population.h"
 #include <stddef.h>
@@ -37,7 +38,20 @@ typedef struct kvq_reference {
     double *subject_exact;    /* exact score of each subject */
     uint8_t *subject_top;     /* 1 when the subject's row is in the exact top decile of its query */
     size_t top_k;             /* the decile: max(1, n / 10) rows */
+    size_t *exact_best;       /* nq x best: each query's best rows by exact score, best first
+                                 (kvq_top_k), which every cell's recall@k reads */
+    size_t best;              /* min(KVQ_REFERENCE_BEST, n) */
+    kvq_attention_exact *attention; /* the exact side of attention parity with the rows as values,
+                                       or NULL: a causal population, weights over
+                                       KVQ_REFERENCE_ATTENTION_BYTES, scores or rows not finite
+                                       (each cell then computes it, or says why it cannot) */
 } kvq_reference;
+
+/* The most the exact attention weights (nq x n doubles) of one population may take. */
+#define KVQ_REFERENCE_ATTENTION_BYTES (64.0 * 1024 * 1024)
+
+/* The exact best rows a reference keeps of each query: enough for recall@100. */
+#define KVQ_REFERENCE_BEST 100
 
 /* The most memory kvq_reference_build holds at once for pop (a block of rows and the queries in
  * double, that block's scores in double, every score in float), for a check before it runs. */
@@ -47,7 +61,11 @@ int kvq_reference_build(kvq_reference *ref, const kvq_population *pop, uint64_t 
                         kvq_error *err);
 void kvq_reference_free(kvq_reference *ref);
 
-/* 1 when row r is among the k best of scores[0..n) (ties: the lower index ranks first). */
-int kvq_in_top_k(const float *scores, size_t n, size_t r, size_t k);
+/* For j < m: in_top[j * stride] = 1 when row rows[j * stride] is among the k best (1 <= k <= n) of
+ * scores[0..n) (ties: the lower index ranks first, kvq_top_k's order), else 0. One selection of
+ * the k-th best value serves every row, O(n); only a row whose score equals it counts its ties.
+ * work: n doubles of scratch. */
+void kvq_rows_in_top_k(const float *scores, size_t n, size_t k, const uint32_t *rows, size_t m,
+                       size_t stride, double *work, uint8_t *in_top);
 
 #endif

@@ -5,6 +5,7 @@
 #include "harness/cell_store.h"
 #include "harness/fsutil.h"
 #include "harness/ladder.h"
+#include "harness/parallel.h"
 #include "io/jsonfile.h"
 #include "io/message.h"
 #include "kvq/backend.h"
@@ -178,13 +179,32 @@ static int prepare_cells(kvq_run *run, kvq_error *err)
     return KVQ_OK;
 }
 
+/* The references of the populations, built in parallel (each from its population's own streams,
+ * so the thread count changes nothing); the first population's failure in order is the one
+ * reported. */
+typedef struct references_job {
+    kvq_run *run;
+    int *rc;
+    kvq_error *err;
+} references_job;
+
+static void build_reference(size_t p, void *ctx)
+{
+    references_job *j = ctx;
+    j->rc[p] =
+        kvq_reference_build(&j->run->refs[p], &j->run->pops[p], j->run->spec.seed, &j->err[p]);
+}
+
 static int build_references(kvq_run *run, kvq_error *err)
 {
-    for (size_t p = 0; p < run->npops; p++) {
-        int rc = kvq_reference_build(&run->refs[p], &run->pops[p], run->spec.seed, err);
-        if (rc) return rc;
-    }
-    return KVQ_OK;
+    references_job j = {run, calloc(run->npops, sizeof *j.rc), calloc(run->npops, sizeof *j.err)};
+    int rc = j.rc && j.err ? KVQ_OK : kvq_fail(err, KVQ_ENOMEM, "out of memory");
+    if (!rc) kvq_parallel_for(run->npops, run->threads, build_reference, &j);
+    for (size_t p = 0; !rc && p < run->npops; p++)
+        if ((rc = j.rc[p])) *err = j.err[p];
+    free(j.rc);
+    free(j.err);
+    return rc;
 }
 
 /* Loads the cells a resumed run already finished; an unreadable cell file is reported and its

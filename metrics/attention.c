@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 static double log_sum_exp(const float *s, size_t n, double scale)
 {
@@ -57,6 +58,22 @@ KVQ_VECTOR_CLONES static void add_weighted(double *restrict o, double *restrict 
     }
 }
 
+/* o_hat += q_k v_k for the keys k < KEYS, each coordinate's sum in key order: add_weighted's
+ * o_hat alone, for an o already known. */
+KVQ_VECTOR_CLONES static void add_weighted_hat(double *restrict o_hat, const double *q,
+                                               const float *restrict v, size_t dv)
+{
+    const float *v1 = v + dv, *v2 = v1 + dv, *v3 = v2 + dv;
+    for (size_t c = 0; c < dv; c++) {
+        double b = o_hat[c];
+        b += q[0] * (double)v[c];
+        b += q[1] * (double)v1[c];
+        b += q[2] * (double)v2[c];
+        b += q[3] * (double)v3[c];
+        o_hat[c] = b;
+    }
+}
+
 /* o += p v and o_hat += q v: the keys left after the last whole KEYS. */
 KVQ_VECTOR_CLONES static void add_one(double *restrict o, double *restrict o_hat, double p,
                                       double q, const float *restrict v, size_t dv)
@@ -67,15 +84,19 @@ KVQ_VECTOR_CLONES static void add_one(double *restrict o, double *restrict o_hat
 /* Queries whose sums one pass over the value rows serves. */
 #define QUERY_BLOCK 4
 
-/* One query's running sums: its scores, their log-sum-exps, its KL and its outputs so far. */
+/* One query's running sums: its scores, their log-sum-exps, its KL and its outputs so far. With
+ * the exact side known (kvq_attention_exact), lse_s is given, p reads its probabilities and o is
+ * its output, which only o_hat is added to; p_out, when set, receives the probabilities. */
 typedef struct query_sums {
     const float *s, *t;
     double lse_s, lse_t, kl;
     double *o, *o_hat; /* dv each */
+    const double *p;   /* n: the exact probabilities, or NULL: computed */
+    double *p_out;     /* n, or NULL */
 } query_sums;
 
 /* Adds keys [j0, j0 + keys) to each of the nb queries: their KL terms and, when v is given,
- * p_j v_j and p^_j v_j into o and o_hat. */
+ * p_j v_j (unless p is known) and p^_j v_j into o and o_hat. */
 static void add_keys(query_sums *qs, size_t nb, size_t j0, size_t keys, double scale,
                      const float *v, size_t dv)
 {
@@ -85,29 +106,45 @@ static void add_keys(query_sums *qs, size_t nb, size_t j0, size_t keys, double s
         for (size_t k = 0; k < keys; k++) {
             double lp = (double)x->s[j0 + k] * scale - x->lse_s;
             double lq = (double)x->t[j0 + k] * scale - x->lse_t;
-            p[k] = exp(lp), q[k] = exp(lq);
+            p[k] = x->p ? x->p[j0 + k] : exp(lp);
+            q[k] = x->t == x->s ? p[k] : exp(lq);
             x->kl += p[k] * (lp - lq);
+            if (x->p_out) x->p_out[j0 + k] = p[k];
         }
-        if (v && keys == KEYS) add_weighted(x->o, x->o_hat, p, q, v + j0 * dv, dv);
-        for (size_t k = 0; v && keys < KEYS && k < keys; k++)
-            add_one(x->o, x->o_hat, p[k], q[k], v + (j0 + k) * dv, dv);
+        if (v && x->p && keys == KEYS) /* o is known */
+            add_weighted_hat(x->o_hat, q, v + j0 * dv, dv);
+        else if (v && x->t == x->s && keys == KEYS) /* o_hat will be o */
+            add_weighted_hat(x->o, p, v + j0 * dv, dv);
+        else if (v && keys == KEYS)
+            add_weighted(x->o, x->o_hat, p, q, v + j0 * dv, dv);
+        for (size_t k = 0; v && keys < KEYS && k < keys; k++) {
+            const float *vk = v + (j0 + k) * dv;
+            if (x->p || x->t == x->s) { /* one side, as add_one adds it */
+                double *o = x->p ? x->o_hat : x->o, w = x->p ? q[k] : p[k];
+                for (size_t c = 0; c < dv; c++) o[c] += w * (double)vk[c];
+            } else {
+                add_one(x->o, x->o_hat, p[k], q[k], vk, dv);
+            }
+        }
     }
 }
 
-/* The KL of each of the nb queries qs (s, t, o and o_hat set, o and o_hat zero) over the same n
- * keys, and their outputs when v is given. The queries take each group of KEYS keys in turn, so
- * that the value rows of a group are read from memory once for the block; each query's sums still
- * take their terms in key order, as one query at a time would. */
+/* The KL of each of the nb queries qs (s, t, o and o_hat set, o and o_hat zero unless o is known)
+ * over the same n keys, and their outputs when v is given. The queries take each group of KEYS
+ * keys in turn, so that the value rows of a group are read from memory once for the block; each
+ * query's sums still take their terms in key order, as one query at a time would. */
 static void block_queries(query_sums *qs, size_t nb, size_t n, double scale, const float *v,
                           size_t dv)
 {
     for (size_t b = 0; b < nb; b++) {
-        qs[b].lse_s = log_sum_exp(qs[b].s, n, scale);
-        qs[b].lse_t = log_sum_exp(qs[b].t, n, scale);
+        if (!qs[b].p) qs[b].lse_s = log_sum_exp(qs[b].s, n, scale);
+        qs[b].lse_t = qs[b].t == qs[b].s ? qs[b].lse_s : log_sum_exp(qs[b].t, n, scale);
         qs[b].kl = 0.0;
     }
     for (size_t j0 = 0; j0 < n; j0 += KEYS)
         add_keys(qs, nb, j0, n - j0 < KEYS ? n - j0 : KEYS, scale, v, dv);
+    for (size_t b = 0; v && b < nb; b++) /* the same scores on both sides: the same output */
+        if (qs[b].t == qs[b].s && !qs[b].p) memcpy(qs[b].o_hat, qs[b].o, dv * sizeof *qs[b].o);
 }
 
 /* Copies the allowed keys of query i (mask row m, NULL: all) into ss, ts and vs; their count. */
@@ -138,17 +175,21 @@ int kvq_attention_parity_masked(const float *exact, const float *est, const uint
     return kvq_attention_parity_each(exact, est, mask, nq, n, dim, v, dv, out, NULL, NULL, err);
 }
 
-int kvq_attention_parity_each(const float *exact, const float *est, const uint8_t *mask, size_t nq,
-                              size_t n, size_t dim, const float *v, size_t dv, kvq_attention *out,
-                              double *kl_each, double *top1_each, kvq_error *err)
+/* Attention parity of est against exact (see kvq_attention_parity_each), the exact side's
+ * log-sum-exps, probabilities and outputs read from known when given (no mask then), else
+ * computed, and written to fill when given. */
+static int compare(const kvq_attention_exact *known, kvq_attention_exact *fill, const float *exact,
+                   const float *est, const uint8_t *mask, size_t nq, size_t n, size_t dim,
+                   const float *v, size_t dv, kvq_attention *out, double *kl_each,
+                   double *top1_each, kvq_error *err)
 {
     if (nq == 0 || n == 0 || dim == 0 || (v && dv == 0))
         return kvq_fail(err, KVQ_EINVAL,
                         "attention parity: empty input (%zu queries, %zu keys, dim %zu, dv %zu)",
                         nq, n, dim, dv);
-    int rc = check_finite(exact, nq, n, "exact score", err);
+    int rc = known ? KVQ_OK : check_finite(exact, nq, n, "exact score", err);
     if (!rc) rc = check_finite(est, nq, n, "estimated score", err);
-    if (!rc && v) rc = check_finite(v, n, dv, "value", err);
+    if (!rc && v && !known) rc = check_finite(v, n, dv, "value", err);
     if (rc) return rc;
     double *o = calloc(v ? QUERY_BLOCK * 2 * dv : 1, sizeof *o);
     float *ss = mask ? malloc(2 * n * sizeof *ss) : NULL;
@@ -165,9 +206,13 @@ int kvq_attention_parity_each(const float *exact, const float *est, const uint8_
         const float *vv = v;
         size_t k = n;
         for (size_t b = 0; b < nb; b++) {
-            qs[b].s = exact + (i0 + b) * n, qs[b].t = est + (i0 + b) * n;
-            qs[b].o = o + b * 2 * dv, qs[b].o_hat = qs[b].o + dv;
-            if (kl_each) kl_each[i0 + b] = top1_each[i0 + b] = NAN;
+            size_t i = i0 + b;
+            qs[b] = (query_sums){.s = exact + i * n, .t = est + i * n, .o = o + b * 2 * dv};
+            qs[b].o_hat = qs[b].o + dv;
+            if (known) qs[b].p = known->p + i * n, qs[b].lse_s = known->lse[i];
+            if (known && v) qs[b].o = known->o + i * dv;
+            if (fill) qs[b].p_out = fill->p + i * n;
+            if (kl_each) kl_each[i] = top1_each[i] = NAN;
         }
         if (mask) {
             k = gather(qs[0].s, qs[0].t, v, dv, mask + i0 * n, n, ss, ss + n, vs);
@@ -187,6 +232,8 @@ int kvq_attention_parity_each(const float *exact, const float *est, const uint8_
                 diff2 += d * d;
                 norm2 += qs[b].o[c] * qs[b].o[c];
             }
+            if (fill) fill->lse[i0 + b] = qs[b].lse_s;
+            if (fill && v) memcpy(fill->o + (i0 + b) * dv, qs[b].o, dv * sizeof *o);
         }
     }
     free(o);
@@ -200,4 +247,44 @@ int kvq_attention_parity_each(const float *exact, const float *est, const uint8_
                            .top1 = agree / (double)used,
                            .out_rel_err = v && norm2 > 0.0 ? sqrt(diff2 / norm2) : NAN};
     return KVQ_OK;
+}
+
+int kvq_attention_parity_each(const float *exact, const float *est, const uint8_t *mask, size_t nq,
+                              size_t n, size_t dim, const float *v, size_t dv, kvq_attention *out,
+                              double *kl_each, double *top1_each, kvq_error *err)
+{
+    return compare(NULL, NULL, exact, est, mask, nq, n, dim, v, dv, out, kl_each, top1_each, err);
+}
+
+int kvq_attention_exact_compute(const float *exact, size_t nq, size_t n, size_t dim, const float *v,
+                                size_t dv, kvq_attention_exact *ex, kvq_error *err)
+{
+    *ex = (kvq_attention_exact){.exact = exact, .v = v, .nq = nq, .n = n, .dim = dim, .dv = dv};
+    ex->lse = malloc((nq + 1) * sizeof *ex->lse);
+    ex->p = malloc((nq * n + 1) * sizeof *ex->p);
+    ex->o = v ? malloc((nq * dv + 1) * sizeof *ex->o) : NULL;
+    if (!ex->lse || !ex->p || (v && !ex->o)) {
+        kvq_attention_exact_free(ex);
+        return kvq_fail(err, KVQ_ENOMEM, "attention parity: no memory for %zu x %zu weights", nq,
+                        n);
+    }
+    kvq_attention same;
+    int rc = compare(NULL, ex, exact, exact, NULL, nq, n, dim, v, dv, &same, NULL, NULL, err);
+    if (rc) kvq_attention_exact_free(ex);
+    return rc;
+}
+
+void kvq_attention_exact_free(kvq_attention_exact *ex)
+{
+    free(ex->lse);
+    free(ex->p);
+    free(ex->o);
+    *ex = (kvq_attention_exact){0};
+}
+
+int kvq_attention_parity_with(const kvq_attention_exact *ex, const float *est, kvq_attention *out,
+                              double *kl_each, double *top1_each, kvq_error *err)
+{
+    return compare(ex, NULL, ex->exact, est, NULL, ex->nq, ex->n, ex->dim, ex->v, ex->dv, out,
+                   kl_each, top1_each, err);
 }

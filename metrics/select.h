@@ -1,5 +1,5 @@
 /* Order statistics without sorting: what a few quantiles of many values need. Internal to the
- * library (metrics/, populations/). */
+ * library (metrics/, populations/, harness/). */
 #ifndef KVQ_METRICS_SELECT_H
 #define KVQ_METRICS_SELECT_H
 

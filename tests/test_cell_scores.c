@@ -2,6 +2,7 @@
  * codec scores are constant is left out of the mean and of its bootstrap, and counted out of
  * n_queries_defined. Golden values: tests/golden/gen_cell_scores.py (scipy.stats, numpy.mean). */
 #include "harness/cell_scores.h"
+#include "kvq/metrics.h"
 #include "test_metrics_golden.h"
 
 #include <criterion/criterion.h>
@@ -17,6 +18,7 @@ typedef struct fixture {
     float *est;
     float rows[64];
     uint32_t subject_row[8];
+    size_t best[8 * KVQ_REFERENCE_BEST];
 } fixture;
 
 /* A population of n rows and nq queries whose exact scores are given; subjects one per query. */
@@ -38,6 +40,11 @@ static void setup_fixture(fixture *f, const cJSON *golden)
     for (size_t s = 0; s < nq; s++) f->subject_row[s] = (uint32_t)s;
     f->ref.subject_row = f->subject_row;
     f->ref.top_k = 1;
+    f->ref.best = n < KVQ_REFERENCE_BEST ? n : KVQ_REFERENCE_BEST;
+    cr_assert_leq(nq * f->ref.best, sizeof f->best / sizeof *f->best);
+    for (size_t q = 0; q < nq; q++)
+        kvq_top_k(f->ref.exact + q * n, n, f->ref.best, f->best + q * f->ref.best);
+    f->ref.exact_best = f->best;
 }
 
 static const kvq_metric_value *find(const kvq_cell *cell, const char *name)
@@ -111,4 +118,37 @@ Test(cell_scores, no_defined_query_gives_nan_and_zero)
     free(f.ref.exact);
     free(f.est);
     cJSON_Delete(golden);
+}
+
+/* The rows in the top k of a query, from one selection, against the definition counted row by
+ * row: fewer than k rows score higher or score the same with a lower index. Scores with many ties
+ * (values of few levels), an infinite and a NaN score, every k and several row subsets. */
+static int counted_in_top(const float *s, size_t n, size_t r, size_t k)
+{
+    size_t above = 0;
+    for (size_t i = 0; i < n; i++) above += s[i] > s[r] || (s[i] == s[r] && i < r);
+    return above < k;
+}
+
+Test(cell_scores, rows_in_top_k_match_the_count_of_rows_above)
+{
+    enum { N = 40, M = 12, STRIDE = 3 };
+    float s[N];
+    double work[N];
+    uint32_t rows[M * STRIDE];
+    uint8_t in[M * STRIDE];
+    for (int variant = 0; variant < 3; variant++) {
+        for (size_t i = 0; i < N; i++) s[i] = (float)((i * 7 + 3) % (variant ? 5 : 37)) - 2.0f;
+        if (variant == 2) s[5] = INFINITY, s[11] = NAN;
+        for (size_t k = 1; k <= N; k++) {
+            for (size_t j = 0; j < M; j++) rows[j * STRIDE] = (uint32_t)((j * 13 + k) % N);
+            memset(in, 7, sizeof in);
+            kvq_rows_in_top_k(s, N, k, rows, M, STRIDE, work, in);
+            for (size_t j = 0; j < M; j++) {
+                cr_assert_eq(in[j * STRIDE], counted_in_top(s, N, rows[j * STRIDE], k),
+                             "variant %d, k %zu, row %u", variant, k, rows[j * STRIDE]);
+                cr_assert_eq(in[j * STRIDE + 1], 7, "wrote between the strided rows");
+            }
+        }
+    }
 }

@@ -40,4 +40,26 @@ int kvq_attention_parity_each(const float *exact, const float *est, const uint8_
                               size_t n, size_t dim, const float *v, size_t dv, kvq_attention *out,
                               double *kl_each, double *top1_each, kvq_error *err);
 
+/* The exact side of unmasked attention parity, which depends on S, dim and V only: each query's
+ * log-sum-exp of S_i / sqrt(dim), its probabilities p_ij and its output o_i = sum_j p_ij v_j, as
+ * kvq_attention_parity_each computes them. Computed once, it serves the comparison of every
+ * codec's estimates with the same S and V: kvq_attention_parity_with gives the numbers
+ * kvq_attention_parity_each gives (no mask), bit for bit, with half the exponentials and weighted
+ * sums. exact and v are borrowed: they must outlive it. */
+typedef struct kvq_attention_exact {
+    const float *exact, *v;
+    size_t nq, n, dim, dv;
+    double *lse; /* nq */
+    double *p;   /* nq x n */
+    double *o;   /* nq x dv; NULL without v */
+} kvq_attention_exact;
+
+/* The errors of kvq_attention_parity_each for the exact scores and values. */
+int kvq_attention_exact_compute(const float *exact, size_t nq, size_t n, size_t dim, const float *v,
+                                size_t dv, kvq_attention_exact *ex, kvq_error *err);
+void kvq_attention_exact_free(kvq_attention_exact *ex);
+
+int kvq_attention_parity_with(const kvq_attention_exact *ex, const float *est, kvq_attention *out,
+                              double *kl_each, double *top1_each, kvq_error *err);
+
 #endif
