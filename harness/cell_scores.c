@@ -116,6 +116,8 @@ static int attention(kvq_cell *cell, const kvq_reference *ref, const float *est,
     const kvq_population *pop = ref->pop;
     kvq_attention a;
     kvq_error why;
+    const kvq_attention_exact *known;
+    if (kvq_reference_attention(ref, &known, err)) return KVQ_ENOMEM;
     uint8_t *mask = pop->causal ? causal_mask(pop) : NULL;
     double *each = malloc(2 * pop->nq * sizeof *each);
     if ((pop->causal && !mask) || !each) {
@@ -123,10 +125,9 @@ static int attention(kvq_cell *cell, const kvq_reference *ref, const float *est,
         free(each);
         return kvq_fail(err, KVQ_ENOMEM, "out of memory for attention parity");
     }
-    int rc = ref->attention
-                 ? kvq_attention_parity_with(ref->attention, est, &a, each, each + pop->nq, &why)
-                 : kvq_attention_parity_each(ref->exact, est, mask, pop->nq, pop->n, pop->dim,
-                                             pop->rows, pop->dim, &a, each, each + pop->nq, &why);
+    int rc = known ? kvq_attention_parity_with(known, est, &a, each, each + pop->nq, &why)
+                   : kvq_attention_parity_each(ref->exact, est, mask, pop->nq, pop->n, pop->dim,
+                                               pop->rows, pop->dim, &a, each, each + pop->nq, &why);
     if (!rc) memcpy(cell->query_values + ATTN_KL * pop->nq, each, 2 * pop->nq * sizeof *each);
     free(mask);
     if (rc == KVQ_EINVAL) {

@@ -6,6 +6,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,26 +70,38 @@ double kvq_reference_bytes(const kvq_population *pop)
            (weights <= KVQ_REFERENCE_ATTENTION_BYTES ? weights + nq * dim * sizeof(double) : 0.0);
 }
 
-/* ref->attention for an unmasked population whose weights fit the budget; left NULL otherwise,
- * and when the scores or rows are not finite (each cell's attention parity then says so). */
-static int exact_attention(kvq_reference *ref, kvq_error *err)
+/* The lazily computed exact side of attention parity (kvq_reference_attention). */
+struct kvq_reference_attention {
+    pthread_mutex_t lock;
+    int done;
+    kvq_attention_exact ex;
+    int have; /* ex holds the exact side */
+};
+
+int kvq_reference_attention(const kvq_reference *ref, const kvq_attention_exact **ex,
+                            kvq_error *err)
 {
     const kvq_population *pop = ref->pop;
-    if (pop->causal ||
+    struct kvq_reference_attention *a = ref->attention;
+    *ex = NULL;
+    if (!a || pop->causal ||
         (double)pop->nq * (double)pop->n * sizeof(double) > KVQ_REFERENCE_ATTENTION_BYTES)
         return KVQ_OK;
-    kvq_attention_exact *ex = malloc(sizeof *ex);
-    if (!ex) return kvq_fail(err, KVQ_ENOMEM, "out of memory for attention weights");
-    kvq_error why;
-    int rc = kvq_attention_exact_compute(ref->exact, pop->nq, pop->n, pop->dim, pop->rows, pop->dim,
-                                         ex, &why);
-    if (rc) {
-        free(ex);
-        return rc == KVQ_ENOMEM ? kvq_fail(err, rc, "population '%s': %s", pop->name, why.msg)
-                                : KVQ_OK;
+    int rc = KVQ_OK;
+    pthread_mutex_lock(&a->lock);
+    if (!a->done) {
+        kvq_error why;
+        rc = kvq_attention_exact_compute(ref->exact, pop->nq, pop->n, pop->dim, pop->rows, pop->dim,
+                                         &a->ex, &why);
+        a->have = rc == KVQ_OK;
+        if (rc == KVQ_ENOMEM) /* not done: a later cell may try again */
+            kvq_fail(err, rc, "population '%s': %s", pop->name, why.msg);
+        else
+            a->done = 1, rc = KVQ_OK;
     }
-    ref->attention = ex;
-    return KVQ_OK;
+    if (a->have) *ex = &a->ex;
+    pthread_mutex_unlock(&a->lock);
+    return rc;
 }
 
 /* 1 when row r is among the k best of scores[0..n), by counting the rows that rank above it. */
@@ -193,9 +206,13 @@ int kvq_reference_build(kvq_reference *ref, const kvq_population *pop, uint64_t 
     free(rows);
     free(taken);
     free(work);
-    int rc = exact_attention(ref, err);
-    if (rc) kvq_reference_free(ref);
-    return rc;
+    ref->attention = calloc(1, sizeof *ref->attention);
+    if (!ref->attention) {
+        kvq_reference_free(ref);
+        return kvq_fail(err, KVQ_ENOMEM, "population '%s': out of memory", pop->name);
+    }
+    pthread_mutex_init(&ref->attention->lock, NULL);
+    return KVQ_OK;
 }
 
 void kvq_reference_free(kvq_reference *ref)
@@ -207,7 +224,10 @@ void kvq_reference_free(kvq_reference *ref)
     free(ref->subject_top);
     free(ref->subject_stratum);
     free(ref->exact_best);
-    if (ref->attention) kvq_attention_exact_free(ref->attention);
-    free(ref->attention);
+    if (ref->attention) {
+        if (ref->attention->have) kvq_attention_exact_free(&ref->attention->ex);
+        pthread_mutex_destroy(&ref->attention->lock);
+        free(ref->attention);
+    }
     memset(ref, 0, sizeof *ref);
 }

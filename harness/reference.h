@@ -41,14 +41,21 @@ typedef struct kvq_reference {
     size_t *exact_best;       /* nq x best: each query's best rows by exact score, best first
                                  (kvq_top_k), which every cell's recall@k reads */
     size_t best;              /* min(KVQ_REFERENCE_BEST, n) */
-    kvq_attention_exact *attention; /* the exact side of attention parity with the rows as values,
-                                       or NULL: a causal population, weights over
-                                       KVQ_REFERENCE_ATTENTION_BYTES, scores or rows not finite
-                                       (each cell then computes it, or says why it cannot) */
+    struct kvq_reference_attention *attention; /* the exact side of attention parity, computed
+                                                  by the first cell that asks for it
+                                                  (kvq_reference_attention) */
 } kvq_reference;
 
 /* The most the exact attention weights (nq x n doubles) of one population may take. */
 #define KVQ_REFERENCE_ATTENTION_BYTES (64.0 * 1024 * 1024)
+
+/* The exact side of attention parity of ref's population with its rows as the values, computed
+ * once by the first caller (any other waits for it) and kept to the reference's end: *ex, or NULL
+ * for a causal population, weights over KVQ_REFERENCE_ATTENTION_BYTES, or scores or rows that are
+ * not finite (each cell's attention parity then computes both sides, or says why it cannot).
+ * KVQ_ENOMEM naming the population. */
+int kvq_reference_attention(const kvq_reference *ref, const kvq_attention_exact **ex,
+                            kvq_error *err);
 
 /* The exact best rows a reference keeps of each query: enough for recall@100. */
 #define KVQ_REFERENCE_BEST 100
