@@ -83,6 +83,9 @@ int kvq_blockfmt_reconstruct(const void *state, const uint8_t *codes, size_t n, 
     return KVQ_OK;
 }
 
+/* Decoded rows score_many holds at once: at most this many floats (64 KiB). */
+#define SCORE_BLOCK_FLOATS 16384
+
 int kvq_blockfmt_score(const void *state, const float *query, const uint8_t *codes, size_t n,
                        float *out, kvq_error *err)
 {
@@ -95,6 +98,26 @@ int kvq_blockfmt_score(const void *state, const float *query, const uint8_t *cod
         out[i] = kvq_dotf(query, row, s->dim);
     }
     free(row);
+    return KVQ_OK;
+}
+
+int kvq_blockfmt_score_many(const void *state, const float *queries, size_t nq,
+                            const uint8_t *codes, size_t n, float *out, kvq_error *err)
+{
+    const kvq_blockfmt *s = state;
+    size_t bytes = kvq_blockfmt_bytes_per_row(s), dim = s->dim;
+    size_t block = SCORE_BLOCK_FLOATS / dim ? SCORE_BLOCK_FLOATS / dim : 1;
+    if (block > n) block = n;
+    float *rows = kvq_state_calloc(s->name, block * dim * sizeof *rows, err);
+    if (!rows) return KVQ_ENOMEM;
+    for (size_t i0 = 0; i0 < n; i0 += block) {
+        size_t m = n - i0 < block ? n - i0 : block;
+        kvq_blockfmt_decode_rows(s, codes + i0 * bytes, m, rows);
+        for (size_t q = 0; q < nq; q++)
+            for (size_t r = 0; r < m; r++)
+                out[q * n + i0 + r] = kvq_dotf(queries + q * dim, rows + r * dim, dim);
+    }
+    free(rows);
     return KVQ_OK;
 }
 

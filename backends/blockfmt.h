@@ -59,6 +59,10 @@ int kvq_blockfmt_reconstruct(const void *state, const uint8_t *codes, size_t n, 
                              kvq_error *err);
 int kvq_blockfmt_score(const void *state, const float *query, const uint8_t *codes, size_t n,
                        float *out, kvq_error *err);
+/* score_many: each code decoded once (a block of rows at a time) for all the queries, each score
+ * the dot product kvq_blockfmt_score takes. */
+int kvq_blockfmt_score_many(const void *state, const float *queries, size_t nq,
+                            const uint8_t *codes, size_t n, float *out, kvq_error *err);
 size_t kvq_blockfmt_bytes_per_row(const void *state);
 size_t kvq_blockfmt_shared_bytes(const void *state);
 

@@ -200,6 +200,19 @@ int kvq_codec_score(const kvq_codec *codec, const float *query, const uint8_t *c
     return codec->backend->score(codec->state, query, codes, n, out, err);
 }
 
+int kvq_codec_score_many(const kvq_codec *codec, const float *queries, size_t nq,
+                         const uint8_t *codes, size_t n, float *out, kvq_error *err)
+{
+    if (n == 0 || nq == 0) return KVQ_OK;
+    if (codec->backend->score_many)
+        return codec->backend->score_many(codec->state, queries, nq, codes, n, out, err);
+    int rc = KVQ_OK;
+    for (size_t q = 0; q < nq && !rc; q++)
+        rc = codec->backend->score(codec->state, queries + q * codec->dim, codes, n, out + q * n,
+                                   err);
+    return rc;
+}
+
 int kvq_codec_can_reconstruct(const kvq_codec *codec)
 {
     return codec->backend->reconstruct != NULL;

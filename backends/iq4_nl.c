@@ -130,6 +130,7 @@ const kvq_backend kvq_backend_iq4_nl = {
     .create = iq4_nl_create,
     .encode = kvq_blockfmt_encode,
     .score = kvq_blockfmt_score,
+    .score_many = kvq_blockfmt_score_many,
     .reconstruct = kvq_blockfmt_reconstruct,
     .bytes_per_row = kvq_blockfmt_bytes_per_row,
     .destroy = kvq_state_free,

@@ -79,6 +79,7 @@ const kvq_backend kvq_backend_nvfp4 = {
     .fit = kvq_blockfmt_fit,
     .encode = kvq_blockfmt_encode,
     .score = kvq_blockfmt_score,
+    .score_many = kvq_blockfmt_score_many,
     .reconstruct = kvq_blockfmt_reconstruct,
     .bytes_per_row = kvq_blockfmt_bytes_per_row,
     .shared_bytes = kvq_blockfmt_shared_bytes,

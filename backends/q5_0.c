@@ -68,6 +68,7 @@ const kvq_backend kvq_backend_q5_0 = {
     .create = q5_0_create,
     .encode = kvq_blockfmt_encode,
     .score = kvq_blockfmt_score,
+    .score_many = kvq_blockfmt_score_many,
     .reconstruct = kvq_blockfmt_reconstruct,
     .bytes_per_row = kvq_blockfmt_bytes_per_row,
     .destroy = kvq_state_free,

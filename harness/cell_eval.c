@@ -199,9 +199,7 @@ static int encode_and_score(kvq_cell *cell, kvq_codec *codec, const kvq_populati
     int rc = kvq_codec_encode(codec, pop->rows, pop->n, codes, err);
     double encode_s = lap(cell, KVQ_PHASE_ENCODE, t0);
     if (rc) return rc;
-    for (size_t q = 0; q < pop->nq && !rc; q++)
-        rc = kvq_codec_score(codec, pop->queries + q * pop->dim, codes, pop->n, est + q * pop->n,
-                             err);
+    rc = kvq_codec_score_many(codec, pop->queries, pop->nq, codes, pop->n, est, err);
     double score_s = lap(cell, KVQ_PHASE_SCORE, t0);
     cell->encode_rows_per_s = encode_s > 0 ? (double)pop->n / encode_s : NAN;
     cell->score_rows_per_s = score_s > 0 ? (double)(pop->n * pop->nq) / score_s : NAN;

@@ -82,25 +82,24 @@ static void rmsnorm(const float *x, const float *g, double eps, size_t dim, floa
 }
 
 /* One depth of the bare chain: h <- normalize(h W^T) exactly, hhat <- normalize(score(hhat,
- * codes)). next: nh * dim floats of scratch. */
+ * codes)), every vector's scores at once. next: nh * dim floats of scratch. */
 static int step(const float *w, const layer_codes *lc, float *h, float *hhat, float *next,
                 size_t nh, size_t dim, kvq_error *err)
 {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nh, (int)dim, (int)dim, 1.0f, h,
                 (int)dim, w, (int)dim, 0.0f, next, (int)dim);
     memcpy(h, next, nh * dim * sizeof *h);
-    for (size_t i = 0; i < nh; i++) {
-        normalize(h + i * dim, dim);
-        int rc = kvq_codec_score(&lc->codec, hhat + i * dim, lc->codes, dim, next + i * dim, err);
-        if (rc) return rc;
-        normalize(next + i * dim, dim);
-    }
+    for (size_t i = 0; i < nh; i++) normalize(h + i * dim, dim);
+    int rc = kvq_codec_score_many(&lc->codec, hhat, nh, lc->codes, dim, next, err);
+    if (rc) return rc;
+    for (size_t i = 0; i < nh; i++) normalize(next + i * dim, dim);
     memcpy(hhat, next, nh * dim * sizeof *hhat);
     return KVQ_OK;
 }
 
 /* One depth of the residual chain with norm weights g: h <- h + rmsnorm(h) W^T exactly, hhat <-
- * hhat + score(rmsnorm(hhat), codes). next: nh * dim floats of scratch, u: dim. */
+ * hhat + score(rmsnorm(hhat), codes), every vector's scores at once. next and u: nh * dim floats
+ * of scratch each. */
 static int residual_step(const float *w, const float *g, double eps, const layer_codes *lc,
                          float *h, float *hhat, float *next, float *u, size_t nh, size_t dim,
                          kvq_error *err)
@@ -108,12 +107,10 @@ static int residual_step(const float *w, const float *g, double eps, const layer
     for (size_t i = 0; i < nh; i++) rmsnorm(h + i * dim, g, eps, dim, next + i * dim);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nh, (int)dim, (int)dim, 1.0f, next,
                 (int)dim, w, (int)dim, 1.0f, h, (int)dim);
-    for (size_t i = 0; i < nh; i++) {
-        rmsnorm(hhat + i * dim, g, eps, dim, u);
-        int rc = kvq_codec_score(&lc->codec, u, lc->codes, dim, next, err);
-        if (rc) return rc;
-        for (size_t j = 0; j < dim; j++) hhat[i * dim + j] += next[j];
-    }
+    for (size_t i = 0; i < nh; i++) rmsnorm(hhat + i * dim, g, eps, dim, u + i * dim);
+    int rc = kvq_codec_score_many(&lc->codec, u, nh, lc->codes, dim, next, err);
+    if (rc) return rc;
+    for (size_t i = 0; i < nh * dim; i++) hhat[i] += next[i];
     return KVQ_OK;
 }
 
@@ -140,7 +137,7 @@ size_t kvq_chain_collapse_depth(const double *rho, size_t depth, double tau)
 static int run_chain(const kvq_chain_layers *layers, const layer_codes *lc, size_t dim,
                      const float *h0, size_t nh, kvq_chain *out, double *each, kvq_error *err)
 {
-    float *h = malloc((3 * nh + 1) * dim * sizeof *h);
+    float *h = malloc(4 * nh * dim * sizeof *h);
     void *work = malloc(KVQ_RANK_CORRELATIONS_WORK(dim));
     if (!h || !work) {
         free(h), free(work);

@@ -230,6 +230,33 @@ ParameterizedTest(size_t *bp, contract, deterministic_and_batch_independent)
     fixture_close(&c);
 }
 
+FOR_EVERY_BACKEND(score_many_equals_score)
+
+/* Scoring many queries at once gives, bit for bit, what scoring them one at a time gives: every
+ * backend, through kvq_codec_score_many (the backend's score_many when it has one), on a row count
+ * that is not a multiple of a block. */
+ParameterizedTest(size_t *bp, contract, score_many_equals_score)
+{
+    const kvq_backend *b = kvq_backends[*bp];
+    const size_t DIM = dim_of(b), N = ROWS - 3;
+    fixture fx;
+    kvq_error err;
+    fixture_open(&fx, b, NULL, DIM, 4);
+    float *queries = kvq_test_gaussian_rows(QUERIES, DIM, 77);
+    float *many = malloc(QUERIES * N * sizeof *many), *one = malloc(N * sizeof *one);
+    cr_assert_eq(kvq_codec_score_many(&fx.codec, queries, QUERIES, fx.codes, N, many, &err),
+                 KVQ_OK, "%s: %s", b->name, err.msg);
+    for (size_t q = 0; q < QUERIES; q++) {
+        cr_assert_eq(kvq_codec_score(&fx.codec, queries + q * DIM, fx.codes, N, one, &err), KVQ_OK);
+        cr_assert_eq(memcmp(one, many + q * N, N * sizeof *one), 0,
+                     "%s: query %zu scores differently among many than alone", b->name, q);
+    }
+    free(queries);
+    free(many);
+    free(one);
+    fixture_close(&fx);
+}
+
 FOR_EVERY_BACKEND(every_ladder_variant_works)
 
 static int open_variant(const char *spec, void *ctx)

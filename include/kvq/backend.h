@@ -76,6 +76,12 @@ typedef struct kvq_backend {
     int (*score)(const void *state, const float *query, const uint8_t *codes, size_t n, float *out,
                  kvq_error *err);
 
+    /* The scores of nq queries (nq x dim, row-major) at once: out[q * n + i] is what score gives
+     * for query q and code i, bit for bit, for a codec that decodes each code once for every
+     * query instead of once per query. May be NULL: the queries are scored one at a time. */
+    int (*score_many)(const void *state, const float *queries, size_t nq, const uint8_t *codes,
+                      size_t n, float *out, kvq_error *err);
+
     /* Decodes n codes into rows (n * dim floats). NULL for signature-grade codecs, required
      * otherwise. */
     int (*reconstruct)(const void *state, const uint8_t *codes, size_t n, float *rows,
@@ -148,6 +154,11 @@ int kvq_codec_encode(const kvq_codec *codec, const float *rows, size_t n, uint8_
 /* Scores one query against n codes. */
 int kvq_codec_score(const kvq_codec *codec, const float *query, const uint8_t *codes, size_t n,
                     float *out, kvq_error *err);
+
+/* Scores nq queries (nq x dim) against n codes into out (nq x n): the backend's score_many, or
+ * score once per query; the same numbers either way. */
+int kvq_codec_score_many(const kvq_codec *codec, const float *queries, size_t nq,
+                         const uint8_t *codes, size_t n, float *out, kvq_error *err);
 
 /* Decodes n codes; KVQ_EUNSUPPORTED for signature-grade codecs. */
 int kvq_codec_reconstruct(const kvq_codec *codec, const uint8_t *codes, size_t n, float *rows,
