@@ -1,8 +1,8 @@
 /* The shared driver of the deployed block formats and ggml's scalar arithmetic
  * (backends/blockfmt.h). */
 #include "blockfmt.h"
+#include "decoded_score.h"
 
-#include "dotf.h"
 #include "halfvec.h"
 #include "util.h"
 
@@ -83,42 +83,35 @@ int kvq_blockfmt_reconstruct(const void *state, const uint8_t *codes, size_t n, 
     return KVQ_OK;
 }
 
-/* Decoded rows score_many holds at once: at most this many floats (64 KiB). */
-#define SCORE_BLOCK_FLOATS 16384
+static void decode_for_score(const void *state, const uint8_t *codes, size_t m, float *rows,
+                             float *factor, void *scratch)
+{
+    (void)factor, (void)scratch;
+    kvq_blockfmt_decode_rows(state, codes, m, rows);
+}
+
+/* Scores are the float dot product of the query and the decoded row. */
+static kvq_decoded_score scorer(const kvq_blockfmt *s)
+{
+    return (kvq_decoded_score){.codec = s->name,
+                               .dim = s->dim,
+                               .query_dim = s->dim,
+                               .code_bytes = kvq_blockfmt_bytes_per_row(s),
+                               .decode = decode_for_score};
+}
 
 int kvq_blockfmt_score(const void *state, const float *query, const uint8_t *codes, size_t n,
                        float *out, kvq_error *err)
 {
-    const kvq_blockfmt *s = state;
-    size_t bytes = kvq_blockfmt_bytes_per_row(s);
-    float *row = kvq_state_calloc(s->name, s->dim * sizeof *row, err);
-    if (!row) return KVQ_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        kvq_blockfmt_decode_rows(s, codes + i * bytes, 1, row);
-        out[i] = kvq_dotf(query, row, s->dim);
-    }
-    free(row);
-    return KVQ_OK;
+    kvq_decoded_score d = scorer(state);
+    return kvq_decoded_score_many(&d, state, query, 1, codes, n, out, err);
 }
 
 int kvq_blockfmt_score_many(const void *state, const float *queries, size_t nq,
                             const uint8_t *codes, size_t n, float *out, kvq_error *err)
 {
-    const kvq_blockfmt *s = state;
-    size_t bytes = kvq_blockfmt_bytes_per_row(s), dim = s->dim;
-    size_t block = SCORE_BLOCK_FLOATS / dim ? SCORE_BLOCK_FLOATS / dim : 1;
-    if (block > n) block = n;
-    float *rows = kvq_state_calloc(s->name, block * dim * sizeof *rows, err);
-    if (!rows) return KVQ_ENOMEM;
-    for (size_t i0 = 0; i0 < n; i0 += block) {
-        size_t m = n - i0 < block ? n - i0 : block;
-        kvq_blockfmt_decode_rows(s, codes + i0 * bytes, m, rows);
-        for (size_t q = 0; q < nq; q++)
-            for (size_t r = 0; r < m; r++)
-                out[q * n + i0 + r] = kvq_dotf(queries + q * dim, rows + r * dim, dim);
-    }
-    free(rows);
-    return KVQ_OK;
+    kvq_decoded_score d = scorer(state);
+    return kvq_decoded_score_many(&d, state, queries, nq, codes, n, out, err);
 }
 
 void kvq_blockfmt_put_half(uint8_t *p, float f)

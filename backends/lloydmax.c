@@ -14,7 +14,7 @@
  * (byte 0x05) and decodes to
  * +-sqrt(2/pi). */
 #include "bitpack.h"
-#include "dotf.h"
+#include "decoded_score.h"
 #include "kvq/backend.h"
 #include "lloyd.h"
 #include "util.h"
@@ -105,24 +105,33 @@ static int lloydmax_reconstruct(const void *state, const uint8_t *codes, size_t 
     return KVQ_OK;
 }
 
+static void decode_for_score(const void *state, const uint8_t *codes, size_t m, float *rows,
+                             float *factor, void *index)
+{
+    (void)factor;
+    const lloydmax_state *s = state;
+    size_t bytes = lloydmax_bytes_per_row(s);
+    for (size_t i = 0; i < m; i++) lloydmax_decode(s, codes + i * bytes, index, rows + i * s->dim);
+}
+
+/* Scores are the float dot product of the query and the decoded row. */
+static int lloydmax_score_many(const void *state, const float *queries, size_t nq,
+                               const uint8_t *codes, size_t n, float *out, kvq_error *err)
+{
+    const lloydmax_state *s = state;
+    kvq_decoded_score d = {.codec = "lloydmax",
+                           .dim = s->dim,
+                           .query_dim = s->dim,
+                           .code_bytes = lloydmax_bytes_per_row(s),
+                           .decode = decode_for_score,
+                           .scratch_bytes = s->dim};
+    return kvq_decoded_score_many(&d, state, queries, nq, codes, n, out, err);
+}
+
 static int lloydmax_score(const void *state, const float *query, const uint8_t *codes, size_t n,
                           float *out, kvq_error *err)
 {
-    const lloydmax_state *s = state;
-    size_t bytes = lloydmax_bytes_per_row(s);
-    uint8_t *index = kvq_state_calloc("lloydmax", s->dim, err);
-    float *row = index ? kvq_state_calloc("lloydmax", s->dim * sizeof *row, err) : NULL;
-    if (!row) {
-        free(index);
-        return KVQ_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        lloydmax_decode(s, codes + i * bytes, index, row);
-        out[i] = kvq_dotf(query, row, s->dim);
-    }
-    free(index);
-    free(row);
-    return KVQ_OK;
+    return lloydmax_score_many(state, query, 1, codes, n, out, err);
 }
 
 const kvq_backend kvq_backend_lloydmax = {
@@ -136,6 +145,7 @@ const kvq_backend kvq_backend_lloydmax = {
     .create = lloydmax_create,
     .encode = lloydmax_encode,
     .score = lloydmax_score,
+    .score_many = lloydmax_score_many,
     .reconstruct = lloydmax_reconstruct,
     .bytes_per_row = lloydmax_bytes_per_row,
     .destroy = kvq_state_free,

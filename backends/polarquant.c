@@ -23,7 +23,7 @@
  * Known answer (tests/test_codecs1_polarquant.c): the level codebooks match a Lloyd iteration in
  * scipy on the same densities, and a row whose angles all sit on centroids decodes exactly. */
 #include "bitpack.h"
-#include "dotf.h"
+#include "decoded_score.h"
 #include "halfvec.h"
 #include "kvq/backend.h"
 #include "lloyd.h"
@@ -284,24 +284,42 @@ static int polarquant_reconstruct(const void *state, const uint8_t *codes, size_
 }
 
 /* <q, x^> = <R (q, 0), v^>: the padded query is rotated once. */
-static int polarquant_score(const void *state, const float *query, const uint8_t *codes, size_t n,
-                            float *out, kvq_error *err)
+static void rotate_query(const void *state, float *query)
+{
+    const polarquant_state *s = state;
+    kvq_rotation_apply(&s->rotation, query);
+}
+
+static void decode_for_score(const void *state, const uint8_t *codes, size_t m, float *rows,
+                             float *factor, void *index)
 {
     const polarquant_state *s = state;
     size_t bytes = polarquant_bytes_per_row(s);
-    float *v;
-    uint8_t *index;
-    if (pq_scratch(s, 2, &v, &index, err) != KVQ_OK) return KVQ_ENOMEM;
-    float *rq = v + s->padded;
-    memcpy(rq, query, s->dim * sizeof *rq);
-    kvq_rotation_apply(&s->rotation, rq);
-    for (size_t i = 0; i < n; i++) {
-        pq_decode_rotated(s, codes + i * bytes, index, v);
-        out[i] = kvq_dotf(rq, v, s->padded);
-    }
-    free(v);
-    free(index);
-    return KVQ_OK;
+    (void)factor;
+    for (size_t i = 0; i < m; i++)
+        pq_decode_rotated(s, codes + i * bytes, index, rows + i * s->padded);
+}
+
+/* Scores are the float dot product, over the padded dimension, of the rotated query and the
+ * rotated decoded row. */
+static int polarquant_score_many(const void *state, const float *queries, size_t nq,
+                                 const uint8_t *codes, size_t n, float *out, kvq_error *err)
+{
+    const polarquant_state *s = state;
+    kvq_decoded_score d = {.codec = "polarquant",
+                           .dim = s->padded,
+                           .query_dim = s->dim,
+                           .code_bytes = polarquant_bytes_per_row(s),
+                           .prepare = rotate_query,
+                           .decode = decode_for_score,
+                           .scratch_bytes = s->padded};
+    return kvq_decoded_score_many(&d, state, queries, nq, codes, n, out, err);
+}
+
+static int polarquant_score(const void *state, const float *query, const uint8_t *codes, size_t n,
+                            float *out, kvq_error *err)
+{
+    return polarquant_score_many(state, query, 1, codes, n, out, err);
 }
 
 const kvq_backend kvq_backend_polarquant = {
@@ -315,6 +333,7 @@ const kvq_backend kvq_backend_polarquant = {
     .create = polarquant_create,
     .encode = polarquant_encode,
     .score = polarquant_score,
+    .score_many = polarquant_score_many,
     .reconstruct = polarquant_reconstruct,
     .bytes_per_row = polarquant_bytes_per_row,
     .shared_bytes = polarquant_shared_bytes,

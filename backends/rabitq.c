@@ -28,6 +28,7 @@
  * score is within 3 standard errors of 0 (while |x| <g^, R q> alone is biased toward 0); at 1
  * bit the correction of any row is sum_j |o'_j| / sqrt(d), about sqrt(2/pi). */
 #include "bitpack.h"
+#include "decoded_score.h"
 #include "dotf.h"
 #include "kvq/backend.h"
 #include "seed.h"
@@ -258,21 +259,44 @@ static int rabitq_reconstruct(const void *state, const uint8_t *codes, size_t n,
     return KVQ_OK;
 }
 
-static int rabitq_score(const void *state, const float *query, const uint8_t *codes, size_t n,
-                        float *out, kvq_error *err)
+static void rotate_query(const void *state, float *query)
+{
+    const rabitq_state *s = state;
+    kvq_rotation_apply(&s->rotation, query);
+}
+
+static void decode_for_score(const void *state, const uint8_t *codes, size_t m, float *rows,
+                             float *factor, void *u)
 {
     const rabitq_state *s = state;
     size_t bytes = rabitq_bytes_per_row(s);
-    rq_scratch w;
-    if (rq_scratch_alloc(s, 0, &w, err)) return KVQ_ENOMEM;
-    memcpy(w.y, query, s->dim * sizeof *w.y);
-    kvq_rotation_apply(&s->rotation, w.y);
-    for (size_t i = 0; i < n; i++) {
-        float factor = rq_decode(s, codes + i * bytes, 1, &w);
-        out[i] = factor * kvq_dotf(w.y, w.g, s->dim);
+    for (size_t i = 0; i < m; i++) {
+        rq_scratch w = {.g = rows + i * s->dim, .u = u};
+        factor[i] = rq_decode(s, codes + i * bytes, 1, &w);
     }
-    rq_scratch_free(&w);
-    return KVQ_OK;
+}
+
+/* Scores are the decoded factor times the float dot product of the rotated query and the decoded
+ * grid point. */
+static int rabitq_score_many(const void *state, const float *queries, size_t nq,
+                             const uint8_t *codes, size_t n, float *out, kvq_error *err)
+{
+    const rabitq_state *s = state;
+    kvq_decoded_score d = {.codec = "rabitq",
+                           .dim = s->dim,
+                           .query_dim = s->dim,
+                           .code_bytes = rabitq_bytes_per_row(s),
+                           .prepare = rotate_query,
+                           .decode = decode_for_score,
+                           .scratch_bytes = s->dim,
+                           .scaled = 1};
+    return kvq_decoded_score_many(&d, state, queries, nq, codes, n, out, err);
+}
+
+static int rabitq_score(const void *state, const float *query, const uint8_t *codes, size_t n,
+                        float *out, kvq_error *err)
+{
+    return rabitq_score_many(state, query, 1, codes, n, out, err);
 }
 
 const kvq_backend kvq_backend_rabitq = {
@@ -286,6 +310,7 @@ const kvq_backend kvq_backend_rabitq = {
     .create = rabitq_create,
     .encode = rabitq_encode,
     .score = rabitq_score,
+    .score_many = rabitq_score_many,
     .reconstruct = rabitq_reconstruct,
     .bytes_per_row = rabitq_bytes_per_row,
     .shared_bytes = rabitq_shared_bytes,

@@ -15,7 +15,7 @@
  * Known answer (tests/test_codecs1_turboquant.c): random unit vectors of d = 128 reach per-vector
  * MSE within 5% of C_b for b = 1..4. */
 #include "bitpack.h"
-#include "dotf.h"
+#include "decoded_score.h"
 #include "kvq/backend.h"
 #include "seed.h"
 #include "turbo.h"
@@ -145,26 +145,42 @@ static int turboquant_reconstruct(const void *state, const uint8_t *codes, size_
 }
 
 /* <q, x^> = <R q, y^>: the query is rotated once, rows stay in the rotated frame. */
+static void rotate_query(const void *state, float *query)
+{
+    const turboquant_state *s = state;
+    kvq_rotation_apply(&s->stage.rotation, query);
+}
+
+static void decode_for_score(const void *state, const uint8_t *codes, size_t m, float *rows,
+                             float *factor, void *index)
+{
+    (void)factor;
+    const turboquant_state *s = state;
+    size_t bytes = turboquant_bytes_per_row(s);
+    for (size_t i = 0; i < m; i++)
+        turboquant_decode_rotated(s, codes + i * bytes, index, rows + i * s->stage.dim);
+}
+
+/* Scores are the float dot product of the rotated query and the rotated decoded row: a row is
+ * never rotated back. */
+static int turboquant_score_many(const void *state, const float *queries, size_t nq,
+                                 const uint8_t *codes, size_t n, float *out, kvq_error *err)
+{
+    const turboquant_state *s = state;
+    kvq_decoded_score d = {.codec = "turboquant",
+                           .dim = s->stage.dim,
+                           .query_dim = s->stage.dim,
+                           .code_bytes = turboquant_bytes_per_row(s),
+                           .prepare = rotate_query,
+                           .decode = decode_for_score,
+                           .scratch_bytes = s->stage.dim};
+    return kvq_decoded_score_many(&d, state, queries, nq, codes, n, out, err);
+}
+
 static int turboquant_score(const void *state, const float *query, const uint8_t *codes, size_t n,
                             float *out, kvq_error *err)
 {
-    const turboquant_state *s = state;
-    size_t dim = s->stage.dim, bytes = turboquant_bytes_per_row(s);
-    turboquant_scratch w;
-    float *rq = kvq_state_calloc("turboquant", dim * sizeof *rq, err);
-    if (!rq || turboquant_scratch_alloc(s, &w, err)) {
-        free(rq);
-        return KVQ_ENOMEM;
-    }
-    memcpy(rq, query, dim * sizeof *rq);
-    kvq_rotation_apply(&s->stage.rotation, rq);
-    for (size_t i = 0; i < n; i++) {
-        turboquant_decode_rotated(s, codes + i * bytes, w.index, w.y);
-        out[i] = kvq_dotf(rq, w.y, dim);
-    }
-    free(rq);
-    turboquant_scratch_free(&w);
-    return KVQ_OK;
+    return turboquant_score_many(state, query, 1, codes, n, out, err);
 }
 
 const kvq_backend kvq_backend_turboquant = {
@@ -178,6 +194,7 @@ const kvq_backend kvq_backend_turboquant = {
     .create = turboquant_create,
     .encode = turboquant_encode,
     .score = turboquant_score,
+    .score_many = turboquant_score_many,
     .reconstruct = turboquant_reconstruct,
     .bytes_per_row = turboquant_bytes_per_row,
     .shared_bytes = turboquant_shared_bytes,
