@@ -330,15 +330,14 @@ static void besicovitch_work_free(besicovitch_work *w)
     free(w->amp);
 }
 
-static int besicovitch_score(const void *state, const float *query, const uint8_t *codes, size_t n,
-                             float *out, kvq_error *err)
+/* Codes unpacked at once for every query: 16384 groups. */
+#define SCORE_BLOCK_GROUPS 16384
+
+/* Query q's table (its projections on every direction, group by group: groups x ndir) and its
+ * offset <q, mean>. qg: g floats of scratch. */
+static void besicovitch_prepare_query(const besicovitch_state *s, const float *query, float *qg,
+                                      float *table, float *offset)
 {
-    const besicovitch_state *s = state;
-    besicovitch_work w = {0};
-    float *table = malloc(s->groups * s->ndir * sizeof *table), *qg = malloc(s->g * sizeof *qg);
-    int rc = table && qg ? besicovitch_work_alloc(s, &w, err)
-                         : kvq_fail(err, KVQ_ENOMEM, "besicovitch: out of memory scoring");
-    if (rc) goto out;
     for (size_t j = 0; j < s->groups; j++) {
         for (size_t t = 0; t < s->g; t++) {
             size_t c = j * s->g + t;
@@ -346,18 +345,54 @@ static int besicovitch_score(const void *state, const float *query, const uint8_
         }
         besicovitch_projections(s, qg, table + j * s->ndir);
     }
-    float offset = kvq_dot(query, s->mean, s->dim);
-    for (size_t r = 0; r < n; r++) {
-        besicovitch_unpack(s, codes + r * besicovitch_bytes_per_row(s), w.dir, w.mag, w.amp);
-        float acc = offset;
-        for (size_t j = 0; j < s->groups; j++) acc += w.amp[j] * table[j * s->ndir + w.dir[j]];
-        out[r] = acc;
+    *offset = kvq_dot(query, s->mean, s->dim);
+}
+
+/* score_many: each code unpacked once for every query; a score is <q, mean> plus, group by group
+ * in order, the amplitude times the query's projection on the group's direction. */
+static int besicovitch_score_many(const void *state, const float *queries, size_t nq,
+                                  const uint8_t *codes, size_t n, float *out, kvq_error *err)
+{
+    const besicovitch_state *s = state;
+    size_t G = s->groups, ndir = s->ndir, bytes = besicovitch_bytes_per_row(s);
+    size_t block = SCORE_BLOCK_GROUPS / G ? SCORE_BLOCK_GROUPS / G : 1;
+    if (block > n) block = n;
+    float *table = malloc((nq * G * ndir + nq) * sizeof *table), *qg = malloc(s->g * sizeof *qg);
+    float *amp = malloc(block * G * sizeof *amp);
+    uint8_t *dir = malloc(block * G + G);
+    int rc = table && qg && amp && dir
+                 ? KVQ_OK
+                 : kvq_fail(err, KVQ_ENOMEM, "besicovitch: out of memory scoring");
+    float *offset = table ? table + nq * G * ndir : NULL;
+    for (size_t k = 0; k < nq && !rc; k++)
+        besicovitch_prepare_query(s, queries + k * s->dim, qg, table + k * G * ndir, offset + k);
+    for (size_t i0 = 0; i0 < n && !rc; i0 += block) {
+        size_t m = n - i0 < block ? n - i0 : block;
+        for (size_t r = 0; r < m; r++) /* the magnitude indices: scratch after the directions */
+            besicovitch_unpack(s, codes + (i0 + r) * bytes, dir + r * G, dir + block * G,
+                               amp + r * G);
+        for (size_t k = 0; k < nq; k++) {
+            const float *t = table + k * G * ndir;
+            for (size_t r = 0; r < m; r++) {
+                const uint8_t *d = dir + r * G;
+                const float *a = amp + r * G;
+                float acc = offset[k];
+                for (size_t j = 0; j < G; j++) acc += a[j] * t[j * ndir + d[j]];
+                out[k * n + i0 + r] = acc;
+            }
+        }
     }
-    besicovitch_work_free(&w);
-out:
     free(table);
     free(qg);
+    free(amp);
+    free(dir);
     return rc;
+}
+
+static int besicovitch_score(const void *state, const float *query, const uint8_t *codes, size_t n,
+                             float *out, kvq_error *err)
+{
+    return besicovitch_score_many(state, query, 1, codes, n, out, err);
 }
 
 static int besicovitch_reconstruct(const void *state, const uint8_t *codes, size_t n, float *rows,
@@ -397,6 +432,7 @@ const kvq_backend kvq_backend_besicovitch = {
     .fit = besicovitch_fit,
     .encode = besicovitch_encode,
     .score = besicovitch_score,
+    .score_many = besicovitch_score_many,
     .reconstruct = besicovitch_reconstruct,
     .bytes_per_row = besicovitch_bytes_per_row,
     .shared_bytes = besicovitch_shared_bytes,

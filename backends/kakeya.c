@@ -452,60 +452,88 @@ static int kakeya_check(const kakeya_state *s, size_t i, size_t b, size_t j, kvq
     return KVQ_OK;
 }
 
-/* Scores the m <= KVQ_DOT_ROWS codes against the rotated query rq, from table (<q, atom> of every
- * skeleton's centroids, skeleton b's from offset[b]); z is m x dim scratch, level dim bytes. The
- * residual dots of the m codes run side by side (kvq_dot_rows). */
-static int kakeya_score_batch(const kakeya_state *s, const float *rq, const float *table,
-                              const size_t *offset, const uint8_t *codes, size_t first, size_t m,
-                              uint8_t *level, float *z, float *out, kvq_error *err)
+/* Codes decoded at once for every query: 64 KiB of residuals. */
+#define SCORE_BLOCK_FLOATS 16384
+
+/* Decodes the m codes from first into z (m x dim, rotated residuals), with each one's sigma,
+ * skeleton b and centroid j; level: dim bytes. */
+static int kakeya_decode_block(const kakeya_state *s, const uint8_t *codes, size_t first, size_t m,
+                               uint8_t *level, float *z, float *sigma, size_t *b, size_t *j,
+                               kvq_error *err)
 {
-    size_t bytes = kakeya_bytes_per_row(s), b[KVQ_DOT_ROWS], j[KVQ_DOT_ROWS];
-    float sigma[KVQ_DOT_ROWS], dot[KVQ_DOT_ROWS];
+    size_t bytes = kakeya_bytes_per_row(s);
     for (size_t r = 0; r < m; r++) {
         size_t i = first + r;
         sigma[r] = kakeya_unpack(s, codes + i * bytes, &b[r], &j[r], level, z + r * s->dim);
         int rc = kakeya_check(s, i, b[r], j[r], err);
         if (rc) return rc;
     }
-    kvq_dot_rows(rq, z, m, s->dim, dot);
-    for (size_t r = 0; r < m; r++) out[first + r] = table[offset[b[r]] + j[r]] + sigma[r] * dot[r];
     return KVQ_OK;
+}
+
+/* Every query's table (<q, atom> of every skeleton's centroids, skeleton b's from offset[b]; each
+ * atom built once) and rotated copy rq. */
+static void kakeya_prepare_queries(const kakeya_state *s, const float *queries, size_t nq,
+                                   size_t total, const size_t *offset, float *atom, float *table,
+                                   float *rq)
+{
+    size_t dim = s->dim;
+    for (size_t b = 0; b < s->nskel; b++)
+        for (size_t j = 0; j < s->skel[b].coef.k; j++) {
+            kakeya_atom(s, b, j, atom);
+            for (size_t k = 0; k < nq; k++)
+                table[k * total + offset[b] + j] = kvq_dot(queries + k * dim, atom, dim);
+        }
+    memcpy(rq, queries, nq * dim * sizeof *rq);
+    for (size_t k = 0; k < nq; k++) kvq_rotation_apply(&s->rot, rq + k * dim);
+}
+
+/* score_many: each code unpacked once for every query; a score is the query's table entry for the
+ * code's centroid plus sigma times the dot product of the rotated query and the residual (the
+ * residual dots of a block of codes run side by side, kvq_dot_rows). */
+static int kakeya_score_many(const void *state, const float *queries, size_t nq,
+                             const uint8_t *codes, size_t n, float *out, kvq_error *err)
+{
+    const kakeya_state *s = state;
+    size_t dim = s->dim, total = 0, block = SCORE_BLOCK_FLOATS / dim;
+    if (block < KVQ_DOT_ROWS) block = KVQ_DOT_ROWS;
+    if (block > n) block = n;
+    for (size_t b = 0; b < s->nskel; b++) total += s->skel[b].coef.k;
+    float *rq = malloc(nq * dim * sizeof *rq), *z = malloc(block * dim * sizeof *z);
+    float *table = malloc((nq * total + 1) * sizeof *table), *atom = malloc(dim * sizeof *atom);
+    float *sigma = malloc(2 * block * sizeof *sigma), *dot = sigma ? sigma + block : NULL;
+    size_t *offset = malloc((s->nskel + 2 * block) * sizeof *offset);
+    size_t *b = offset ? offset + s->nskel : NULL, *j = b ? b + block : NULL;
+    uint8_t *level = malloc(dim);
+    int rc = rq && z && table && atom && sigma && offset && level
+                 ? KVQ_OK
+                 : kvq_fail(err, KVQ_ENOMEM, "kakeya: out of memory scoring");
+    for (size_t k = 0, at = 0; k < s->nskel && !rc; at += s->skel[k].coef.k, k++) offset[k] = at;
+    if (!rc) kakeya_prepare_queries(s, queries, nq, total, offset, atom, table, rq);
+    for (size_t i0 = 0; i0 < n && !rc; i0 += block) {
+        size_t m = n - i0 < block ? n - i0 : block;
+        rc = kakeya_decode_block(s, codes, i0, m, level, z, sigma, b, j, err);
+        for (size_t k = 0; k < nq && !rc; k++) {
+            const float *t = table + k * total;
+            kvq_dot_rows(rq + k * dim, z, m, dim, dot);
+            for (size_t r = 0; r < m; r++)
+                out[k * n + i0 + r] = t[offset[b[r]] + j[r]] + sigma[r] * dot[r];
+        }
+    }
+    free(rq);
+    free(z);
+    free(table);
+    free(atom);
+    free(sigma);
+    free(offset);
+    free(level);
+    return rc;
 }
 
 static int kakeya_score(const void *state, const float *query, const uint8_t *codes, size_t n,
                         float *out, kvq_error *err)
 {
-    const kakeya_state *s = state;
-    size_t dim = s->dim, total = 0;
-    for (size_t b = 0; b < s->nskel; b++) total += s->skel[b].coef.k;
-    float *rq = malloc((1 + KVQ_DOT_ROWS) * dim * sizeof *rq), *z = rq ? rq + dim : NULL;
-    float *table = malloc(total * sizeof *table), *atom = malloc(dim * sizeof *atom);
-    size_t *offset = malloc(s->nskel * sizeof *offset);
-    uint8_t *level = malloc(dim);
-    int rc = rq && table && atom && offset && level
-                 ? KVQ_OK
-                 : kvq_fail(err, KVQ_ENOMEM, "kakeya: out of memory scoring");
-    for (size_t b = 0, at = 0; b < s->nskel && !rc; b++) {
-        offset[b] = at;
-        for (size_t j = 0; j < s->skel[b].coef.k; j++, at++) {
-            kakeya_atom(s, b, j, atom);
-            table[at] = kvq_dot(query, atom, dim);
-        }
-    }
-    if (!rc) {
-        memcpy(rq, query, dim * sizeof *rq);
-        kvq_rotation_apply(&s->rot, rq);
-    }
-    for (size_t i = 0; i < n && !rc; i += KVQ_DOT_ROWS) {
-        size_t m = n - i < KVQ_DOT_ROWS ? n - i : KVQ_DOT_ROWS;
-        rc = kakeya_score_batch(s, rq, table, offset, codes, i, m, level, z, out, err);
-    }
-    free(rq);
-    free(table);
-    free(atom);
-    free(offset);
-    free(level);
-    return rc;
+    return kakeya_score_many(state, query, 1, codes, n, out, err);
 }
 
 static int kakeya_reconstruct(const void *state, const uint8_t *codes, size_t n, float *rows,
@@ -554,6 +582,7 @@ const kvq_backend kvq_backend_kakeya = {
     .fit = kakeya_fit,
     .encode = kakeya_encode,
     .score = kakeya_score,
+    .score_many = kakeya_score_many,
     .reconstruct = kakeya_reconstruct,
     .bytes_per_row = kakeya_bytes_per_row,
     .shared_bytes = kakeya_shared_bytes,
