@@ -73,7 +73,12 @@ static void per_query(const kvq_reference *ref, const float *est, double *v, dou
         const float *s = ref->exact + q * n, *e = est + q * n;
         for (size_t i = 0; i < n; i++) x[i] = s[i], x[n + i] = e[i];
         v[PEARSON * nq + q] = kvq_pearson(x, x + n, n);
-        kvq_rank_correlations_f(s, e, n, ranks, &v[SPEARMAN * nq + q], &v[KENDALL * nq + q]);
+        if (ref->exact_ranks) /* the exact side ranked once for every cell */
+            kvq_rank_correlations_ranked_f(
+                (const char *)ref->exact_ranks + q * KVQ_RANKS_OF_BYTES(n), e, n, ranks,
+                &v[SPEARMAN * nq + q], &v[KENDALL * nq + q]);
+        else
+            kvq_rank_correlations_f(s, e, n, ranks, &v[SPEARMAN * nq + q], &v[KENDALL * nq + q]);
         recalls(e, ref->exact_best + q * ref->best, n, nq, top, v + RECALL1 * nq + q);
     }
 }

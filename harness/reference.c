@@ -65,9 +65,11 @@ double kvq_reference_bytes(const kvq_population *pop)
     double nq = (double)pop->nq, dim = (double)pop->dim;
     double block = (double)block_rows(pop->n, pop->nq, pop->dim);
     double weights = nq * (double)pop->n * sizeof(double);
+    double ranks = nq * (double)KVQ_RANKS_OF_BYTES(pop->n);
     return (block + nq) * dim * sizeof(double) + nq * block * sizeof(double) +
            nq * (double)pop->n * sizeof(float) +
-           (weights <= KVQ_REFERENCE_ATTENTION_BYTES ? weights + nq * dim * sizeof(double) : 0.0);
+           (weights <= KVQ_REFERENCE_ATTENTION_BYTES ? weights + nq * dim * sizeof(double) : 0.0) +
+           (ranks <= KVQ_REFERENCE_RANKS_BYTES ? ranks : 0.0);
 }
 
 /* The lazily computed exact side of attention parity (kvq_reference_attention). */
@@ -206,6 +208,11 @@ int kvq_reference_build(kvq_reference *ref, const kvq_population *pop, uint64_t 
     free(rows);
     free(taken);
     free(work);
+    if ((double)nq * (double)KVQ_RANKS_OF_BYTES(n) <= KVQ_REFERENCE_RANKS_BYTES &&
+        (ref->exact_ranks = malloc(nq * KVQ_RANKS_OF_BYTES(n) + 1)))
+        for (size_t q = 0; q < nq; q++)
+            kvq_ranks_of_f(ref->exact + q * n, n,
+                           (char *)ref->exact_ranks + q * KVQ_RANKS_OF_BYTES(n));
     ref->attention = calloc(1, sizeof *ref->attention);
     if (!ref->attention) {
         kvq_reference_free(ref);
@@ -224,6 +231,7 @@ void kvq_reference_free(kvq_reference *ref)
     free(ref->subject_top);
     free(ref->subject_stratum);
     free(ref->exact_best);
+    free(ref->exact_ranks);
     if (ref->attention) {
         if (ref->attention->have) kvq_attention_exact_free(&ref->attention->ex);
         pthread_mutex_destroy(&ref->attention->lock);

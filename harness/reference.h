@@ -41,10 +41,15 @@ typedef struct kvq_reference {
     size_t *exact_best;       /* nq x best: each query's best rows by exact score, best first
                                  (kvq_top_k), which every cell's recall@k reads */
     size_t best;              /* min(KVQ_REFERENCE_BEST, n) */
+    void *exact_ranks;        /* nq x KVQ_RANKS_OF_BYTES(n): each query's exact scores ranked
+                                 (kvq_ranks_of_f), or NULL over KVQ_REFERENCE_RANKS_BYTES */
     struct kvq_reference_attention *attention; /* the exact side of attention parity, computed
                                                   by the first cell that asks for it
                                                   (kvq_reference_attention) */
 } kvq_reference;
+
+/* The most the exact scores' ranks of one population may take. */
+#define KVQ_REFERENCE_RANKS_BYTES (64.0 * 1024 * 1024)
 
 /* The most the exact attention weights (nq x n doubles) of one population may take. */
 #define KVQ_REFERENCE_ATTENTION_BYTES (64.0 * 1024 * 1024)

@@ -94,14 +94,19 @@ static double average_rank(size_t i, size_t end)
     return 0.5 * ((double)i + 1.0 + (double)end);
 }
 
-/* Spearman's rho from px and pyx; rank_x: n doubles of scratch. */
-static double spearman(const uint64_t *px, const uint64_t *pyx, size_t n, double *rank_x)
+/* The average rank of every row from px, rank_x[row] (n doubles). */
+static void ranks_from(const uint64_t *px, size_t n, double *rank_x)
 {
     for (size_t i = 0; i < n;) {
         size_t end = run_end(px, n, i);
         double rank = average_rank(i, end);
         for (; i < end; i++) rank_x[row_of(px[i])] = rank;
     }
+}
+
+/* Spearman's rho from pyx and the ranks of x (ranks_from). */
+static double spearman(const uint64_t *pyx, size_t n, const double *rank_x)
+{
     double mean = 0.5 * ((double)n + 1.0), sxy = 0.0, sxx = 0.0, syy = 0.0;
     for (size_t i = 0; i < n;) {
         size_t end = run_end(pyx, n, i);
@@ -185,18 +190,49 @@ double kvq_spearman_f(const float *x, const float *y, size_t n, void *work)
     ranks r = carve(work, n);
     sorted_by(x, NULL, n, r.px, r.tmp);
     sorted_by(y, r.px, n, r.pyx, r.tmp);
-    return spearman(r.px, r.pyx, n, r.rank_x);
+    ranks_from(r.px, n, r.rank_x);
+    return spearman(r.pyx, n, r.rank_x);
+}
+
+/* Both statistics from x's sort px and ranks rank_x, x known to vary; r: y's scratch. */
+static void correlations(const uint64_t *px, const double *rank_x, const float *y, size_t n,
+                         ranks *r, double *rho, double *tau_b)
+{
+    if (!vary(y, n)) return;
+    sorted_by(y, NULL, n, r->py, r->tmp);
+    sorted_by(y, px, n, r->pyx, r->tmp);
+    *rho = spearman(r->pyx, n, rank_x);
+    *tau_b = kendall(px, r->py, n, r->dense, r->tree, r->tally);
 }
 
 void kvq_rank_correlations_f(const float *x, const float *y, size_t n, void *work, double *rho,
                              double *tau_b)
 {
     *rho = *tau_b = NAN;
-    if (n < 2 || !vary(x, n) || !vary(y, n)) return;
+    if (n < 2 || !vary(x, n)) return;
     ranks r = carve(work, n);
     sorted_by(x, NULL, n, r.px, r.tmp);
-    sorted_by(y, NULL, n, r.py, r.tmp);
-    sorted_by(y, r.px, n, r.pyx, r.tmp);
-    *rho = spearman(r.px, r.pyx, n, r.rank_x);
-    *tau_b = kendall(r.px, r.py, n, r.dense, r.tree, r.tally);
+    ranks_from(r.px, n, r.rank_x);
+    correlations(r.px, r.rank_x, y, n, &r, rho, tau_b);
+}
+
+/* kvq_ranks_of_f's bytes: a flag (x varies, n >= 2), px, rank_x. */
+void kvq_ranks_of_f(const float *x, size_t n, void *ranks_x)
+{
+    uint64_t *varies = ranks_x, *px = varies + 1;
+    double *rank_x = (double *)(px + n);
+    *varies = n >= 2 && vary(x, n);
+    if (!*varies) return;
+    sorted_by(x, NULL, n, px, (uint64_t *)rank_x); /* rank_x is the sort's scratch first */
+    ranks_from(px, n, rank_x);
+}
+
+void kvq_rank_correlations_ranked_f(const void *ranks_x, const float *y, size_t n, void *work,
+                                    double *rho, double *tau_b)
+{
+    const uint64_t *varies = ranks_x, *px = varies + 1;
+    *rho = *tau_b = NAN;
+    if (!*varies) return;
+    ranks r = carve(work, n);
+    correlations(px, (const double *)(px + n), y, n, &r, rho, tau_b);
 }

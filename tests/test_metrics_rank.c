@@ -114,9 +114,10 @@ Test(metrics_rank, overlap_and_top1)
     cr_assert_eq(kvq_top1_agree(exact, exact, 4), 1.0);
 }
 
-/* The float path of a cell (kvq_rank_correlations_f, kvq_spearman_f) gives the doubles of
- * kvq_spearman and kvq_kendall_tau_b bit for bit: random vectors with many ties, -0 and +0, a
- * constant vector (NaN both ways) and sizes from 2 to 5000. */
+/* The float path of a cell (kvq_rank_correlations_f, kvq_spearman_f, and with x ranked once
+ * kvq_rank_correlations_ranked_f) gives the doubles of kvq_spearman and kvq_kendall_tau_b bit for
+ * bit: random vectors with many ties, -0 and +0, a constant vector (NaN both ways) and sizes from 2
+ * to 5000. */
 Test(metrics_rank, float_path_equals_double_path)
 {
     uint64_t state = 20261201;
@@ -140,6 +141,15 @@ Test(metrics_rank, float_path_equals_double_path)
             double want_rho = kvq_spearman(x, y, n, work);
             double want_tau = kvq_kendall_tau_b(x, y, n, work);
             double alone = kvq_spearman_f(xf, yf, n, fwork);
+            void *ranks_x = malloc(KVQ_RANKS_OF_BYTES(n));
+            double rho_r, tau_r;
+            kvq_ranks_of_f(xf, n, ranks_x);
+            kvq_rank_correlations_ranked_f(ranks_x, yf, n, fwork, &rho_r, &tau_r);
+            free(ranks_x);
+            cr_assert((isnan(rho) ? isnan(rho_r) : rho_r == rho) &&
+                          (isnan(tau) ? isnan(tau_r) : tau_r == tau),
+                      "n %zu kind %d: x ranked once gives %.17g %.17g, not %.17g %.17g", n, kind,
+                      rho_r, tau_r, rho, tau);
             if (isnan(want_rho)) {
                 cr_assert(isnan(rho) && isnan(alone), "n %zu kind %d: rho %g", n, kind, rho);
             } else {

@@ -35,6 +35,16 @@ double kvq_kendall_tau_b(const double *x, const double *y, size_t n, double *wor
 void kvq_rank_correlations_f(const float *x, const float *y, size_t n, void *work, double *rho,
                              double *tau_b);
 
+/* The x side of kvq_rank_correlations_f, computed once for comparing many y with the same x:
+ * KVQ_RANKS_OF_BYTES(n) bytes at ranks (suitably aligned for uint64_t) from x's sort. */
+#define KVQ_RANKS_OF_BYTES(n) (16 * (size_t)(n) + 8)
+void kvq_ranks_of_f(const float *x, size_t n, void *ranks);
+
+/* kvq_rank_correlations_f(x, y, ...) with x's side from kvq_ranks_of_f(x): the same doubles, bit
+ * for bit, with one sort of three fewer. */
+void kvq_rank_correlations_ranked_f(const void *ranks_x, const float *y, size_t n, void *work,
+                                    double *rho, double *tau_b);
+
 /* Spearman's rho of two float vectors alone, as kvq_rank_correlations_f computes it (two of its
  * three sorts); work as there. */
 double kvq_spearman_f(const float *x, const float *y, size_t n, void *work);
