@@ -244,8 +244,8 @@ ParameterizedTest(size_t *bp, contract, score_many_equals_score)
     fixture_open(&fx, b, NULL, DIM, 4);
     float *queries = kvq_test_gaussian_rows(QUERIES, DIM, 77);
     float *many = malloc(QUERIES * N * sizeof *many), *one = malloc(N * sizeof *one);
-    cr_assert_eq(kvq_codec_score_many(&fx.codec, queries, QUERIES, fx.codes, N, many, &err),
-                 KVQ_OK, "%s: %s", b->name, err.msg);
+    cr_assert_eq(kvq_codec_score_many(&fx.codec, queries, QUERIES, fx.codes, N, many, &err), KVQ_OK,
+                 "%s: %s", b->name, err.msg);
     for (size_t q = 0; q < QUERIES; q++) {
         cr_assert_eq(kvq_codec_score(&fx.codec, queries + q * DIM, fx.codes, N, one, &err), KVQ_OK);
         cr_assert_eq(memcmp(one, many + q * N, N * sizeof *one), 0,
