@@ -1,12 +1,16 @@
 /* Identity in the index regime (include/kvq/identity.h).
  *
  * For each probe i, row j beats xhat_i when |x_i - xhat_j|^2 < |x_i - xhat_i|^2, or equals it with
- * j < i. Candidates come from dgemm: d~_ij = |x_i|^2 - 2<x_i, xhat_j> + |xhat_j|^2, whose rounding
- * error is at most about 3 (dim + 2) eps (|x_i| + |xhat_j|)^2 (Higham 2002, sec. 3.1, for any
- * summation order); a candidate within SLACK of that of the decision is recomputed coordinate by
- * coordinate in double, where float rows differ exactly. So near-duplicate rows, which float32
- * scores confuse (a passthrough codec scored 0.68 on one such vocabulary), are told apart and
- * exact copies tie exactly.
+ * j < i. Candidates come from sgemm on the float rows: d~_ij = |x_i|^2 - 2<x_i, xhat_j>~ +
+ * |xhat_j|^2 (the norms in double), where the float inner product of dim terms is off by at most
+ * gamma_dim |x_i| |xhat_j| <= (dim + 2) eps_f (|x_i| + |xhat_j|)^2 / 4 for any summation order,
+ * with or without fused multiply-adds (Higham 2002, sec. 3.1; eps_f = FLT_EPSILON); a candidate
+ * within SLACK times that of the decision is recomputed coordinate by coordinate in double, where
+ * float rows differ exactly, so the screen decides nothing itself (products that underflow add at
+ * most half the smallest float each, which the slack adds too; one that overflows makes the screen
+ * value infinite or NaN, which keeps the candidate or belongs to a far row). So near-duplicate
+ * rows, which float32 scores confuse (a passthrough codec scored 0.68 on one such vocabulary), are
+ * told apart and exact copies tie exactly.
  *
  * Known answers (tests/test_identity.c): rows e_0, e_1, e_2 decoded exactly -> 1; all decoded to
  * the same point -> 1/3 (only row 0 wins the tie); the near-duplicate fixture of
@@ -42,12 +46,12 @@ static double squared_norm(const float *a, size_t dim)
     return s;
 }
 
-/* The dgemm bound on |d~_ij - d_ij|, with margin, from x = |x_i| and y = |xhat_j| (their roots
+/* The sgemm bound on |d~_ij - d_ij|, with margin, from x = |x_i| and y = |xhat_j| (their roots
  * taken once per probe and per row, not once per pair). */
 static double slack(size_t dim, double x, double y)
 {
-    double s = x + y;
-    return SLACK * (double)(dim + 2) * DBL_EPSILON * s * s;
+    double s = x + y; /* and what underflow can lose: half the smallest float per operation */
+    return SLACK * ((double)(dim + 2) * FLT_EPSILON * s * s + 4.0 * (double)dim * FLT_TRUE_MIN);
 }
 
 /* What one pass keeps per probe of the current block. */
@@ -67,7 +71,7 @@ typedef struct pass {
     const float *x, *y;
     size_t n, dim;
     int ceiling;
-    double *xd, *yd, *g; /* probe block, row block (double), their products */
+    float *xb, *g;       /* the probe block's rows, its products with a block of rows */
     double *yy, *y_norm; /* |y_j|^2, |y_j| */
 } pass;
 
@@ -91,13 +95,12 @@ static void scan_block(const pass *p, probe_state *st, size_t nb)
 {
     for (size_t j0 = 0; j0 < p->n; j0 += ROW_BLOCK) {
         size_t rb = p->n - j0 < ROW_BLOCK ? p->n - j0 : ROW_BLOCK;
-        for (size_t t = 0; t < rb * p->dim; t++) p->yd[t] = (double)p->y[j0 * p->dim + t];
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)rb, (int)p->dim, 1.0,
-                    p->xd, (int)p->dim, p->yd, (int)p->dim, 0.0, p->g, (int)rb);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)rb, (int)p->dim, 1.0f,
+                    p->xb, (int)p->dim, p->y + j0 * p->dim, (int)p->dim, 0.0f, p->g, (int)rb);
         for (size_t k = 0; k < nb; k++)
             for (size_t j = 0; j < rb; j++) {
                 if (j0 + j == st[k].row) continue;
-                double approx = st[k].xx - 2.0 * p->g[k * rb + j] + p->yy[j0 + j];
+                double approx = st[k].xx - 2.0 * (double)p->g[k * rb + j] + p->yy[j0 + j];
                 consider(p, &st[k], j0 + j, approx);
             }
     }
@@ -107,7 +110,7 @@ static void start_block(const pass *p, const size_t *probes, size_t nb, probe_st
 {
     for (size_t k = 0; k < nb; k++) {
         const float *xi = p->x + probes[k] * p->dim;
-        for (size_t t = 0; t < p->dim; t++) p->xd[k * p->dim + t] = (double)xi[t];
+        memcpy(p->xb + k * p->dim, xi, p->dim * sizeof *p->xb);
         double xx = squared_norm(xi, p->dim);
         st[k] = (probe_state){.row = probes[k],
                               .xx = xx,
@@ -275,14 +278,13 @@ int kvq_identity(const float *x, const float *xhat, size_t n, size_t dim, const 
     out->identity = out->ceiling = NAN;
     if (m == 0 || n == 0) return KVQ_OK;
     pass p = {.x = x, .n = n, .dim = dim};
-    p.xd = malloc(PROBE_BLOCK * dim * sizeof *p.xd);
-    p.yd = malloc(ROW_BLOCK * dim * sizeof *p.yd);
+    p.xb = malloc(PROBE_BLOCK * dim * sizeof *p.xb);
     p.g = malloc(PROBE_BLOCK * ROW_BLOCK * sizeof *p.g);
     p.yy = malloc(n * sizeof *p.yy);
     p.y_norm = malloc(n * sizeof *p.y_norm);
     probe_state *st = malloc(PROBE_BLOCK * sizeof *st);
     int rc = KVQ_OK;
-    if (!p.xd || !p.yd || !p.g || !p.yy || !p.y_norm || !st) {
+    if (!p.xb || !p.g || !p.yy || !p.y_norm || !st) {
         rc = kvq_fail(err, KVQ_ENOMEM, "identity: out of memory for %zu x %zu rows", n, dim);
     } else {
         p.y = xhat;
@@ -292,6 +294,6 @@ int kvq_identity(const float *x, const float *xhat, size_t n, size_t dim, const 
         out->ceiling = ceiling_pass(&p, probes, m, st, out);
         out->probes = m;
     }
-    free(p.xd), free(p.yd), free(p.g), free(p.yy), free(p.y_norm), free(st);
+    free(p.xb), free(p.g), free(p.yy), free(p.y_norm), free(st);
     return rc;
 }
