@@ -44,6 +44,16 @@ int kvq_cluster_replicates(size_t nclusters, size_t reps, size_t nstats, kvq_rng
     return KVQ_OK;
 }
 
+int kvq_check_clusters(const uint32_t *cluster, size_t n, size_t nclusters, const char *who,
+                       kvq_error *err)
+{
+    for (size_t s = 0; s < n; s++)
+        if (cluster[s] >= nclusters)
+            return kvq_fail(err, KVQ_EINVAL, "%s: subject %zu in cluster %u of %zu", who, s + 1,
+                            (unsigned)cluster[s], nclusters);
+    return KVQ_OK;
+}
+
 int kvq_cluster_intervals_of(const double *replicates, size_t reps, size_t nstats, double level,
                              double *lo, double *hi, kvq_error *err)
 {
@@ -116,10 +126,7 @@ int kvq_cluster_bootstrap(const double *x, size_t n, size_t k, const uint32_t *c
         return kvq_fail(err, KVQ_EINVAL,
                         "cluster bootstrap: needs 2 subjects, 2 raters, clusters, replicates and "
                         "a level in (0, 1)");
-    for (size_t s = 0; s < n; s++)
-        if (cluster[s] >= nclusters)
-            return kvq_fail(err, KVQ_EINVAL, "cluster bootstrap: subject %zu in cluster %u of %zu",
-                            s, (unsigned)cluster[s], nclusters);
+    if (kvq_check_clusters(cluster, n, nclusters, "cluster bootstrap", err)) return KVQ_EINVAL;
     clusters g = {.x = x, .k = k, .nclusters = nclusters, .level = level};
     double *stats = malloc(reps * STATS * sizeof *stats), lo[STATS], hi[STATS];
     int rc = group(&g, cluster, n) || !stats
@@ -178,11 +185,7 @@ int kvq_icc_pairs_cluster_bootstrap(const double *x, size_t n, size_t k, const u
         return kvq_fail(err, KVQ_EINVAL,
                         "ICC cluster bootstrap: %zu subjects, %zu raters, %zu clusters", n, k,
                         nclusters);
-    for (size_t s = 0; s < n; s++)
-        if (cluster[s] >= nclusters)
-            return kvq_fail(err, KVQ_EINVAL,
-                            "ICC cluster bootstrap: subject %zu in cluster %u of %zu", s + 1,
-                            (unsigned)cluster[s], nclusters);
+    if (kvq_check_clusters(cluster, n, nclusters, "ICC cluster bootstrap", err)) return KVQ_EINVAL;
     size_t raters = k - 1, nstats = raters * KVQ_ICC_FORMS;
     double *sums = calloc(nclusters * raters * SUMS, sizeof *sums);
     double *stats = malloc(reps * nstats * sizeof *stats), centre = 0.0;

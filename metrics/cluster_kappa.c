@@ -44,11 +44,9 @@ int kvq_cohen_kappa_cluster_bootstrap(const double *x, size_t n, size_t k, size_
                         "kappa cluster bootstrap: %zu subjects, %zu raters, %zu categories, %zu "
                         "clusters",
                         n, k, L, nclusters);
-    for (size_t s = 0; s < n; s++) {
-        if (cluster[s] >= nclusters)
-            return kvq_fail(err, KVQ_EINVAL,
-                            "kappa cluster bootstrap: subject %zu in cluster %u of %zu", s + 1,
-                            (unsigned)cluster[s], nclusters);
+    if (kvq_check_clusters(cluster, n, nclusters, "kappa cluster bootstrap", err))
+        return KVQ_EINVAL;
+    for (size_t s = 0; s < n; s++)
         for (size_t j = 0; j < k; j++) {
             double v = x[s * k + j];
             if (!(v >= 0.0 && v < (double)L && v == floor(v)))
@@ -57,7 +55,6 @@ int kvq_cohen_kappa_cluster_bootstrap(const double *x, size_t n, size_t k, size_
                                 "an integer in [0, %zu)",
                                 s + 1, j + 1, v, L);
         }
-    }
     size_t raters = k - 1, LL = L * L, nstats = raters * KVQ_KAPPA_WEIGHTS;
     double *per = calloc(nclusters * raters * LL, sizeof *per);
     double *sum = malloc(LL * sizeof *sum), *stats = malloc(reps * nstats * sizeof *stats);

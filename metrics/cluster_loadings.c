@@ -58,11 +58,8 @@ int kvq_loadings_cluster_bootstrap(const double *x, size_t n, size_t k, const ui
         return kvq_fail(err, KVQ_EINVAL,
                         "loadings cluster bootstrap: %zu subjects, %zu items, %zu clusters", n, k,
                         nclusters);
-    for (size_t s = 0; s < n; s++)
-        if (cluster[s] >= nclusters)
-            return kvq_fail(err, KVQ_EINVAL,
-                            "loadings cluster bootstrap: subject %zu in cluster %u of %zu", s + 1,
-                            (unsigned)cluster[s], nclusters);
+    if (kvq_check_clusters(cluster, n, nclusters, "loadings cluster bootstrap", err))
+        return KVQ_EINVAL;
     char what[96];
     snprintf(what, sizeof what, "the cross-products of %zu clusters x %zu items", nclusters, k);
     int rc =

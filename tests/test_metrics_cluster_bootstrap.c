@@ -63,7 +63,21 @@ Test(metrics_cluster_bootstrap, refuses_bad_clusters)
     kvq_cluster_intervals ci;
     kvq_error err;
     cr_assert_eq(kvq_cluster_bootstrap(x, 3, 2, cluster, 2, 10, 0.95, &rng, &ci, &err), KVQ_EINVAL);
+    cr_assert_str_eq(err.msg, "cluster bootstrap: subject 3 in cluster 2 of 2");
     cr_assert_eq(kvq_cluster_bootstrap(x, 3, 2, cluster, 3, 0, 0.95, &rng, &ci, &err), KVQ_EINVAL);
+    /* every cluster bootstrap refuses a subject whose cluster does not exist, naming it */
+    double lo[4], hi[4], reps[20];
+    const double labels[] = {0, 1, 1, 1, 0, 0};
+    cr_assert_eq(kvq_icc_pairs_cluster_bootstrap(x, 3, 2, cluster, 2, 10, 0.95, &rng, lo, hi, &err),
+                 KVQ_EINVAL);
+    cr_assert_str_eq(err.msg, "ICC cluster bootstrap: subject 3 in cluster 2 of 2");
+    cr_assert_eq(kvq_cohen_kappa_cluster_bootstrap(labels, 3, 2, 2, cluster, 2, 10, 0.95, &rng, lo,
+                                                   hi, &err),
+                 KVQ_EINVAL);
+    cr_assert_str_eq(err.msg, "kappa cluster bootstrap: subject 3 in cluster 2 of 2");
+    cr_assert_eq(kvq_loadings_cluster_bootstrap(x, 3, 2, cluster, 2, 10, &rng, reps, &err),
+                 KVQ_EINVAL);
+    cr_assert_str_eq(err.msg, "loadings cluster bootstrap: subject 3 in cluster 2 of 2");
 }
 
 /* One interval section of the golden file: lo, hi and the replicates' sd, count values each. */

@@ -63,6 +63,11 @@ typedef void (*kvq_cluster_stats_fn)(const uint32_t *counts, void *ctx, double *
 int kvq_cluster_replicates(size_t nclusters, size_t reps, size_t nstats, kvq_rng *rng,
                            kvq_cluster_stats_fn fn, void *ctx, double *replicates, kvq_error *err);
 
+/* KVQ_EINVAL naming who, the subject (1-based) and its cluster when some cluster[s] (s < n) is not
+ * below nclusters; the check every cluster bootstrap makes of its input. */
+int kvq_check_clusters(const uint32_t *cluster, size_t n, size_t nclusters, const char *who,
+                       kvq_error *err);
+
 /* The percentile interval of each of the nstats statistics from the replicates above (reps rows of
  * nstats), into lo[i], hi[i]. KVQ_ENOMEM. */
 int kvq_cluster_intervals_of(const double *replicates, size_t reps, size_t nstats, double level,
