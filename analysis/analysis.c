@@ -11,11 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One population's job: its rows and how it ended. */
+/* One population's job: its rows. */
 typedef struct job {
     kvq_stat_rows reliability, factors, gtheory;
-    int rc;
-    kvq_error err;
 } job;
 
 typedef struct jobs {
@@ -24,18 +22,18 @@ typedef struct jobs {
     job *each;
 } jobs;
 
-static void population(size_t p, void *ctx)
+static int population(size_t p, void *ctx, kvq_error *err)
 {
     jobs *j = ctx;
     kvq_analysis *a = j->a;
     job *o = &j->each[p];
-    kvq_error_clear(&o->err);
-    o->rc = kvq_population_facts_compute(&a->pop_facts[p], &j->run->pops[p], j->run->spec.seed,
-                                         &o->err);
-    if (!o->rc)
-        o->rc = kvq_psychometrics_run(j->run, p, &a->pop_facts[p], &o->reliability, &o->factors,
-                                      &a->loading_boot[p], &o->err);
-    if (!o->rc) o->rc = kvq_generalizability_run(j->run, p, &o->gtheory, &o->err);
+    int rc =
+        kvq_population_facts_compute(&a->pop_facts[p], &j->run->pops[p], j->run->spec.seed, err);
+    if (!rc)
+        rc = kvq_psychometrics_run(j->run, p, &a->pop_facts[p], &o->reliability, &o->factors,
+                                   &a->loading_boot[p], err);
+    if (!rc) rc = kvq_generalizability_run(j->run, p, &o->gtheory, err);
+    return rc;
 }
 
 int kvq_analysis_run(kvq_analysis *a, kvq_run *run, kvq_error *err)
@@ -51,10 +49,8 @@ int kvq_analysis_run(kvq_analysis *a, kvq_run *run, kvq_error *err)
         return kvq_fail(err, KVQ_ENOMEM, "out of memory for population facts");
     }
     jobs j = {a, run, each};
-    kvq_parallel_for(run->npops, run->threads, population, &j);
-    int rc = KVQ_OK;
+    int rc = kvq_parallel_try(run->npops, run->threads, population, &j, err);
     for (size_t p = 0; p < run->npops; p++) {
-        if (!rc && each[p].rc) rc = each[p].rc, *err = each[p].err;
         if (!rc && (kvq_stat_rows_append(&a->reliability, &each[p].reliability) ||
                     kvq_stat_rows_append(&a->factors, &each[p].factors) ||
                     kvq_stat_rows_append(&a->gtheory, &each[p].gtheory)))

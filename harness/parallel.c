@@ -36,3 +36,31 @@ void kvq_parallel_for(size_t n, int threads, void (*fn)(size_t i, void *ctx), vo
     free(ids);
     pthread_mutex_destroy(&l.lock);
 }
+
+/* kvq_parallel_try's jobs: each one's status and error. */
+typedef struct tries {
+    int (*fn)(size_t, void *, kvq_error *);
+    void *ctx;
+    int *rc;
+    kvq_error *err;
+} tries;
+
+static void try_one(size_t i, void *ctx)
+{
+    tries *t = ctx;
+    kvq_error_clear(&t->err[i]);
+    t->rc[i] = t->fn(i, t->ctx, &t->err[i]);
+}
+
+int kvq_parallel_try(size_t n, int threads, int (*fn)(size_t i, void *ctx, kvq_error *err),
+                     void *ctx, kvq_error *err)
+{
+    tries t = {fn, ctx, calloc(n ? n : 1, sizeof *t.rc), calloc(n ? n : 1, sizeof *t.err)};
+    int rc = t.rc && t.err ? KVQ_OK : kvq_fail(err, KVQ_ENOMEM, "out of memory for %zu jobs", n);
+    if (!rc) kvq_parallel_for(n, threads, try_one, &t);
+    for (size_t i = 0; !rc && i < n; i++)
+        if ((rc = t.rc[i])) *err = t.err[i];
+    free(t.rc);
+    free(t.err);
+    return rc;
+}

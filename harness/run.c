@@ -182,29 +182,15 @@ static int prepare_cells(kvq_run *run, kvq_error *err)
 /* The references of the populations, built in parallel (each from its population's own streams,
  * so the thread count changes nothing); the first population's failure in order is the one
  * reported. */
-typedef struct references_job {
-    kvq_run *run;
-    int *rc;
-    kvq_error *err;
-} references_job;
-
-static void build_reference(size_t p, void *ctx)
+static int build_reference(size_t p, void *ctx, kvq_error *err)
 {
-    references_job *j = ctx;
-    j->rc[p] =
-        kvq_reference_build(&j->run->refs[p], &j->run->pops[p], j->run->spec.seed, &j->err[p]);
+    kvq_run *run = ctx;
+    return kvq_reference_build(&run->refs[p], &run->pops[p], run->spec.seed, err);
 }
 
 static int build_references(kvq_run *run, kvq_error *err)
 {
-    references_job j = {run, calloc(run->npops, sizeof *j.rc), calloc(run->npops, sizeof *j.err)};
-    int rc = j.rc && j.err ? KVQ_OK : kvq_fail(err, KVQ_ENOMEM, "out of memory");
-    if (!rc) kvq_parallel_for(run->npops, run->threads, build_reference, &j);
-    for (size_t p = 0; !rc && p < run->npops; p++)
-        if ((rc = j.rc[p])) *err = j.err[p];
-    free(j.rc);
-    free(j.err);
-    return rc;
+    return kvq_parallel_try(run->npops, run->threads, build_reference, run, err);
 }
 
 /* Loads the cells a resumed run already finished; an unreadable cell file is reported and its
