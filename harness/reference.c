@@ -60,16 +60,27 @@ done:
     return out;
 }
 
+/* Whether the exact attention weights (nq x n doubles) fit their budget. */
+static int attention_fits(const kvq_population *pop)
+{
+    return (double)pop->nq * (double)pop->n * sizeof(double) <= KVQ_REFERENCE_ATTENTION_BYTES;
+}
+
+/* The bytes of the exact scores' ranks (nq x KVQ_RANKS_OF_BYTES(n)), 0 when over their budget. */
+static double ranks_bytes(const kvq_population *pop)
+{
+    double bytes = (double)pop->nq * (double)KVQ_RANKS_OF_BYTES(pop->n);
+    return bytes <= KVQ_REFERENCE_RANKS_BYTES ? bytes : 0.0;
+}
+
 double kvq_reference_bytes(const kvq_population *pop)
 {
     double nq = (double)pop->nq, dim = (double)pop->dim;
     double block = (double)block_rows(pop->n, pop->nq, pop->dim);
-    double weights = nq * (double)pop->n * sizeof(double);
-    double ranks = nq * (double)KVQ_RANKS_OF_BYTES(pop->n);
     return (block + nq) * dim * sizeof(double) + nq * block * sizeof(double) +
            nq * (double)pop->n * sizeof(float) +
-           (weights <= KVQ_REFERENCE_ATTENTION_BYTES ? weights + nq * dim * sizeof(double) : 0.0) +
-           (ranks <= KVQ_REFERENCE_RANKS_BYTES ? ranks : 0.0);
+           (attention_fits(pop) ? nq * ((double)pop->n + dim) * sizeof(double) : 0.0) +
+           ranks_bytes(pop);
 }
 
 /* The lazily computed exact side of attention parity (kvq_reference_attention). */
@@ -86,9 +97,7 @@ int kvq_reference_attention(const kvq_reference *ref, const kvq_attention_exact 
     const kvq_population *pop = ref->pop;
     struct kvq_reference_attention *a = ref->attention;
     *ex = NULL;
-    if (!a || pop->causal ||
-        (double)pop->nq * (double)pop->n * sizeof(double) > KVQ_REFERENCE_ATTENTION_BYTES)
-        return KVQ_OK;
+    if (!a || pop->causal || !attention_fits(pop)) return KVQ_OK;
     int rc = KVQ_OK;
     pthread_mutex_lock(&a->lock);
     if (!a->done) {
@@ -208,8 +217,7 @@ int kvq_reference_build(kvq_reference *ref, const kvq_population *pop, uint64_t 
     free(rows);
     free(taken);
     free(work);
-    if ((double)nq * (double)KVQ_RANKS_OF_BYTES(n) <= KVQ_REFERENCE_RANKS_BYTES &&
-        (ref->exact_ranks = malloc(nq * KVQ_RANKS_OF_BYTES(n) + 1)))
+    if (ranks_bytes(pop) > 0.0 && (ref->exact_ranks = malloc(nq * KVQ_RANKS_OF_BYTES(n))))
         for (size_t q = 0; q < nq; q++)
             kvq_ranks_of_f(ref->exact + q * n, n,
                            (char *)ref->exact_ranks + q * KVQ_RANKS_OF_BYTES(n));
