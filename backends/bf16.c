@@ -3,7 +3,7 @@
  * Relative MSE on N(0,1) rows: ulp(x)^2 / 12 averaged, about 2.35e-6 (8 significand bits; the
  * value tests/golden/gen_theory.py integrates and tests/test_backend_known.c checks). Known answer:
  * bf16(1/3) = 0x3eab. */
-#include "dotf.h"
+#include "decoded_score.h"
 #include "halfvec.h"
 #include "kvq/backend.h"
 #include "kvq/half.h"
@@ -47,35 +47,34 @@ static int bf16_reconstruct(const void *state, const uint8_t *codes, size_t n, f
     return KVQ_OK;
 }
 
-/* Rows scored side by side: each keeps its own float sum over the coordinates in order, the sum
- * it would have alone, and the BF16_ROWS sums advance together, which vectorises. */
-#define BF16_ROWS 8
-
-/* out[r] = <query, row r> for the rows < BF16_ROWS codes hold; t: dim x BF16_ROWS floats. */
-KVQ_VECTOR_CLONES static void bf16_score_rows(const float *query, const uint8_t *codes, size_t dim,
-                                              size_t rows, float *t, float *out)
+/* Scores: each row's float sum of query_j x_j in coordinate order. */
+static void bf16_decode_for_score(const void *state, const uint8_t *codes, size_t m, float *rows,
+                                  float *factor, void *scratch)
 {
-    for (size_t r = 0; r < rows; r++)
-        for (size_t j = 0; j < dim; j++)
-            t[j * BF16_ROWS + r] =
-                kvq_float_of_bits((uint32_t)bf16_load(codes + r * 2 * dim, j) << 16);
-    float acc[BF16_ROWS] = {0};
-    for (size_t j = 0; j < dim; j++)
-        for (size_t r = 0; r < BF16_ROWS; r++) acc[r] += query[j] * t[j * BF16_ROWS + r];
-    for (size_t r = 0; r < rows; r++) out[r] = acc[r];
+    (void)factor;
+    (void)scratch;
+    const kvq_dim_state *s = state;
+    for (size_t i = 0; i < m * s->dim; i++)
+        rows[i] = kvq_float_of_bits((uint32_t)bf16_load(codes, i) << 16);
+}
+
+static int bf16_score_many(const void *state, const float *queries, size_t nq, const uint8_t *codes,
+                           size_t n, float *out, kvq_error *err)
+{
+    const kvq_dim_state *s = state;
+    kvq_decoded_score d = {.codec = "bf16",
+                           .dim = s->dim,
+                           .query_dim = s->dim,
+                           .code_bytes = 2 * s->dim,
+                           .decode = bf16_decode_for_score,
+                           .sequential = 1};
+    return kvq_decoded_score_many(&d, state, queries, nq, codes, n, out, err);
 }
 
 static int bf16_score(const void *state, const float *query, const uint8_t *codes, size_t n,
                       float *out, kvq_error *err)
 {
-    const kvq_dim_state *s = state;
-    float *t = kvq_state_calloc("bf16", s->dim * BF16_ROWS * sizeof *t, err);
-    if (!t) return KVQ_ENOMEM;
-    for (size_t i = 0; i < n; i += BF16_ROWS)
-        bf16_score_rows(query, codes + i * 2 * s->dim, s->dim,
-                        n - i < BF16_ROWS ? n - i : BF16_ROWS, t, out + i);
-    free(t);
-    return KVQ_OK;
+    return bf16_score_many(state, query, 1, codes, n, out, err);
 }
 
 static size_t bf16_bytes_per_row(const void *state)
@@ -94,6 +93,7 @@ const kvq_backend kvq_backend_bf16 = {
     .create = bf16_create,
     .encode = bf16_encode,
     .score = bf16_score,
+    .score_many = bf16_score_many,
     .reconstruct = bf16_reconstruct,
     .bytes_per_row = bf16_bytes_per_row,
     .destroy = kvq_state_free,

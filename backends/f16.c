@@ -10,9 +10,10 @@
  * Relative MSE on N(0,1) rows: ulp(x)^2 / 12 averaged, about 4.3e-8 (11 significand bits: 2^-6
  * times bf16's 2.76e-6; tests/golden/gen_codecs1.py integrates it). Known answer: f16(1/3) =
  * 0x3555, f16(-2) = 0xc000, f16(1e6) saturates to 0x7bff. */
-#include "dotf.h"
+#include "decoded_score.h"
 #include "halfvec.h"
 #include "kvq/backend.h"
+#include "kvq/vector_clones.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -56,18 +57,32 @@ KVQ_VECTOR_CLONES static int f16_reconstruct(const void *state, const uint8_t *c
     return KVQ_OK;
 }
 
-KVQ_VECTOR_CLONES static int f16_score(const void *state, const float *query, const uint8_t *codes,
-                                       size_t n, float *out, kvq_error *err)
+/* Scores: kvq_dotf of the query with each decoded row. */
+static void f16_decode_for_score(const void *state, const uint8_t *codes, size_t m, float *rows,
+                                 float *factor, void *scratch)
+{
+    (void)factor;
+    (void)scratch;
+    const kvq_dim_state *s = state;
+    f16_decode(codes, m * s->dim, rows);
+}
+
+static int f16_score_many(const void *state, const float *queries, size_t nq, const uint8_t *codes,
+                          size_t n, float *out, kvq_error *err)
 {
     const kvq_dim_state *s = state;
-    float *row = kvq_state_calloc("f16", s->dim * sizeof *row, err);
-    if (!row) return KVQ_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        f16_decode(codes + i * 2 * s->dim, s->dim, row);
-        out[i] = kvq_dotf(query, row, s->dim);
-    }
-    free(row);
-    return KVQ_OK;
+    kvq_decoded_score d = {.codec = "f16",
+                           .dim = s->dim,
+                           .query_dim = s->dim,
+                           .code_bytes = 2 * s->dim,
+                           .decode = f16_decode_for_score};
+    return kvq_decoded_score_many(&d, state, queries, nq, codes, n, out, err);
+}
+
+static int f16_score(const void *state, const float *query, const uint8_t *codes, size_t n,
+                     float *out, kvq_error *err)
+{
+    return f16_score_many(state, query, 1, codes, n, out, err);
 }
 
 static size_t f16_bytes_per_row(const void *state)
@@ -86,6 +101,7 @@ const kvq_backend kvq_backend_f16 = {
     .create = f16_create,
     .encode = f16_encode,
     .score = f16_score,
+    .score_many = f16_score_many,
     .reconstruct = f16_reconstruct,
     .bytes_per_row = f16_bytes_per_row,
     .destroy = kvq_state_free,

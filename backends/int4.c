@@ -15,9 +15,10 @@
  * 31 other coordinates of a group; tests/golden/gen_codecs1.py simulates it). Known answer
  * (tests/test_codecs1_int4.c): the group (-8, 4, 1, 0.4) has scale 1 (0x3c00) and codes 0, 12, 9,
  * 8, bytes 00 3c 90 8c. */
-#include "dotf.h"
+#include "decoded_score.h"
 #include "halfvec.h"
 #include "kvq/backend.h"
+#include "kvq/vector_clones.h"
 #include "util.h"
 
 #include <math.h>
@@ -171,19 +172,31 @@ KVQ_VECTOR_CLONES static int int4_reconstruct(const void *state, const uint8_t *
     return KVQ_OK;
 }
 
-KVQ_VECTOR_CLONES static int int4_score(const void *state, const float *query, const uint8_t *codes,
-                                        size_t n, float *out, kvq_error *err)
+/* Scores: kvq_dotf of the query with each decoded row. */
+static void int4_decode_for_score(const void *state, const uint8_t *codes, size_t m, float *rows,
+                                  float *factor, void *scratch)
+{
+    (void)factor;
+    (void)scratch;
+    int4_reconstruct(state, codes, m, rows, NULL);
+}
+
+static int int4_score_many(const void *state, const float *queries, size_t nq, const uint8_t *codes,
+                           size_t n, float *out, kvq_error *err)
 {
     const int4_state *s = state;
-    size_t bytes = int4_bytes_per_row(s);
-    float *row = kvq_state_calloc("int4", s->dim * sizeof *row, err);
-    if (!row) return KVQ_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        int4_decode(s, codes + i * bytes, row);
-        out[i] = kvq_dotf(query, row, s->dim);
-    }
-    free(row);
-    return KVQ_OK;
+    kvq_decoded_score d = {.codec = "int4",
+                           .dim = s->dim,
+                           .query_dim = s->dim,
+                           .code_bytes = int4_bytes_per_row(s),
+                           .decode = int4_decode_for_score};
+    return kvq_decoded_score_many(&d, state, queries, nq, codes, n, out, err);
+}
+
+static int int4_score(const void *state, const float *query, const uint8_t *codes, size_t n,
+                      float *out, kvq_error *err)
+{
+    return int4_score_many(state, query, 1, codes, n, out, err);
 }
 
 const kvq_backend kvq_backend_int4 = {
@@ -197,6 +210,7 @@ const kvq_backend kvq_backend_int4 = {
     .create = int4_create,
     .encode = int4_encode,
     .score = int4_score,
+    .score_many = int4_score_many,
     .reconstruct = int4_reconstruct,
     .bytes_per_row = int4_bytes_per_row,
     .destroy = kvq_state_free,

@@ -7,7 +7,7 @@
  * encodes to scale 1/127, codes (127, -64, 32, 0)
  * (-63.5 rounds away from zero). */
 #include "absmax8.h"
-#include "dotf.h"
+#include "decoded_score.h"
 #include "kvq/backend.h"
 #include "util.h"
 
@@ -59,36 +59,38 @@ static int int8_reconstruct(const void *state, const uint8_t *codes, size_t n, f
     return KVQ_OK;
 }
 
-/* Rows scored side by side: each keeps its own float sum over the coordinates in order, the sum
- * it would have alone, and the INT8_ROWS sums advance together, which vectorises. */
-#define INT8_ROWS 8
-
-/* out[r] = scale_r <query, q_r> for the rows < INT8_ROWS codes holds; t: dim x INT8_ROWS floats. */
-KVQ_VECTOR_CLONES static void int8_score_rows(const float *query, const uint8_t *codes, size_t dim,
-                                              size_t rows, float *t, float *out)
+/* Scores: each row's float sum of query_j q_j in coordinate order, times its scale. */
+static void int8_decode_for_score(const void *state, const uint8_t *codes, size_t m, float *rows,
+                                  float *factor, void *scratch)
 {
-    for (size_t r = 0; r < rows; r++) {
-        const uint8_t *q = codes + r * (sizeof(float) + dim) + sizeof(float);
-        for (size_t j = 0; j < dim; j++) t[j * INT8_ROWS + r] = (float)(int8_t)q[j];
+    (void)scratch;
+    const kvq_dim_state *s = state;
+    for (size_t r = 0; r < m; r++) {
+        const uint8_t *code = codes + r * (sizeof(float) + s->dim);
+        factor[r] = int8_scale_of(code);
+        for (size_t j = 0; j < s->dim; j++)
+            rows[r * s->dim + j] = (float)(int8_t)code[sizeof(float) + j];
     }
-    float acc[INT8_ROWS] = {0};
-    for (size_t j = 0; j < dim; j++)
-        for (size_t r = 0; r < INT8_ROWS; r++) acc[r] += query[j] * t[j * INT8_ROWS + r];
-    for (size_t r = 0; r < rows; r++)
-        out[r] = int8_scale_of(codes + r * (sizeof(float) + dim)) * acc[r];
+}
+
+static int int8_score_many(const void *state, const float *queries, size_t nq, const uint8_t *codes,
+                           size_t n, float *out, kvq_error *err)
+{
+    const kvq_dim_state *s = state;
+    kvq_decoded_score d = {.codec = "int8",
+                           .dim = s->dim,
+                           .query_dim = s->dim,
+                           .code_bytes = sizeof(float) + s->dim,
+                           .decode = int8_decode_for_score,
+                           .scaled = 1,
+                           .sequential = 1};
+    return kvq_decoded_score_many(&d, state, queries, nq, codes, n, out, err);
 }
 
 static int int8_score(const void *state, const float *query, const uint8_t *codes, size_t n,
                       float *out, kvq_error *err)
 {
-    const kvq_dim_state *s = state;
-    float *t = kvq_state_calloc("int8", s->dim * INT8_ROWS * sizeof *t, err);
-    if (!t) return KVQ_ENOMEM;
-    for (size_t i = 0; i < n; i += INT8_ROWS)
-        int8_score_rows(query, codes + i * (sizeof(float) + s->dim), s->dim,
-                        n - i < INT8_ROWS ? n - i : INT8_ROWS, t, out + i);
-    free(t);
-    return KVQ_OK;
+    return int8_score_many(state, query, 1, codes, n, out, err);
 }
 
 static size_t int8_bytes_per_row(const void *state)
@@ -107,6 +109,7 @@ const kvq_backend kvq_backend_int8 = {
     .create = int8_create,
     .encode = int8_encode,
     .score = int8_score,
+    .score_many = int8_score_many,
     .reconstruct = int8_reconstruct,
     .bytes_per_row = int8_bytes_per_row,
     .destroy = kvq_state_free,
