@@ -148,17 +148,37 @@ static int hclam_leaf(const hclam_state *s, const uint8_t *codes, size_t i, cons
     return KVQ_OK;
 }
 
+/* Leaves gathered at once for every query: at most this many floats (16 KiB). */
+#define HCLAM_BLOCK_FLOATS 4096
+
+/* Each block of codes' leaves gathered once, then dotted with every query in double (kvq_dot_rows:
+ * kvq_dot's sums). */
+static int hclam_score_many(const void *state, const float *queries, size_t nq,
+                            const uint8_t *codes, size_t n, float *out, kvq_error *err)
+{
+    const hclam_state *s = state;
+    size_t block = HCLAM_BLOCK_FLOATS / s->dim ? HCLAM_BLOCK_FLOATS / s->dim : 1;
+    float *rows = kvq_state_calloc("hclam", (block < n ? block : n) * s->dim * sizeof *rows, err);
+    if (!rows) return KVQ_ENOMEM;
+    int rc = KVQ_OK;
+    for (size_t i0 = 0; i0 < n && !rc; i0 += block) {
+        size_t m = n - i0 < block ? n - i0 : block;
+        for (size_t r = 0; r < m && !rc; r++) {
+            const float *leaf;
+            rc = hclam_leaf(s, codes, i0 + r, &leaf, err);
+            if (!rc) memcpy(rows + r * s->dim, leaf, s->dim * sizeof *rows);
+        }
+        for (size_t k = 0; k < nq && !rc; k++)
+            kvq_dot_rows(queries + k * s->dim, rows, m, s->dim, out + k * n + i0);
+    }
+    free(rows);
+    return rc;
+}
+
 static int hclam_score(const void *state, const float *query, const uint8_t *codes, size_t n,
                        float *out, kvq_error *err)
 {
-    const hclam_state *s = state;
-    for (size_t i = 0; i < n; i++) {
-        const float *leaf;
-        int rc = hclam_leaf(s, codes, i, &leaf, err);
-        if (rc) return rc;
-        out[i] = kvq_dot(query, leaf, s->dim);
-    }
-    return KVQ_OK;
+    return hclam_score_many(state, query, 1, codes, n, out, err);
 }
 
 static int hclam_reconstruct(const void *state, const uint8_t *codes, size_t n, float *rows,
@@ -193,6 +213,7 @@ const kvq_backend kvq_backend_hclam = {
     .fit = hclam_fit,
     .encode = hclam_encode,
     .score = hclam_score,
+    .score_many = hclam_score_many,
     .reconstruct = hclam_reconstruct,
     .bytes_per_row = hclam_bytes_per_row,
     .shared_bytes = hclam_shared_bytes,

@@ -9,6 +9,7 @@
  * rows themselves, about palette's relative MSE times int8's, since int8's error scales with the
  * energy it codes. */
 #include "absmax8.h"
+#include "decoded_score.h"
 #include "kmeans.h"
 #include "kvq/backend.h"
 #include "util.h"
@@ -115,26 +116,59 @@ static i8hybrid_head i8hybrid_head_of(const uint8_t *code, float *scale)
     return head;
 }
 
+/* The residual part of the scores: each row's float sum of query_t r_t in coordinate order,
+ * times its scale. */
+static void i8hybrid_decode_for_score(const void *state, const uint8_t *codes, size_t m,
+                                      float *rows, float *factor, void *scratch)
+{
+    (void)scratch;
+    const i8hybrid_state *s = state;
+    for (size_t r = 0; r < m; r++) {
+        const uint8_t *code = codes + r * i8hybrid_bytes_per_row(s);
+        i8hybrid_head_of(code, &factor[r]);
+        for (size_t t = 0; t < s->dim; t++)
+            rows[r * s->dim + t] = (float)(int8_t)code[sizeof(i8hybrid_head) + t];
+    }
+}
+
+/* score = <query, colour> (in double, kvq_codebook_dots) + scale * the residual's float sum. */
+static int i8hybrid_score_many(const void *state, const float *queries, size_t nq,
+                               const uint8_t *codes, size_t n, float *out, kvq_error *err)
+{
+    const i8hybrid_state *s = state;
+    size_t bytes = i8hybrid_bytes_per_row(s);
+    for (size_t i = 0; i < n; i++) {
+        float scale;
+        i8hybrid_head head = i8hybrid_head_of(codes + i * bytes, &scale);
+        int rc = kvq_codebook_check(&s->colors, head.index, i, "i8hybrid", err);
+        if (rc) return rc;
+    }
+    float *table = malloc(nq * s->k * sizeof *table);
+    if (!table) return kvq_fail(err, KVQ_ENOMEM, "i8hybrid: out of memory scoring");
+    for (size_t k = 0; k < nq; k++)
+        kvq_codebook_dots(&s->colors, queries + k * s->dim, table + k * s->k);
+    kvq_decoded_score d = {.codec = "i8hybrid",
+                           .dim = s->dim,
+                           .query_dim = s->dim,
+                           .code_bytes = bytes,
+                           .decode = i8hybrid_decode_for_score,
+                           .scaled = 1,
+                           .sequential = 1};
+    int rc = kvq_decoded_score_many(&d, state, queries, nq, codes, n, out, err);
+    for (size_t k = 0; k < nq && !rc; k++)
+        for (size_t i = 0; i < n; i++) {
+            float scale;
+            i8hybrid_head head = i8hybrid_head_of(codes + i * bytes, &scale);
+            out[k * n + i] = table[k * s->k + head.index] + out[k * n + i];
+        }
+    free(table);
+    return rc;
+}
+
 static int i8hybrid_score(const void *state, const float *query, const uint8_t *codes, size_t n,
                           float *out, kvq_error *err)
 {
-    const i8hybrid_state *s = state;
-    float *table = malloc(s->k * sizeof *table);
-    if (!table) return kvq_fail(err, KVQ_ENOMEM, "i8hybrid: out of memory scoring");
-    kvq_codebook_dots(&s->colors, query, table);
-    int rc = KVQ_OK;
-    for (size_t i = 0; i < n && !rc; i++) {
-        const uint8_t *code = codes + i * i8hybrid_bytes_per_row(s);
-        float scale;
-        i8hybrid_head head = i8hybrid_head_of(code, &scale);
-        rc = kvq_codebook_check(&s->colors, head.index, i, "i8hybrid", err);
-        if (rc) break;
-        float acc = 0.0f;
-        for (size_t t = 0; t < s->dim; t++) acc += query[t] * (float)(int8_t)code[sizeof head + t];
-        out[i] = table[head.index] + scale * acc;
-    }
-    free(table);
-    return rc;
+    return i8hybrid_score_many(state, query, 1, codes, n, out, err);
 }
 
 static int i8hybrid_reconstruct(const void *state, const uint8_t *codes, size_t n, float *rows,
@@ -171,6 +205,7 @@ const kvq_backend kvq_backend_i8hybrid = {
     .fit = i8hybrid_fit,
     .encode = i8hybrid_encode,
     .score = i8hybrid_score,
+    .score_many = i8hybrid_score_many,
     .reconstruct = i8hybrid_reconstruct,
     .bytes_per_row = i8hybrid_bytes_per_row,
     .shared_bytes = i8hybrid_shared_bytes,

@@ -167,30 +167,50 @@ static int turboquant_prod_reconstruct(const void *state, const uint8_t *codes, 
 }
 
 /* R q and S R q once per call; each code then costs a decode, a dot and a pass over its signs. */
+/* Rows decoded at once for every query: at most this many floats (64 KiB). */
+#define TQP_BLOCK_FLOATS 16384
+
+/* Each query rotated and projected once; each block of codes decoded once for every query. */
+static int turboquant_prod_score_many(const void *state, const float *queries, size_t nq,
+                                      const uint8_t *codes, size_t n, float *out, kvq_error *err)
+{
+    const turboquant_prod_state *s = state;
+    size_t dim = s->stage.dim, m = s->sketch.m, bytes = turboquant_prod_bytes_per_row(s);
+    size_t block = TQP_BLOCK_FLOATS / dim ? TQP_BLOCK_FLOATS / dim : 1;
+    if (block > n) block = n;
+    float *a = kvq_state_calloc("turboquant_prod",
+                                (nq * dim + nq * m + block * dim + block) * sizeof *a, err);
+    uint8_t *index = a ? kvq_state_calloc("turboquant_prod", dim, err) : NULL;
+    if (!index) {
+        free(a);
+        return KVQ_ENOMEM;
+    }
+    float *sq = a + nq * dim, *rows = sq + nq * m, *residual = rows + block * dim;
+    memcpy(a, queries, nq * dim * sizeof *a);
+    for (size_t k = 0; k < nq; k++) kvq_rotation_apply(&s->stage.rotation, a + k * dim);
+    kvq_sketch_project(&s->sketch, a, nq, sq);
+    for (size_t i0 = 0; i0 < n; i0 += block) {
+        size_t mr = n - i0 < block ? n - i0 : block;
+        for (size_t r = 0; r < mr; r++)
+            residual[r] = tqp_decode_rotated(s, codes + (i0 + r) * bytes, index, rows + r * dim);
+        for (size_t k = 0; k < nq; k++)
+            for (size_t r = 0; r < mr; r++) {
+                const uint8_t *code = codes + (i0 + r) * bytes;
+                out[k * n + i0 + r] =
+                    kvq_dotf(a + k * dim, rows + r * dim, dim) +
+                    kvq_sketch_estimate(&s->sketch, sq + k * m, residual[r],
+                                        code + TQP_SCALAR_BYTES, dim * s->mse_bits);
+            }
+    }
+    free(a);
+    free(index);
+    return KVQ_OK;
+}
+
 static int turboquant_prod_score(const void *state, const float *query, const uint8_t *codes,
                                  size_t n, float *out, kvq_error *err)
 {
-    const turboquant_prod_state *s = state;
-    size_t dim = s->stage.dim, bytes = turboquant_prod_bytes_per_row(s);
-    tqp_scratch w;
-    float *sq = kvq_state_calloc("turboquant_prod", dim * sizeof *sq, err);
-    if (!sq || tqp_scratch_alloc(dim, &w, err)) {
-        free(sq);
-        return KVQ_ENOMEM;
-    }
-    memcpy(w.a, query, dim * sizeof *w.a);
-    kvq_rotation_apply(&s->stage.rotation, w.a);
-    kvq_sketch_project(&s->sketch, w.a, 1, sq);
-    for (size_t i = 0; i < n; i++) {
-        const uint8_t *code = codes + i * bytes;
-        float residual = tqp_decode_rotated(s, code, w.index, w.b);
-        out[i] = kvq_dotf(w.a, w.b, dim) + kvq_sketch_estimate(&s->sketch, sq, residual,
-                                                               code + TQP_SCALAR_BYTES,
-                                                               dim * s->mse_bits);
-    }
-    free(sq);
-    tqp_scratch_free(&w);
-    return KVQ_OK;
+    return turboquant_prod_score_many(state, query, 1, codes, n, out, err);
 }
 
 const kvq_backend kvq_backend_turboquant_prod = {
@@ -204,6 +224,7 @@ const kvq_backend kvq_backend_turboquant_prod = {
     .create = turboquant_prod_create,
     .encode = turboquant_prod_encode,
     .score = turboquant_prod_score,
+    .score_many = turboquant_prod_score_many,
     .reconstruct = turboquant_prod_reconstruct,
     .bytes_per_row = turboquant_prod_bytes_per_row,
     .shared_bytes = turboquant_prod_shared_bytes,
