@@ -15,29 +15,18 @@
 #include <gsl/gsl_randist.h>
 #include <string.h>
 
-#define PCG32_MULT 6364136223846793005ULL
-
-static uint32_t pcg32_step(kvq_rng *rng)
-{
-    uint64_t old = rng->state;
-    rng->state = old * PCG32_MULT + rng->inc;
-    uint32_t xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
-    uint32_t rot = (uint32_t)(old >> 59u);
-    return (xorshifted >> rot) | (xorshifted << ((-rot) & 31u));
-}
-
 void kvq_rng_seed(kvq_rng *rng, uint64_t initstate, uint64_t initseq)
 {
     rng->state = 0u;
     rng->inc = (initseq << 1u) | 1u;
-    pcg32_step(rng);
+    kvq_rng_next(rng);
     rng->state += initstate;
-    pcg32_step(rng);
+    kvq_rng_next(rng);
 }
 
 uint32_t kvq_rng_u32(kvq_rng *rng)
 {
-    return pcg32_step(rng);
+    return kvq_rng_next(rng);
 }
 
 uint32_t kvq_rng_bounded(kvq_rng *rng, uint32_t bound)
@@ -45,15 +34,15 @@ uint32_t kvq_rng_bounded(kvq_rng *rng, uint32_t bound)
     /* Reject the first (2^32 mod bound) values so every residue is equally likely. */
     uint32_t threshold = (uint32_t)(-bound) % bound;
     for (;;) {
-        uint32_t r = pcg32_step(rng);
+        uint32_t r = kvq_rng_next(rng);
         if (r >= threshold) return r % bound;
     }
 }
 
 double kvq_rng_uniform(kvq_rng *rng)
 {
-    uint64_t hi = pcg32_step(rng) >> 5; /* 27 bits */
-    uint64_t lo = pcg32_step(rng) >> 6; /* 26 bits */
+    uint64_t hi = kvq_rng_next(rng) >> 5; /* 27 bits */
+    uint64_t lo = kvq_rng_next(rng) >> 6; /* 26 bits */
     return (double)((hi << 26) | lo) * (1.0 / 9007199254740992.0);
 }
 
@@ -97,12 +86,12 @@ static void pcg32_gsl_set(void *state, unsigned long seed)
 
 static unsigned long pcg32_gsl_get(void *state)
 {
-    return pcg32_step(state);
+    return kvq_rng_next(state);
 }
 
 static double pcg32_gsl_get_double(void *state)
 {
-    return pcg32_step(state) * (1.0 / 4294967296.0);
+    return kvq_rng_next(state) * (1.0 / 4294967296.0);
 }
 
 static const gsl_rng_type pcg32_gsl_type = {

@@ -80,19 +80,6 @@ static int identity(kvq_cell *cell, const kvq_population *pop, const float *rows
     return KVQ_OK;
 }
 
-/* Per-row parts of the reconstruction metrics, for their intervals over rows. */
-typedef struct row_parts {
-    double *err2, *norm2, *cosine; /* |x_i - x^_i|^2, |x_i|^2, cos(x_i, x^_i) */
-} row_parts;
-
-static double rel_mse_of(const size_t *idx, size_t n, void *ctx)
-{
-    const row_parts *r = ctx;
-    double e = 0.0, s = 0.0;
-    for (size_t i = 0; i < n; i++) e += r->err2[idx[i]], s += r->norm2[idx[i]];
-    return s > 0.0 ? e / s : NAN;
-}
-
 /* rel_mse (its value as computed over all coordinates) and the mean cosine over rows (as
  * kvq_mean_cosine sums it), with percentile bootstrap intervals over the rows (ROW_REPS
  * resamples, drawn from boot after the query metrics'). */
@@ -100,8 +87,9 @@ static int row_intervals(kvq_cell *cell, const kvq_population *pop, const float 
                          double rel_mse, kvq_rng *boot, kvq_error *err)
 {
     size_t n = pop->n, dim = pop->dim;
-    row_parts r = {malloc(n * sizeof(double)), malloc(n * sizeof(double)),
-                   malloc(n * sizeof(double))};
+    struct {
+        double *err2, *norm2, *cosine; /* |x_i - x^_i|^2, |x_i|^2, cos(x_i, x^_i) */
+    } r = {malloc(n * sizeof(double)), malloc(n * sizeof(double)), malloc(n * sizeof(double))};
     kvq_interval a = {.lo = NAN, .hi = NAN}, b = {.lo = NAN, .hi = NAN};
     int rc = r.err2 && r.norm2 && r.cosine
                  ? KVQ_OK
@@ -116,7 +104,7 @@ static int row_intervals(kvq_cell *cell, const kvq_population *pop, const float 
     double cosine = 0.0;
     for (size_t i = 0; !rc && i < n; i++) cosine += r.cosine[i];
     cosine /= (double)n;
-    if (!rc) rc = kvq_bootstrap(n, rel_mse_of, &r, ROW_REPS, 0.95, boot, &a, err);
+    if (!rc) rc = kvq_bootstrap_ratio(r.err2, r.norm2, n, ROW_REPS, 0.95, boot, &a, err);
     if (!rc) rc = kvq_bootstrap_mean(r.cosine, n, ROW_REPS, 0.95, boot, &b, err);
     if (!rc) {
         kvq_cell_add(cell, "rel_mse", rel_mse, a.lo, a.hi);

@@ -32,14 +32,15 @@ static bounded bounded_of(uint32_t n)
 static uint32_t bounded_draw(kvq_rng *rng, const bounded *b)
 {
     uint32_t r;
-    do r = kvq_rng_u32(rng);
+    do r = kvq_rng_next(rng);
     while (r < b->threshold);
     uint64_t low = b->inverse * r; /* mod 2^64 */
     uint64_t high = (low >> 32) * b->n + (((low & 0xffffffffu) * b->n) >> 32);
     return (uint32_t)(high >> 32);
 }
 
-/* Draws reps resamples and returns their statistics in a new array (*stats). */
+/* Draws reps resamples and returns their statistics in a new array (*stats). The generator runs
+ * on a local copy (its state kept in registers), written back at the end. */
 static int replicate(size_t n, kvq_statistic_fn stat, void *ctx, size_t reps, kvq_rng *rng,
                      double **stats, kvq_error *err)
 {
@@ -50,11 +51,42 @@ static int replicate(size_t n, kvq_statistic_fn stat, void *ctx, size_t reps, kv
         return kvq_fail(err, KVQ_ENOMEM, "bootstrap: no memory for %zu replicates", reps);
     }
     bounded b = bounded_of((uint32_t)n);
+    kvq_rng g = *rng;
     for (size_t r = 0; r < reps; r++) {
-        for (size_t i = 0; i < n; i++) idx[i] = bounded_draw(rng, &b);
+        for (size_t i = 0; i < n; i++) idx[i] = bounded_draw(&g, &b);
         s[r] = stat(idx, n, ctx);
     }
+    *rng = g;
     free(idx);
+    *stats = s;
+    return KVQ_OK;
+}
+
+/* The statistics of kvq_bootstrap_mean (den NULL: mean_of) and kvq_bootstrap_ratio (ratio_of), each
+ * resample's values summed as they are drawn: the same draws and the same sums, in the same order,
+ * as replicate with those functions, without the index array, so that the generator's chain of
+ * multiplications and the sums' chain of additions overlap. */
+static int replicate_sums(const double *num, const double *den, size_t n, size_t reps, kvq_rng *rng,
+                          double **stats, kvq_error *err)
+{
+    double *s = malloc(reps * sizeof *s);
+    if (!s) return kvq_fail(err, KVQ_ENOMEM, "bootstrap: no memory for %zu replicates", reps);
+    bounded b = bounded_of((uint32_t)n);
+    kvq_rng g = *rng;
+    for (size_t r = 0; r < reps; r++) {
+        double a = 0.0, c = 0.0;
+        if (den) {
+            for (size_t i = 0; i < n; i++) {
+                uint32_t j = bounded_draw(&g, &b);
+                a += num[j], c += den[j];
+            }
+            s[r] = c > 0.0 ? a / c : NAN;
+        } else {
+            for (size_t i = 0; i < n; i++) a += num[bounded_draw(&g, &b)];
+            s[r] = a / (double)n;
+        }
+    }
+    *rng = g;
     *stats = s;
     return KVQ_OK;
 }
@@ -111,10 +143,44 @@ static double mean_of(const size_t *idx, size_t n, void *ctx)
     return sum / (double)n;
 }
 
+/* sum num / sum den over the subjects idx, NaN unless the denominator is positive. */
+static double ratio_of(const size_t *idx, size_t n, const double *num, const double *den)
+{
+    double a = 0.0, c = 0.0;
+    for (size_t i = 0; i < n; i++) a += num[idx[i]], c += den[idx[i]];
+    return c > 0.0 ? a / c : NAN;
+}
+
+/* kvq_bootstrap of mean_of (den NULL) or of ratio_of, through replicate_sums. */
+static int bootstrap_sums(const double *num, const double *den, size_t n, size_t reps, double level,
+                          kvq_rng *rng, kvq_interval *out, kvq_error *err)
+{
+    int rc = check_args(n, reps, level, err);
+    size_t *idx = rc ? NULL : malloc(n * sizeof *idx);
+    if (!rc && !idx) rc = kvq_fail(err, KVQ_ENOMEM, "bootstrap: no memory for %zu subjects", n);
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++) idx[i] = i;
+    double estimate = den ? ratio_of(idx, n, num, den) : mean_of(idx, n, (void *)num);
+    double *stats = NULL;
+    free(idx);
+    rc = replicate_sums(num, den, n, reps, rng, &stats, err);
+    if (rc) return rc;
+    *out = (kvq_interval){.estimate = estimate, .level = level, .reps = reps};
+    percentiles(stats, reps, out);
+    free(stats);
+    return KVQ_OK;
+}
+
 int kvq_bootstrap_mean(const double *v, size_t n, size_t reps, double level, kvq_rng *rng,
                        kvq_interval *out, kvq_error *err)
 {
-    return kvq_bootstrap(n, mean_of, (void *)v, reps, level, rng, out, err);
+    return bootstrap_sums(v, NULL, n, reps, level, rng, out, err);
+}
+
+int kvq_bootstrap_ratio(const double *num, const double *den, size_t n, size_t reps, double level,
+                        kvq_rng *rng, kvq_interval *out, kvq_error *err)
+{
+    return bootstrap_sums(num, den, n, reps, level, rng, out, err);
 }
 
 typedef struct pair_ctx {

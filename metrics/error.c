@@ -34,12 +34,14 @@ int kvq_residuals_compute(const float *x, const float *xhat, size_t n, kvq_resid
     out->mae = sum_abs / (double)n;
     out->rmse = sqrt(sum_sq / (double)n);
     out->bias = sum / (double)n;
-    /* three quantiles need six order statistics, not a sort: the highest quantile first, so that
-     * each later selection starts from a partly ordered array */
-    out->p99_abs = kvq_quantile_select(abs_err, n, 0.99);
-    out->p95_abs = kvq_quantile_select(abs_err, n, 0.95);
-    out->p50_abs = kvq_quantile_select(abs_err, n, 0.50);
-    kvq_select_pair(abs_err, n, n - 1);
+    /* three quantiles need six order statistics, not a sort, each selected among the values above
+     * the one before; the largest value lies above the last of them */
+    static const double f[] = {0.50, 0.95, 0.99};
+    double q[3];
+    kvq_quantiles_select(abs_err, n, f, 3, q);
+    out->p50_abs = q[0], out->p95_abs = q[1], out->p99_abs = q[2];
+    size_t top = (size_t)(int)(f[2] * (double)(n - 1));
+    kvq_select_pair(abs_err + top, n - top, n - 1 - top);
     out->max_abs = abs_err[n - 1];
     out->rel_mse = kvq_rel_mse(x, xhat, n);
     free(abs_err);

@@ -59,6 +59,18 @@ double kvq_quantile_select(double *v, size_t n, double f)
     return gsl_stats_quantile_from_sorted_data(v, 1, n, f);
 }
 
+void kvq_quantiles_select(double *v, size_t n, const double *f, size_t count, double *out)
+{
+    size_t lo = 0; /* v[0..lo) are the lo smallest values */
+    for (size_t i = 0; i < count; i++) {
+        size_t k = (size_t)(int)(f[i] * (double)(n - 1));
+        if (k < lo) lo = 0; /* a quantile below the last one's: select from the whole array */
+        kvq_select_pair(v + lo, n - lo, k - lo);
+        out[i] = gsl_stats_quantile_from_sorted_data(v, 1, n, f[i]);
+        lo = k + 1;
+    }
+}
+
 double kvq_median_select(double *v, size_t n)
 {
     kvq_select_pair(v, n, (n - 1) / 2);

@@ -16,6 +16,11 @@ void kvq_select_pair(double *v, size_t n, size_t k);
  * the order statistics floor((n - 1) f) and the next: numpy's default, R type 7). Reorders v. */
 double kvq_quantile_select(double *v, size_t n, double f);
 
+/* out[i] = kvq_quantile_select(v, n, f[i]) for the count quantiles f, bit for bit; with f
+ * ascending, each selection only reorders the values above the last one's order statistic.
+ * Reorders v. */
+void kvq_quantiles_select(double *v, size_t n, const double *f, size_t count, double *out);
+
 /* The median of v[0..n), n >= 1, bit for bit what gsl_stats_median_from_sorted_data gives on v
  * sorted ascending. Reorders v. */
 double kvq_median_select(double *v, size_t n);

@@ -98,3 +98,72 @@ Test(metrics_bootstrap, resamples_are_bounded_draws_in_order, .init = setup)
         free(d.idx);
     }
 }
+
+/* The statistics kvq_bootstrap_mean and kvq_bootstrap_ratio compute, written out here as
+ * kvq_bootstrap callbacks over the drawn subjects. */
+typedef struct sums {
+    const double *num, *den;
+} sums;
+
+static double mean_stat(const size_t *idx, size_t n, void *ctx)
+{
+    const sums *s = ctx;
+    double a = 0.0;
+    for (size_t i = 0; i < n; i++) a += s->num[idx[i]];
+    return a / (double)n;
+}
+
+static double ratio_stat(const size_t *idx, size_t n, void *ctx)
+{
+    const sums *s = ctx;
+    double a = 0.0, c = 0.0;
+    for (size_t i = 0; i < n; i++) a += s->num[idx[i]], c += s->den[idx[i]];
+    return c > 0.0 ? a / c : NAN;
+}
+
+static void assert_same_interval(const kvq_interval *a, const kvq_interval *b, size_t n)
+{
+    cr_assert(a->estimate == b->estimate || (isnan(a->estimate) && isnan(b->estimate)), "n %zu", n);
+    cr_assert(a->lo == b->lo || (isnan(a->lo) && isnan(b->lo)), "n %zu: lo %.17g %.17g", n, a->lo,
+              b->lo);
+    cr_assert(a->hi == b->hi || (isnan(a->hi) && isnan(b->hi)), "n %zu: hi %.17g %.17g", n, a->hi,
+              b->hi);
+    cr_assert_eq(a->valid, b->valid, "n %zu", n);
+}
+
+/* The mean and the ratio, which sum each value as it is drawn, give what kvq_bootstrap gives with
+ * the same sums over its drawn subjects, bit for bit, and leave the stream where it leaves it; a
+ * denominator summing to 0 gives no valid replicate. */
+Test(metrics_bootstrap, mean_and_ratio_equal_the_general_bootstrap, .init = setup)
+{
+    const size_t sizes[] = {1, 3, 256, 4096, 5000};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t n = sizes[k];
+        double *num = malloc(n * sizeof *num), *den = malloc(n * sizeof *den);
+        double *zero = calloc(n, sizeof *zero);
+        kvq_rng g;
+        kvq_rng_seed(&g, 5, (uint64_t)k);
+        for (size_t i = 0; i < n; i++) num[i] = kvq_rng_gaussian(&g), den[i] = kvq_rng_uniform(&g);
+        const sums cases[] = {{num, den}, {num, zero}};
+        for (size_t c = 0; c < 2; c++) {
+            kvq_rng r1, r2;
+            kvq_rng_seed(&r1, 9, (uint64_t)k);
+            kvq_rng_seed(&r2, 9, (uint64_t)k);
+            kvq_interval a, b;
+            if (c == 0) {
+                cr_assert_eq(kvq_bootstrap_mean(num, n, 200, 0.9, &r1, &a, NULL), 0);
+                cr_assert_eq(
+                    kvq_bootstrap(n, mean_stat, (void *)&cases[0], 200, 0.9, &r2, &b, NULL), 0);
+                assert_same_interval(&a, &b, n);
+            }
+            cr_assert_eq(
+                kvq_bootstrap_ratio(cases[c].num, cases[c].den, n, 200, 0.9, &r1, &a, NULL), 0);
+            cr_assert_eq(kvq_bootstrap(n, ratio_stat, (void *)&cases[c], 200, 0.9, &r2, &b, NULL),
+                         0);
+            assert_same_interval(&a, &b, n);
+            cr_assert_eq(a.valid, c == 0 ? 200u : 0u, "n %zu", n);
+            cr_assert_eq(kvq_rng_u32(&r1), kvq_rng_u32(&r2), "n %zu: the streams part", n);
+        }
+        free(num), free(den), free(zero);
+    }
+}

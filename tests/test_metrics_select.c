@@ -1,5 +1,6 @@
 /* Order statistics by selection (metrics/select.c) against a full sort: the quantiles and the
- * median equal GSL's from-sorted-data values bit for bit on random data, on data made of a few
+ * median (one at a time, and several at once) equal GSL's from-sorted-data values bit for bit on
+ * random data, on data made of a few
  * repeated values (ties), on sorted and reversed input, and at n = 1 and 2; and the percentiles of
  * kvq_residuals_compute equal those of a sort of the same absolute errors. */
 #include "kvq/metrics.h"
@@ -52,6 +53,24 @@ static void expect_same_as_sort(size_t n, int kind, kvq_rng *rng)
         double got = kvq_quantile_select(work, n, fractions[f]);
         cr_assert(memcmp(&got, &want, sizeof got) == 0, "n %zu kind %d f %g: %.17g, sort %.17g", n,
                   kind, fractions[f], got, want);
+    }
+    /* all at once, ascending (each selected above the last), then in a mixed order */
+    enum { NF = sizeof fractions / sizeof *fractions };
+    static const double mixed[] = {0.99, 0.5, 0.999, 0.01, 1.0, 0.0};
+    double got_all[NF];
+    memcpy(work, data, n * sizeof *data);
+    kvq_quantiles_select(work, n, fractions, NF, got_all);
+    for (size_t f = 0; f < NF; f++) {
+        double want = gsl_stats_quantile_from_sorted_data(sorted, 1, n, fractions[f]);
+        cr_assert(memcmp(&got_all[f], &want, sizeof want) == 0, "n %zu kind %d f %g together", n,
+                  kind, fractions[f]);
+    }
+    memcpy(work, data, n * sizeof *data);
+    kvq_quantiles_select(work, n, mixed, 6, got_all);
+    for (size_t f = 0; f < 6; f++) {
+        double want = gsl_stats_quantile_from_sorted_data(sorted, 1, n, mixed[f]);
+        cr_assert(memcmp(&got_all[f], &want, sizeof want) == 0, "n %zu kind %d f %g mixed", n, kind,
+                  mixed[f]);
     }
     memcpy(work, data, n * sizeof *data);
     double want = gsl_stats_median_from_sorted_data(sorted, 1, n);

@@ -33,6 +33,11 @@ int kvq_bootstrap(size_t n, kvq_statistic_fn stat, void *ctx, size_t reps, doubl
 int kvq_bootstrap_mean(const double *v, size_t n, size_t reps, double level, kvq_rng *rng,
                        kvq_interval *out, kvq_error *err);
 
+/* Interval of sum num / sum den over the subjects (NaN for a resample whose den sums to <= 0), e.g.
+ * a relative error from each row's squared error and squared norm. */
+int kvq_bootstrap_ratio(const double *num, const double *den, size_t n, size_t reps, double level,
+                        kvq_rng *rng, kvq_interval *out, kvq_error *err);
+
 typedef struct kvq_paired {
     kvq_interval diff; /* mean over subjects of a_i - b_i, with its interval */
     double p;          /* two-sided bootstrap p of "no difference": 2 min(F(0), 1 - F(0-)) capped at

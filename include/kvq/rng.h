@@ -23,7 +23,17 @@ typedef struct kvq_rng {
 /* pcg32_srandom: seeds state initstate on stream initseq (any 64-bit values). */
 void kvq_rng_seed(kvq_rng *rng, uint64_t initstate, uint64_t initseq);
 
-/* The next 32-bit output. */
+/* The next 32-bit output: the state advances as the LCG, the output is that of the old state. */
+static inline uint32_t kvq_rng_next(kvq_rng *rng)
+{
+    uint64_t old = rng->state;
+    rng->state = old * 6364136223846793005ULL + rng->inc;
+    uint32_t xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
+    uint32_t rot = (uint32_t)(old >> 59u);
+    return (xorshifted >> rot) | (xorshifted << ((-rot) & 31u));
+}
+
+/* kvq_rng_next, out of line. */
 uint32_t kvq_rng_u32(kvq_rng *rng);
 
 /* A uniform integer in [0, bound) without modulo bias (the published pcg32_boundedrand); bound > 0.
