@@ -30,29 +30,35 @@ _Static_assert(KVQ_REFERENCE_BEST == 100, "recall@100 reads the reference's best
 enum { PEARSON, SPEARMAN, KENDALL, RECALL1, RECALL10, RECALL100, PER_QUERY };
 enum { ATTN_KL = PER_QUERY, ATTN_TOP1 };
 
-/* The codec's view of the subjects that ask query q, from its scores est of that query; work: n
- * doubles of scratch. */
+/* The codec's view of the subjects that ask query q, from its scores est of that query and their
+ * top_k-th best value kth (NaN: not known, selected here); work: n doubles of scratch. */
 static void record_subjects(kvq_cell *cell, const kvq_reference *ref, size_t q, const float *est,
-                            double *work)
+                            float kth, double *work)
 {
-    size_t nq = ref->pop->nq;
+    size_t nq = ref->pop->nq, m = ref->nsubjects / nq;
     for (size_t s = q; s < ref->nsubjects; s += nq)
         cell->subject_score[s] = est[ref->subject_row[s]];
-    kvq_rows_in_top_k(est, ref->pop->n, ref->top_k, ref->subject_row + q, ref->nsubjects / nq, nq,
-                      work, cell->subject_top + q);
+    if (isnan(kth))
+        kvq_rows_in_top_k(est, ref->pop->n, ref->top_k, ref->subject_row + q, m, nq, work,
+                          cell->subject_top + q);
+    else
+        kvq_rows_above(est, ref->pop->n, ref->top_k, kth, ref->subject_row + q, m, nq,
+                       cell->subject_top + q);
 }
 
 /* recall@k of one query for each k of recall_ks up to n (NaN beyond), out[k * nq], from one
- * selection of the largest such K of the codec's scores e and the exact best rows best (the
- * reference's, at least K): the best k of the best K, best first, are the top k (one total order),
- * so each overlap is the one kvq_recall_at_k counts. top: 3 K indices. */
-static void recalls(const float *e, const size_t *best, size_t n, size_t nq, size_t *top,
-                    double *out)
+ * selection of the largest such K of the codec's scores e (read from their sort in ranks when the
+ * rank correlations made one) and the exact best rows best (the reference's, at least K): the best
+ * k of the best K, best first, are the top k (one total order), so each overlap is the one
+ * kvq_recall_at_k counts. top: 3 K indices. */
+static void recalls(const float *e, const void *ranks, const size_t *best, size_t n, size_t nq,
+                    size_t *top, double *out)
 {
     size_t big = 0;
+    float kth;
     for (size_t k = 0; k < 3; k++)
         if (recall_ks[k] <= n) big = recall_ks[k];
-    if (big) kvq_top_k(e, n, big, top);
+    if (big && !kvq_sorted_top_k(ranks, e, n, big, top, &kth)) kvq_top_k(e, n, big, top);
     size_t *a = top + big, *b = a + big;
     for (size_t k = 0; k < 3; k++) {
         out[k * nq] = NAN;
@@ -63,10 +69,11 @@ static void recalls(const float *e, const size_t *best, size_t n, size_t nq, siz
     }
 }
 
-/* The per-query values of every metric, v[m * nq + q]; x: 2 n doubles, ranks:
+/* The per-query values of every metric, v[m * nq + q], and each query's top_k-th best codec score
+ * (kth[q], NaN when its scores were not sorted); x: 2 n doubles, ranks:
  * KVQ_RANK_CORRELATIONS_WORK(n) bytes, top: 3 recall_ks[2] indices of scratch. */
 static void per_query(const kvq_reference *ref, const float *est, double *v, double *x, void *ranks,
-                      size_t *top)
+                      size_t *top, float *kth)
 {
     size_t n = ref->pop->n, nq = ref->pop->nq;
     for (size_t q = 0; q < nq; q++) {
@@ -79,7 +86,8 @@ static void per_query(const kvq_reference *ref, const float *est, double *v, dou
                 &v[SPEARMAN * nq + q], &v[KENDALL * nq + q]);
         else
             kvq_rank_correlations_f(s, e, n, ranks, &v[SPEARMAN * nq + q], &v[KENDALL * nq + q]);
-        recalls(e, ref->exact_best + q * ref->best, n, nq, top, v + RECALL1 * nq + q);
+        recalls(e, ranks, ref->exact_best + q * ref->best, n, nq, top, v + RECALL1 * nq + q);
+        if (!kvq_sorted_top_k(ranks, e, n, ref->top_k, NULL, &kth[q])) kth[q] = NAN;
     }
 }
 
@@ -208,18 +216,19 @@ int kvq_cell_score_metrics(kvq_cell *cell, const kvq_reference *ref, const float
     double *x = malloc(2 * n * sizeof *x); /* exact, estimate */
     void *ranks = malloc(KVQ_RANK_CORRELATIONS_WORK(n));
     size_t *top = malloc(3 * recall_ks[2] * sizeof *top);
+    float *kth = malloc(nq * sizeof *kth);
     cell->subject_score = malloc(ref->nsubjects * sizeof *cell->subject_score);
     cell->subject_top = malloc(ref->nsubjects * sizeof *cell->subject_top);
     cell->nsubjects = ref->nsubjects;
     cell->query_values = malloc(KVQ_QUERY_METRICS * nq * sizeof *cell->query_values);
     cell->nqueries = nq;
     int rc = KVQ_OK;
-    if (!v || !x || !ranks || !top || !cell->subject_score || !cell->subject_top ||
+    if (!v || !x || !ranks || !top || !kth || !cell->subject_score || !cell->subject_top ||
         !cell->query_values) {
         rc = kvq_fail(err, KVQ_ENOMEM, "out of memory for the metrics of %zu queries", nq);
         goto out;
     }
-    per_query(ref, est, v, x, ranks, top);
+    per_query(ref, est, v, x, ranks, top, kth);
     for (size_t i = 0; i < KVQ_QUERY_METRICS * nq; i++) cell->query_values[i] = NAN;
     memcpy(cell->query_values, v, PER_QUERY * nq * sizeof *v); /* before query_means compacts v */
     rc = query_means(cell, v, n, nq, rng, err);
@@ -227,11 +236,12 @@ int kvq_cell_score_metrics(kvq_cell *cell, const kvq_reference *ref, const float
         score_residuals(cell, ref->exact, est, nq * n);
         rc = attention(cell, ref, est, rng, err);
     }
-    for (size_t q = 0; q < nq && !rc; q++) record_subjects(cell, ref, q, est + q * n, x);
+    for (size_t q = 0; q < nq && !rc; q++) record_subjects(cell, ref, q, est + q * n, kth[q], x);
 out:
     free(v);
     free(x);
     free(ranks);
     free(top);
+    free(kth);
     return rc;
 }

@@ -124,6 +124,17 @@ static int in_top_k(const float *scores, size_t n, size_t r, size_t k)
     return above < k;
 }
 
+void kvq_rows_above(const float *scores, size_t n, size_t k, double kth, const uint32_t *rows,
+                    size_t m, size_t stride, uint8_t *in_top)
+{
+    /* a row scoring above the k-th best value has fewer than k rows above it, one below it has at
+     * least k (every row scoring kth or more); one scoring kth counts its ties */
+    for (size_t j = 0; j < m; j++) {
+        double v = scores[rows[j * stride]];
+        in_top[j * stride] = v == kth ? (uint8_t)in_top_k(scores, n, rows[j * stride], k) : v > kth;
+    }
+}
+
 void kvq_rows_in_top_k(const float *scores, size_t n, size_t k, const uint32_t *rows, size_t m,
                        size_t stride, double *work, uint8_t *in_top)
 {
@@ -134,14 +145,8 @@ void kvq_rows_in_top_k(const float *scores, size_t n, size_t k, const uint32_t *
             in_top[j * stride] = (uint8_t)in_top_k(scores, n, rows[j * stride], k);
         return;
     }
-    /* t, the k-th best value: a row scoring above it has fewer than k rows above it, one below it
-     * has at least k (every row scoring t or more) */
     kvq_select_pair(work, n, n - k);
-    double t = work[n - k];
-    for (size_t j = 0; j < m; j++) {
-        double v = scores[rows[j * stride]];
-        in_top[j * stride] = v == t ? (uint8_t)in_top_k(scores, n, rows[j * stride], k) : v > t;
-    }
+    kvq_rows_above(scores, n, k, work[n - k], rows, m, stride, in_top);
 }
 
 const char *const kvq_stratum_names[KVQ_STRATA] = {"top10", "uniform"};

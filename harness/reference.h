@@ -80,4 +80,9 @@ void kvq_reference_free(kvq_reference *ref);
 void kvq_rows_in_top_k(const float *scores, size_t n, size_t k, const uint32_t *rows, size_t m,
                        size_t stride, double *work, uint8_t *in_top);
 
+/* kvq_rows_in_top_k with the k-th best value of the scores known (kth; every score finite): no
+ * selection. */
+void kvq_rows_above(const float *scores, size_t n, size_t k, double kth, const uint32_t *rows,
+                    size_t m, size_t stride, uint8_t *in_top);
+
 #endif

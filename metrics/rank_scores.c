@@ -167,9 +167,10 @@ static int vary(const float *v, size_t n)
     return differs;
 }
 
-/* The regions of work (KVQ_RANK_CORRELATIONS_WORK(n) bytes) and the sorts both statistics use. */
+/* The regions of work (KVQ_RANK_CORRELATIONS_WORK(n) bytes) and the sorts both statistics use;
+ * sorted_y says whether py holds y's sort (kvq_sorted_top_k). */
 typedef struct ranks {
-    uint64_t *px, *py, *pyx, *tmp;
+    uint64_t *sorted_y, *px, *py, *pyx, *tmp;
     double *rank_x;
     uint32_t *dense, *tree, *tally;
 } ranks;
@@ -178,7 +179,8 @@ static ranks carve(void *work, size_t n)
 {
     assert(n < UINT32_MAX); /* an index fits the low word, a count of ranks the tree */
     ranks r;
-    r.px = work, r.py = r.px + n, r.pyx = r.py + n, r.tmp = r.pyx + n;
+    r.sorted_y = work;
+    r.px = r.sorted_y + 1, r.py = r.px + n, r.pyx = r.py + n, r.tmp = r.pyx + n;
     r.rank_x = (double *)(r.tmp + n);
     r.dense = (uint32_t *)(r.rank_x + n), r.tree = r.dense + n, r.tally = r.tree + n + 1;
     return r;
@@ -200,6 +202,7 @@ static void correlations(const uint64_t *px, const double *rank_x, const float *
 {
     if (!vary(y, n)) return;
     sorted_by(y, NULL, n, r->py, r->tmp);
+    *r->sorted_y = 1;
     sorted_by(y, px, n, r->pyx, r->tmp);
     *rho = spearman(r->pyx, n, rank_x);
     *tau_b = kendall(px, r->py, n, r->dense, r->tree, r->tally);
@@ -209,6 +212,7 @@ void kvq_rank_correlations_f(const float *x, const float *y, size_t n, void *wor
                              double *tau_b)
 {
     *rho = *tau_b = NAN;
+    *(uint64_t *)work = 0;
     if (n < 2 || !vary(x, n)) return;
     ranks r = carve(work, n);
     sorted_by(x, NULL, n, r.px, r.tmp);
@@ -232,7 +236,25 @@ void kvq_rank_correlations_ranked_f(const void *ranks_x, const float *y, size_t 
 {
     const uint64_t *varies = ranks_x, *px = varies + 1;
     *rho = *tau_b = NAN;
+    *(uint64_t *)work = 0;
     if (!*varies) return;
     ranks r = carve(work, n);
     correlations(px, (const double *)(px + n), y, n, &r, rho, tau_b);
+}
+
+int kvq_sorted_top_k(const void *work, const float *y, size_t n, size_t k, size_t *top, float *kth)
+{
+    ranks r = carve((void *)work, n);
+    const uint64_t *py = r.py;
+    if (!*r.sorted_y || k == 0 || k > n) return 0;
+    *kth = y[row_of(py[n - k])];
+    /* runs of equal values from the highest down, each in ascending row order */
+    size_t taken = 0;
+    for (size_t end = n; top && taken < k;) {
+        size_t start = end - 1;
+        while (start > 0 && py[start - 1] >> 32 == py[end - 1] >> 32) start--;
+        for (size_t i = start; i < end && taken < k; i++) top[taken++] = row_of(py[i]);
+        end = start;
+    }
+    return 1;
 }

@@ -163,3 +163,55 @@ Test(metrics_rank, float_path_equals_double_path)
             free(xf), free(yf), free(x), free(y), free(work), free(fwork);
         }
 }
+
+/* The top k read from the rank correlations' sort of y equal kvq_top_k's, in its order, for ties,
+ * -0 and +0, every k; the k-th value is the k-th best; and nothing is read when y was not sorted
+ * (x constant, y not finite), even right after a call that did sort. */
+Test(metrics_rank, sorted_top_k_equals_top_k)
+{
+    uint64_t state = 20261202;
+    static const size_t sizes[] = {1, 2, 9, 100, 4096};
+    for (size_t c = 0; c < sizeof sizes / sizeof *sizes; c++) {
+        size_t n = sizes[c];
+        float *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y), *flat = malloc(n * sizeof *y);
+        size_t *want = malloc(n * sizeof *want), *got = malloc(n * sizeof *got);
+        void *work = malloc(KVQ_RANK_CORRELATIONS_WORK(n)),
+             *ranks_x = malloc(KVQ_RANKS_OF_BYTES(n));
+        for (size_t i = 0; i < n; i++) {
+            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            int a = (int)(state >> 40) % 9 - 4;
+            x[i] = (float)i;
+            y[i] = a == 0 ? ((i & 1) ? -0.0f : 0.0f) : (float)a * 0.5f; /* ties, both zeros */
+            flat[i] = 2.0f;
+        }
+        kvq_ranks_of_f(x, n, ranks_x);
+        for (int ranked = 0; ranked < 2; ranked++) {
+            double rho, tau;
+            if (ranked)
+                kvq_rank_correlations_ranked_f(ranks_x, y, n, work, &rho, &tau);
+            else
+                kvq_rank_correlations_f(x, y, n, work, &rho, &tau);
+            for (size_t k = 1; k <= n; k += 1 + k / 3) {
+                float kth = NAN;
+                int sorted = kvq_sorted_top_k(work, y, n, k, got, &kth);
+                cr_assert_eq(sorted, n >= 2, "n %zu: y is sorted once n >= 2", n);
+                if (!sorted) continue;
+                kvq_top_k(y, n, k, want);
+                for (size_t i = 0; i < k; i++)
+                    cr_assert_eq(got[i], want[i], "n %zu k %zu place %zu (ranked %d)", n, k, i,
+                                 ranked);
+                cr_assert(kth == y[want[k - 1]], "n %zu k %zu: kth %g", n, k, kth);
+            }
+        }
+        float kth = NAN;
+        double rho, tau;
+        kvq_rank_correlations_f(flat, y, n, work, &rho, &tau); /* x constant: y is not sorted */
+        cr_assert_eq(kvq_sorted_top_k(work, y, n, 1, got, &kth), 0, "n %zu", n);
+        kvq_rank_correlations_f(x, y, n, work, &rho, &tau);
+        y[0] = NAN;
+        kvq_rank_correlations_f(x, y, n, work, &rho, &tau);
+        cr_assert_eq(kvq_sorted_top_k(work, y, n, 1, got, &kth), 0, "n %zu: NaN", n);
+        cr_assert(isnan(kth));
+        free(x), free(y), free(flat), free(want), free(got), free(work), free(ranks_x);
+    }
+}

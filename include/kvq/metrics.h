@@ -31,7 +31,7 @@ double kvq_kendall_tau_b(const double *x, const double *y, size_t n, double *wor
  * the values converted to double (NaN where those are), from shared sorts. work:
  * KVQ_RANK_CORRELATIONS_WORK(n) bytes of scratch, suitably aligned for uint64_t (malloc's).
  * O(n) for the radix sorts plus O(n log n) for the Fenwick tree (metrics/rank_scores.c). */
-#define KVQ_RANK_CORRELATIONS_WORK(n) (52 * (size_t)(n) + 4)
+#define KVQ_RANK_CORRELATIONS_WORK(n) (52 * (size_t)(n) + 12)
 void kvq_rank_correlations_f(const float *x, const float *y, size_t n, void *work, double *rho,
                              double *tau_b);
 
@@ -44,6 +44,13 @@ void kvq_ranks_of_f(const float *x, size_t n, void *ranks);
  * for bit, with one sort of three fewer. */
 void kvq_rank_correlations_ranked_f(const void *ranks_x, const float *y, size_t n, void *work,
                                     double *rho, double *tau_b);
+
+/* After kvq_rank_correlations_f or kvq_rank_correlations_ranked_f with this work and this y: the
+ * k-th best value of y (1 <= k <= n) into *kth and, when top is not NULL, the k best rows into top,
+ * best first, exactly as kvq_top_k orders them (higher value first, equal values lower index
+ * first); from the sort of y those computed, at the cost of reading it. Returns 0, writing nothing,
+ * when they did not sort y (x or y constant, or a value not finite) or k is out of range. */
+int kvq_sorted_top_k(const void *work, const float *y, size_t n, size_t k, size_t *top, float *kth);
 
 /* Spearman's rho of two float vectors alone, as kvq_rank_correlations_f computes it (two of its
  * three sorts); work as there. */
