@@ -350,6 +350,33 @@ static void besicovitch_prepare_query(const besicovitch_state *s, const float *q
 
 /* score_many: each code unpacked once for every query; a score is <q, mean> plus, group by group
  * in order, the amplitude times the query's projection on the group's direction. */
+/* Rows whose sums advance together in score_rows: each keeps its own float sum over the groups in
+ * order, the sum it would have alone, and the additions of different rows overlap instead of each
+ * waiting for the one before. */
+#define SCORE_ROWS 8
+
+/* out[r] = offset + sum over groups j in order of amp_rj t[j * ndir + dir_rj], for the m rows. */
+static void score_rows(const float *t, float offset, const uint8_t *dir, const float *amp, size_t m,
+                       size_t G, size_t ndir, float *out)
+{
+    size_t r0 = 0;
+    for (; r0 + SCORE_ROWS <= m; r0 += SCORE_ROWS) {
+        float acc[SCORE_ROWS];
+        for (size_t r = 0; r < SCORE_ROWS; r++) acc[r] = offset;
+        const uint8_t *d = dir + r0 * G;
+        const float *a = amp + r0 * G;
+        for (size_t j = 0; j < G; j++)
+            for (size_t r = 0; r < SCORE_ROWS; r++)
+                acc[r] += a[r * G + j] * t[j * ndir + d[r * G + j]];
+        for (size_t r = 0; r < SCORE_ROWS; r++) out[r0 + r] = acc[r];
+    }
+    for (; r0 < m; r0++) {
+        float acc = offset;
+        for (size_t j = 0; j < G; j++) acc += amp[r0 * G + j] * t[j * ndir + dir[r0 * G + j]];
+        out[r0] = acc;
+    }
+}
+
 static int besicovitch_score_many(const void *state, const float *queries, size_t nq,
                                   const uint8_t *codes, size_t n, float *out, kvq_error *err)
 {
@@ -371,16 +398,8 @@ static int besicovitch_score_many(const void *state, const float *queries, size_
         for (size_t r = 0; r < m; r++) /* the magnitude indices: scratch after the directions */
             besicovitch_unpack(s, codes + (i0 + r) * bytes, dir + r * G, dir + block * G,
                                amp + r * G);
-        for (size_t k = 0; k < nq; k++) {
-            const float *t = table + k * G * ndir;
-            for (size_t r = 0; r < m; r++) {
-                const uint8_t *d = dir + r * G;
-                const float *a = amp + r * G;
-                float acc = offset[k];
-                for (size_t j = 0; j < G; j++) acc += a[j] * t[j * ndir + d[j]];
-                out[k * n + i0 + r] = acc;
-            }
-        }
+        for (size_t k = 0; k < nq; k++)
+            score_rows(table + k * G * ndir, offset[k], dir, amp, m, G, ndir, out + k * n + i0);
     }
     free(table);
     free(qg);
