@@ -376,21 +376,32 @@ static int seed_plus_plus(kvq_codebook *cb, const float *rows, size_t n, kvq_rng
                           const char *who, kvq_error *err)
 {
     float *mind = malloc(n * sizeof *mind);
-    if (!mind) return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory seeding k-means", who);
+    double *run = malloc(n * sizeof *run);
+    if (!mind || !run) {
+        free(mind), free(run);
+        return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory seeding k-means", who);
+    }
     size_t pick = kvq_rng_bounded(rng, (uint32_t)n);
     for (size_t j = 0; j < cb->k; j++) {
         add_seed(cb, j, rows, n, pick, mind);
         double total = 0.0;
-        for (size_t i = 0; i < n; i++) total += mind[i];
-        double target = kvq_rng_uniform(rng) * total, run = 0.0;
-        pick = 0;
-        for (size_t i = 0; i < n; i++) {
-            run += mind[i];
-            if (mind[i] > 0.0f) pick = i;
-            if (run > target) break;
+        for (size_t i = 0; i < n; i++) run[i] = total += mind[i];
+        double target = kvq_rng_uniform(rng) * total;
+        /* the draw: the first row whose running sum passes the target (the sums never decrease),
+         * or the last row; then back to the nearest row with a positive distance, 0 if none */
+        size_t lo = 0, hi = n - 1;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (run[mid] > target)
+                hi = mid;
+            else
+                lo = mid + 1;
         }
+        pick = lo;
+        while (pick > 0 && !(mind[pick] > 0.0f)) pick--;
     }
     free(mind);
+    free(run);
     return KVQ_OK;
 }
 

@@ -227,3 +227,45 @@ Test(kmeans, codebook_dots_match_kvq_dot)
         kvq_codebook_free(&cb);
     }
 }
+
+/* k-means++ seeding (iters 0 leaves the seeds) draws the rows the textbook loop draws from the same
+ * stream: the first uniform, then each the first row whose running sum of squared distances to the
+ * nearest seed (float, each a float sum in coordinate order) passes uniform * total, stepping back
+ * to a row at a positive distance. Rows repeated many times put zero distances around the draws. */
+Test(kmeans, plus_plus_seeds_are_the_textbook_draws)
+{
+    const size_t n = 301, dim = 3, k = 40;
+    float *x = kvq_test_gaussian_rows(n, dim, 9);
+    for (size_t i = 0; i < n; i++)
+        if (i % 3) memcpy(x + i * dim, x + (i % 17) * dim, dim * sizeof *x); /* duplicates */
+    kvq_codebook cb;
+    kvq_rng r1, r2;
+    kvq_rng_seed(&r1, 3, 4);
+    kvq_rng_seed(&r2, 3, 4);
+    cr_assert_eq(kvq_codebook_alloc(&cb, k, dim, "test", NULL), KVQ_OK);
+    cr_assert_eq(kvq_kmeans_train(&cb, x, n, 0, &r1, "test", NULL), KVQ_OK);
+    float *mind = malloc(n * sizeof *mind);
+    size_t pick = kvq_rng_bounded(&r2, (uint32_t)n);
+    for (size_t j = 0; j < k; j++) {
+        cr_assert_eq(memcmp(cb.centroids + j * dim, x + pick * dim, dim * sizeof(float)), 0,
+                     "seed %zu is not row %zu", j, pick);
+        double total = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            float d = 0.0f;
+            for (size_t t = 0; t < dim; t++)
+                d += (x[i * dim + t] - x[pick * dim + t]) * (x[i * dim + t] - x[pick * dim + t]);
+            if (j == 0 || d < mind[i]) mind[i] = d;
+            total += mind[i];
+        }
+        double target = kvq_rng_uniform(&r2) * total, run = 0.0;
+        pick = 0;
+        for (size_t i = 0; i < n; i++) {
+            run += mind[i];
+            if (mind[i] > 0.0f) pick = i;
+            if (run > target) break;
+        }
+    }
+    kvq_codebook_free(&cb);
+    free(mind);
+    free(x);
+}
