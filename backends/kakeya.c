@@ -472,7 +472,8 @@ static int kakeya_decode_block(const kakeya_state *s, const uint8_t *codes, size
 }
 
 /* Every query's table (<q, atom> of every skeleton's centroids, skeleton b's from offset[b]; each
- * atom built once) and rotated copy rq. */
+ * atom built once and dotted with every query side by side, kvq_dot_rows, kvq_dot's sums) and
+ * rotated copy rq (its first nq floats the dots' scratch until then). */
 static void kakeya_prepare_queries(const kakeya_state *s, const float *queries, size_t nq,
                                    size_t total, const size_t *offset, float *atom, float *table,
                                    float *rq)
@@ -481,8 +482,8 @@ static void kakeya_prepare_queries(const kakeya_state *s, const float *queries, 
     for (size_t b = 0; b < s->nskel; b++)
         for (size_t j = 0; j < s->skel[b].coef.k; j++) {
             kakeya_atom(s, b, j, atom);
-            for (size_t k = 0; k < nq; k++)
-                table[k * total + offset[b] + j] = kvq_dot(queries + k * dim, atom, dim);
+            kvq_dot_rows(atom, queries, nq, dim, rq);
+            for (size_t k = 0; k < nq; k++) table[k * total + offset[b] + j] = rq[k];
         }
     memcpy(rq, queries, nq * dim * sizeof *rq);
     for (size_t k = 0; k < nq; k++) kvq_rotation_apply(&s->rot, rq + k * dim);
