@@ -17,6 +17,7 @@
  * tests/golden/gen_identity.py -> 0.96875 for the exact decode, equal to its ceiling. */
 #include "kvq/identity.h"
 #include "kvq/metrics.h"
+#include "kvq/vector_clones.h"
 
 #include <cblas.h>
 #include <float.h>
@@ -72,23 +73,37 @@ typedef struct pass {
     size_t n, dim;
     int ceiling;
     float *xb, *g;       /* the probe block's rows, its products with a block of rows */
+    double *screened;    /* a probe's screened distances to that block of rows, less the slack */
     double *yy, *y_norm; /* |y_j|^2, |y_j| */
 } pass;
 
-static void consider(const pass *p, probe_state *s, size_t j, double approx)
+/* Probe s against row j, whose screened squared distance less the slack is screened: recomputed
+ * in double only when the screen cannot rule it out. */
+static void consider(const pass *p, probe_state *s, size_t j, double screened)
 {
     const float *xi = p->x + s->row * p->dim, *yj = p->y + j * p->dim;
     if (!p->ceiling) {
-        if (s->beaten || approx - slack(p->dim, s->x, p->y_norm[j]) > s->own) return;
+        if (s->beaten || screened > s->own) return;
         double d = kvq_squared_distance(xi, yj, p->dim);
         s->beaten = d < s->own || (d == s->own && j < s->row);
         return;
     }
     double radius = KVQ_NEAR_DUPLICATE_R2 * s->xx;
-    if (approx - slack(p->dim, s->x, p->y_norm[j]) > radius) return;
+    if (screened > radius) return;
     double d = kvq_squared_distance(xi, yj, p->dim);
     if (d == 0.0 && j < s->row) s->copy_first = 1;
     if (d <= radius && (s->near_j == SIZE_MAX || d < s->near_d)) s->near_d = d, s->near_j = j;
+}
+
+/* out[j] = d~ - slack for probe s and rows j0 .. j0 + rb - 1 from their products g: no branch, so
+ * that it vectorises. */
+KVQ_VECTOR_CLONES static void screen_rows(const pass *p, const probe_state *s, size_t j0, size_t rb,
+                                          const float *g, double *restrict out)
+{
+    for (size_t j = 0; j < rb; j++) {
+        double approx = s->xx - 2.0 * (double)g[j] + p->yy[j0 + j];
+        out[j] = approx - slack(p->dim, s->x, p->y_norm[j0 + j]);
+    }
 }
 
 static void scan_block(const pass *p, probe_state *st, size_t nb)
@@ -97,12 +112,11 @@ static void scan_block(const pass *p, probe_state *st, size_t nb)
         size_t rb = p->n - j0 < ROW_BLOCK ? p->n - j0 : ROW_BLOCK;
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)rb, (int)p->dim, 1.0f,
                     p->xb, (int)p->dim, p->y + j0 * p->dim, (int)p->dim, 0.0f, p->g, (int)rb);
-        for (size_t k = 0; k < nb; k++)
-            for (size_t j = 0; j < rb; j++) {
-                if (j0 + j == st[k].row) continue;
-                double approx = st[k].xx - 2.0 * (double)p->g[k * rb + j] + p->yy[j0 + j];
-                consider(p, &st[k], j0 + j, approx);
-            }
+        for (size_t k = 0; k < nb; k++) {
+            screen_rows(p, &st[k], j0, rb, p->g + k * rb, p->screened);
+            for (size_t j = 0; j < rb; j++)
+                if (j0 + j != st[k].row) consider(p, &st[k], j0 + j, p->screened[j]);
+        }
     }
 }
 
@@ -280,11 +294,12 @@ int kvq_identity(const float *x, const float *xhat, size_t n, size_t dim, const 
     pass p = {.x = x, .n = n, .dim = dim};
     p.xb = malloc(PROBE_BLOCK * dim * sizeof *p.xb);
     p.g = malloc(PROBE_BLOCK * ROW_BLOCK * sizeof *p.g);
+    p.screened = malloc(ROW_BLOCK * sizeof *p.screened);
     p.yy = malloc(n * sizeof *p.yy);
     p.y_norm = malloc(n * sizeof *p.y_norm);
     probe_state *st = malloc(PROBE_BLOCK * sizeof *st);
     int rc = KVQ_OK;
-    if (!p.xb || !p.g || !p.yy || !p.y_norm || !st) {
+    if (!p.xb || !p.g || !p.screened || !p.yy || !p.y_norm || !st) {
         rc = kvq_fail(err, KVQ_ENOMEM, "identity: out of memory for %zu x %zu rows", n, dim);
     } else {
         p.y = xhat;
@@ -294,6 +309,6 @@ int kvq_identity(const float *x, const float *xhat, size_t n, size_t dim, const 
         out->ceiling = ceiling_pass(&p, probes, m, st, out);
         out->probes = m;
     }
-    free(p.xb), free(p.g), free(p.yy), free(p.y_norm), free(st);
+    free(p.xb), free(p.g), free(p.screened), free(p.yy), free(p.y_norm), free(st);
     return rc;
 }
