@@ -151,15 +151,20 @@ static int hclam_leaf(const hclam_state *s, const uint8_t *codes, size_t i, cons
 /* Leaves gathered at once for every query: at most this many floats (16 KiB). */
 #define HCLAM_BLOCK_FLOATS 4096
 
-/* Each block of codes' leaves gathered once, then dotted with every query in double (kvq_dot_rows:
- * kvq_dot's sums). */
+/* Each block of codes' leaves gathered once, then dotted with every query in double
+ * (kvq_dot_rows_many: kvq_dot's sums). */
 static int hclam_score_many(const void *state, const float *queries, size_t nq,
                             const uint8_t *codes, size_t n, float *out, kvq_error *err)
 {
     const hclam_state *s = state;
     size_t block = HCLAM_BLOCK_FLOATS / s->dim ? HCLAM_BLOCK_FLOATS / s->dim : 1;
     float *rows = kvq_state_calloc("hclam", (block < n ? block : n) * s->dim * sizeof *rows, err);
-    if (!rows) return KVQ_ENOMEM;
+    double *tile =
+        rows ? kvq_state_calloc("hclam", KVQ_DOT_ROWS * s->dim * sizeof *tile, err) : NULL;
+    if (!tile) {
+        free(rows);
+        return KVQ_ENOMEM;
+    }
     int rc = KVQ_OK;
     for (size_t i0 = 0; i0 < n && !rc; i0 += block) {
         size_t m = n - i0 < block ? n - i0 : block;
@@ -168,10 +173,10 @@ static int hclam_score_many(const void *state, const float *queries, size_t nq,
             rc = hclam_leaf(s, codes, i0 + r, &leaf, err);
             if (!rc) memcpy(rows + r * s->dim, leaf, s->dim * sizeof *rows);
         }
-        for (size_t k = 0; k < nq && !rc; k++)
-            kvq_dot_rows(queries + k * s->dim, rows, m, s->dim, out + k * n + i0);
+        if (!rc) kvq_dot_rows_many(queries, nq, rows, m, s->dim, out + i0, n, tile);
     }
     free(rows);
+    free(tile);
     return rc;
 }
 

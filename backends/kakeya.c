@@ -491,7 +491,7 @@ static void kakeya_prepare_queries(const kakeya_state *s, const float *queries, 
 
 /* score_many: each code unpacked once for every query; a score is the query's table entry for the
  * code's centroid plus sigma times the dot product of the rotated query and the residual (the
- * residual dots of a block of codes run side by side, kvq_dot_rows). */
+ * residual dots of a block of codes run side by side, kvq_dot_rows_many). */
 static int kakeya_score_many(const void *state, const float *queries, size_t nq,
                              const uint8_t *codes, size_t n, float *out, kvq_error *err)
 {
@@ -502,11 +502,12 @@ static int kakeya_score_many(const void *state, const float *queries, size_t nq,
     for (size_t b = 0; b < s->nskel; b++) total += s->skel[b].coef.k;
     float *rq = malloc(nq * dim * sizeof *rq), *z = malloc(block * dim * sizeof *z);
     float *table = malloc((nq * total + 1) * sizeof *table), *atom = malloc(dim * sizeof *atom);
-    float *sigma = malloc(2 * block * sizeof *sigma), *dot = sigma ? sigma + block : NULL;
+    float *sigma = malloc(block * sizeof *sigma), *dot = malloc(nq * block * sizeof *dot);
+    double *tile = malloc(KVQ_DOT_ROWS * dim * sizeof *tile);
     size_t *offset = malloc((s->nskel + 2 * block) * sizeof *offset);
     size_t *b = offset ? offset + s->nskel : NULL, *j = b ? b + block : NULL;
     uint8_t *level = malloc(dim);
-    int rc = rq && z && table && atom && sigma && offset && level
+    int rc = rq && z && table && atom && sigma && dot && tile && offset && level
                  ? KVQ_OK
                  : kvq_fail(err, KVQ_ENOMEM, "kakeya: out of memory scoring");
     for (size_t k = 0, at = 0; k < s->nskel && !rc; at += s->skel[k].coef.k, k++) offset[k] = at;
@@ -514,11 +515,11 @@ static int kakeya_score_many(const void *state, const float *queries, size_t nq,
     for (size_t i0 = 0; i0 < n && !rc; i0 += block) {
         size_t m = n - i0 < block ? n - i0 : block;
         rc = kakeya_decode_block(s, codes, i0, m, level, z, sigma, b, j, err);
+        if (!rc) kvq_dot_rows_many(rq, nq, z, m, dim, dot, m, tile);
         for (size_t k = 0; k < nq && !rc; k++) {
             const float *t = table + k * total;
-            kvq_dot_rows(rq + k * dim, z, m, dim, dot);
             for (size_t r = 0; r < m; r++)
-                out[k * n + i0 + r] = t[offset[b[r]] + j[r]] + sigma[r] * dot[r];
+                out[k * n + i0 + r] = t[offset[b[r]] + j[r]] + sigma[r] * dot[k * m + r];
         }
     }
     free(rq);
@@ -526,6 +527,8 @@ static int kakeya_score_many(const void *state, const float *queries, size_t nq,
     free(table);
     free(atom);
     free(sigma);
+    free(dot);
+    free(tile);
     free(offset);
     free(level);
     return rc;

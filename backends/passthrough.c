@@ -40,7 +40,7 @@ static int passthrough_reconstruct(const void *state, const uint8_t *codes, size
 #define BLOCK_FLOATS 4096
 
 /* Codes are the rows' own bytes; copied into aligned rows before the dot products, which are
- * accumulated in double like the exact scores (kvq_dot_rows: kvq_dot's sums), so passthrough
+ * accumulated in double like the exact scores (kvq_dot_rows_many: kvq_dot's sums), so passthrough
  * reproduces them exactly. */
 static int passthrough_score_many(const void *state, const float *queries, size_t nq,
                                   const uint8_t *codes, size_t n, float *out, kvq_error *err)
@@ -48,14 +48,17 @@ static int passthrough_score_many(const void *state, const float *queries, size_
     const kvq_dim_state *s = state;
     size_t block = BLOCK_FLOATS / s->dim ? BLOCK_FLOATS / s->dim : 1;
     float *rows = malloc((block < n ? block : n) * s->dim * sizeof *rows);
-    if (!rows) return kvq_fail(err, KVQ_ENOMEM, "passthrough: out of memory");
+    double *tile = malloc(KVQ_DOT_ROWS * s->dim * sizeof *tile);
+    if (!rows || !tile) {
+        free(rows), free(tile);
+        return kvq_fail(err, KVQ_ENOMEM, "passthrough: out of memory");
+    }
     for (size_t i0 = 0; i0 < n; i0 += block) {
         size_t m = n - i0 < block ? n - i0 : block;
         memcpy(rows, codes + i0 * s->dim * sizeof(float), m * s->dim * sizeof(float));
-        for (size_t k = 0; k < nq; k++)
-            kvq_dot_rows(queries + k * s->dim, rows, m, s->dim, out + k * n + i0);
+        kvq_dot_rows_many(queries, nq, rows, m, s->dim, out + i0, n, tile);
     }
-    free(rows);
+    free(rows), free(tile);
     return KVQ_OK;
 }
 

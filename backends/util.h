@@ -36,4 +36,11 @@ static inline float kvq_dot(const float *a, const float *b, size_t n)
 #define KVQ_DOT_ROWS 8
 void kvq_dot_rows(const float *a, const float *rows, size_t count, size_t n, float *out);
 
+/* out[q * ldo + c] = kvq_dot(queries + q * n, rows + c * n, n) for q < nq and c < count, bit for
+ * bit: each tile of KVQ_DOT_ROWS rows is converted to double and transposed once (into tile,
+ * KVQ_DOT_ROWS * n doubles of scratch), then every query's KVQ_DOT_ROWS sums advance side by side
+ * in vector lanes, each still in index order. For a block of rows that many queries read. */
+void kvq_dot_rows_many(const float *queries, size_t nq, const float *rows, size_t count, size_t n,
+                       float *out, size_t ldo, double *tile);
+
 #endif

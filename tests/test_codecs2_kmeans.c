@@ -228,6 +228,28 @@ Test(kmeans, codebook_dots_match_kvq_dot)
     }
 }
 
+/* kvq_dot_rows_many equals kvq_dot for every query and row, bit for bit: whole tiles of rows and
+ * the rows after them, one query and several, the output rows wider than the block. */
+Test(kmeans, dot_rows_many_match_kvq_dot)
+{
+    const size_t dim = 23, counts[] = {1, 7, 8, 21, 64}, queries[] = {1, 3};
+    float q[3 * 23], rows[64 * 23], out[3 * 70];
+    double tile[KVQ_DOT_ROWS * 23];
+    fill_gaussian(q, 3 * dim, 8);
+    fill_gaussian(rows, 64 * dim, 9);
+    for (size_t c = 0; c < sizeof counts / sizeof *counts; c++)
+        for (size_t w = 0; w < 2; w++) {
+            size_t count = counts[c], nq = queries[w];
+            kvq_dot_rows_many(q, nq, rows, count, dim, out, 70, tile);
+            for (size_t k = 0; k < nq; k++)
+                for (size_t j = 0; j < count; j++) {
+                    float want = kvq_dot(q + k * dim, rows + j * dim, dim);
+                    cr_assert_eq(memcmp(&want, &out[k * 70 + j], sizeof want), 0,
+                                 "count %zu query %zu row %zu", count, k, j);
+                }
+        }
+}
+
 /* k-means++ seeding (iters 0 leaves the seeds) draws the rows the textbook loop draws from the same
  * stream: the first uniform, then each the first row whose running sum of squared distances to the
  * nearest seed (float, each a float sum in coordinate order) passes uniform * total, stepping back
