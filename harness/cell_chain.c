@@ -34,7 +34,6 @@ typedef struct curves {
     const double *each;
     size_t depth;
     double tau;
-    size_t at; /* the depth whose rho a resample reads */
     double *mean;
 } curves;
 
@@ -60,25 +59,19 @@ static double resample_depth(const size_t *idx, size_t n, void *ctx)
     return survived(c->mean, c->depth, c->tau);
 }
 
-static double resample_rho(const size_t *idx, size_t n, void *ctx)
-{
-    const curves *c = ctx;
-    double sum = 0.0;
-    for (size_t k = 0; k < n; k++) sum += c->each[idx[k] * c->depth + c->at];
-    return sum / (double)n;
-}
-
 /* The intervals of chain_depth, chain_rho_final and the curve over the nh starting vectors. */
 static int intervals(kvq_cell *cell, const kvq_chain *chain, const double *each, size_t nh,
                      kvq_rng *rng, kvq_error *err)
 {
     double mean[KVQ_CHAIN_MAX_DEPTH];
-    curves c = {each, chain->depth, chain->tau, 0, mean};
+    curves c = {each, chain->depth, chain->tau, mean};
     kvq_interval depth, rho;
     int rc = kvq_bootstrap(nh, resample_depth, &c, CHAIN_REPS, LEVEL, rng, &depth, err);
+    double column[CHAIN_STARTS];
     for (size_t l = 0; !rc && l < chain->depth; l++) {
-        c.at = l;
-        rc = kvq_bootstrap(nh, resample_rho, &c, CHAIN_REPS, LEVEL, rng, &rho, err);
+        /* the mean of the vectors' rho at depth l: resample_rho's statistic, as a plain mean */
+        for (size_t i = 0; i < nh; i++) column[i] = each[i * chain->depth + l];
+        rc = kvq_bootstrap_mean(column, nh, CHAIN_REPS, LEVEL, rng, &rho, err);
         cell->chain_rho_low[l] = rho.lo;
         cell->chain_rho_high[l] = rho.hi;
     }
