@@ -82,9 +82,10 @@ static int intervals(kvq_cell *cell, const kvq_chain *chain, const double *each,
     return KVQ_OK;
 }
 
-int kvq_cell_chain(kvq_cell *cell, const kvq_codec *codec, const kvq_population *pop, kvq_rng *rng,
+int kvq_cell_chain(kvq_cell *cell, const kvq_codec *codec, const kvq_reference *ref, kvq_rng *rng,
                    kvq_error *err)
 {
+    const kvq_population *pop = ref->pop;
     kvq_chain_layers layers = {pop->chain, pop->chain_len, pop->chain_norm, pop->chain_eps};
     if (!layers.w && !pop->chain_blocks) {
         kvq_cell_note(cell, "chain collapse skipped: %s",
@@ -102,14 +103,16 @@ int kvq_cell_chain(kvq_cell *cell, const kvq_codec *codec, const kvq_population 
         return KVQ_OK;
     }
     size_t starts = pop->nq < CHAIN_STARTS ? pop->nq : CHAIN_STARTS;
+    const kvq_chain_exact *ex;
+    if (kvq_reference_chain(ref, &layers, starts, &ex, err)) return KVQ_ENOMEM;
     double *each = malloc(starts * KVQ_CHAIN_MAX_DEPTH * sizeof *each);
     if (!each) return kvq_fail(err, KVQ_ENOMEM, "chain: no memory for %zu curves", starts);
     kvq_chain chain;
     kvq_error why;
     kvq_error_clear(&why);
-    int rc =
-        kvq_chain_collapse(codec->backend, &codec->params, &layers, pop->dim, pop->queries, starts,
-                           KVQ_CHAIN_MAX_DEPTH, KVQ_CHAIN_TAU, rng, &chain, each, &why);
+    int rc = kvq_chain_collapse_with(ex, codec->backend, &codec->params, &layers, pop->dim,
+                                     pop->queries, starts, KVQ_CHAIN_MAX_DEPTH, KVQ_CHAIN_TAU, rng,
+                                     &chain, each, &why);
     if (rc == KVQ_ENOMEM) {
         rc = kvq_fail(err, KVQ_ENOMEM, "%s", why.msg);
     } else if (rc) {

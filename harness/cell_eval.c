@@ -362,7 +362,7 @@ static int evaluate(kvq_cell *cell, const kvq_reference *ref, uint64_t run_seed,
     add_metric(cell, "encode_rows_per_s", cell->encode_rows_per_s);
     add_metric(cell, "score_rows_per_s", cell->score_rows_per_s);
     rc = replicate(cell, ref, run_seed, replicates, &t0, err);
-    if (!rc) rc = kvq_cell_chain(cell, &codec, pop, &chain, err);
+    if (!rc) rc = kvq_cell_chain(cell, &codec, ref, &chain, err);
     lap(cell, KVQ_PHASE_CHAIN, &t0);
     if (!rc && pop->from_model) rc = criterion(cell, &codec, pop, run_seed, err);
     lap(cell, KVQ_PHASE_CRITERION, &t0);

@@ -73,6 +73,14 @@ static double ranks_bytes(const kvq_population *pop)
     return bytes <= KVQ_REFERENCE_RANKS_BYTES ? bytes : 0.0;
 }
 
+/* The bytes of the exact side of a chain of nh vectors of dim, with their ranks when ranked. */
+static double chain_bytes(size_t nh, size_t dim, int ranked)
+{
+    double depth = KVQ_CHAIN_MAX_DEPTH;
+    return (depth + 1.0) * (double)nh * (double)dim * sizeof(float) +
+           (ranked ? depth * (double)nh * (double)KVQ_RANKS_OF_BYTES(dim) : 0.0);
+}
+
 double kvq_reference_bytes(const kvq_population *pop)
 {
     double nq = (double)pop->nq, dim = (double)pop->dim;
@@ -80,7 +88,40 @@ double kvq_reference_bytes(const kvq_population *pop)
     return (block + nq) * dim * sizeof(double) + nq * block * sizeof(double) +
            nq * (double)pop->n * sizeof(float) +
            (attention_fits(pop) ? nq * ((double)pop->n + dim) * sizeof(double) : 0.0) +
-           ranks_bytes(pop);
+           ranks_bytes(pop) + fmin(chain_bytes(pop->nq, pop->dim, 1), KVQ_REFERENCE_CHAIN_BYTES);
+}
+
+/* The lazily computed exact side of the chain (kvq_reference_chain). */
+struct kvq_reference_chain {
+    pthread_mutex_t lock;
+    int done;
+    kvq_chain_exact ex;
+    int have; /* ex holds the exact side */
+};
+
+int kvq_reference_chain(const kvq_reference *ref, const kvq_chain_layers *layers, size_t nh,
+                        const kvq_chain_exact **ex, kvq_error *err)
+{
+    const kvq_population *pop = ref->pop;
+    struct kvq_reference_chain *c = ref->chain;
+    *ex = NULL;
+    if (!c || chain_bytes(nh, pop->dim, 0) > KVQ_REFERENCE_CHAIN_BYTES) return KVQ_OK;
+    int rc = KVQ_OK;
+    pthread_mutex_lock(&c->lock);
+    if (!c->done) {
+        kvq_error why;
+        int ranked = chain_bytes(nh, pop->dim, 1) <= KVQ_REFERENCE_CHAIN_BYTES;
+        rc = kvq_chain_exact_compute(layers, pop->dim, pop->queries, nh, KVQ_CHAIN_MAX_DEPTH,
+                                     ranked, &c->ex, &why);
+        c->have = rc == KVQ_OK;
+        if (rc == KVQ_ENOMEM) /* not done: a later cell may try again */
+            kvq_fail(err, rc, "population '%s': %s", pop->name, why.msg);
+        else
+            c->done = 1, rc = KVQ_OK;
+    }
+    if (c->have) *ex = &c->ex;
+    pthread_mutex_unlock(&c->lock);
+    return rc;
 }
 
 /* The lazily computed exact side of attention parity (kvq_reference_attention). */
@@ -227,11 +268,13 @@ int kvq_reference_build(kvq_reference *ref, const kvq_population *pop, uint64_t 
             kvq_ranks_of_f(ref->exact + q * n, n,
                            (char *)ref->exact_ranks + q * KVQ_RANKS_OF_BYTES(n));
     ref->attention = calloc(1, sizeof *ref->attention);
-    if (!ref->attention) {
+    ref->chain = calloc(1, sizeof *ref->chain);
+    if (ref->attention) pthread_mutex_init(&ref->attention->lock, NULL);
+    if (ref->chain) pthread_mutex_init(&ref->chain->lock, NULL);
+    if (!ref->attention || !ref->chain) {
         kvq_reference_free(ref);
         return kvq_fail(err, KVQ_ENOMEM, "population '%s': out of memory", pop->name);
     }
-    pthread_mutex_init(&ref->attention->lock, NULL);
     return KVQ_OK;
 }
 
@@ -249,6 +292,11 @@ void kvq_reference_free(kvq_reference *ref)
         if (ref->attention->have) kvq_attention_exact_free(&ref->attention->ex);
         pthread_mutex_destroy(&ref->attention->lock);
         free(ref->attention);
+    }
+    if (ref->chain) {
+        if (ref->chain->have) kvq_chain_exact_free(&ref->chain->ex);
+        pthread_mutex_destroy(&ref->chain->lock);
+        free(ref->chain);
     }
     memset(ref, 0, sizeof *ref);
 }

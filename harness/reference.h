@@ -5,6 +5,7 @@
 #define KVQ_REFERENCE_H
 
 #include "kvq/attention.h"
+#include "kvq/chain.h"
 #include "kvq/error.h"
 #include "kvq/population.h"
 #include <stddef.h>
@@ -46,6 +47,8 @@ typedef struct kvq_reference {
     struct kvq_reference_attention *attention; /* the exact side of attention parity, computed
                                                   by the first cell that asks for it
                                                   (kvq_reference_attention) */
+    struct kvq_reference_chain *chain;         /* the exact side of the chain, likewise
+                                                  (kvq_reference_chain) */
 } kvq_reference;
 
 /* The most the exact scores' ranks of one population may take. */
@@ -61,6 +64,18 @@ typedef struct kvq_reference {
  * KVQ_ENOMEM naming the population. */
 int kvq_reference_attention(const kvq_reference *ref, const kvq_attention_exact **ex,
                             kvq_error *err);
+
+/* The most the exact side of one population's chain (its vectors, then their ranks) may take. */
+#define KVQ_REFERENCE_CHAIN_BYTES (64.0 * 1024 * 1024)
+
+/* The exact side of ref's population's chain on layers from its first nh queries, to
+ * KVQ_CHAIN_MAX_DEPTH (every cell's chain: the layers and vectors depend on the population
+ * alone), computed once by the first caller (any other waits for it) and kept to the reference's
+ * end: *ex, with the vectors' ranks when they fit KVQ_REFERENCE_CHAIN_BYTES too, or NULL when the
+ * vectors do not (each cell's chain then computes its exact side, as it does for sizes the chain
+ * refuses). KVQ_ENOMEM naming the population. */
+int kvq_reference_chain(const kvq_reference *ref, const kvq_chain_layers *layers, size_t nh,
+                        const kvq_chain_exact **ex, kvq_error *err);
 
 /* The exact best rows a reference keeps of each query: enough for recall@100. */
 #define KVQ_REFERENCE_BEST 100

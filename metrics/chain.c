@@ -57,13 +57,17 @@ static void normalize(float *h, size_t dim)
 }
 
 /* Mean Spearman of the nh row pairs, undefined ones counting 0; each (stride depth) receives every
- * pair's when not NULL. work: KVQ_RANK_CORRELATIONS_WORK(dim) bytes. */
-static double mean_rho(const float *h, const float *hhat, size_t nh, size_t dim, double *each,
-                       size_t depth, void *work)
+ * pair's when not NULL. ranks: the nh rows of h ranked (kvq_ranks_of_f), or NULL. work:
+ * KVQ_RANK_CORRELATIONS_WORK(dim) bytes. */
+static double mean_rho(const float *h, const void *ranks, const float *hhat, size_t nh, size_t dim,
+                       double *each, size_t depth, void *work)
 {
     double sum = 0.0;
     for (size_t i = 0; i < nh; i++) {
-        double rho = kvq_spearman_f(h + i * dim, hhat + i * dim, dim, work);
+        double rho = ranks
+                         ? kvq_spearman_ranked_f((const char *)ranks + i * KVQ_RANKS_OF_BYTES(dim),
+                                                 hhat + i * dim, dim, work)
+                         : kvq_spearman_f(h + i * dim, hhat + i * dim, dim, work);
         if (isnan(rho)) rho = 0.0;
         if (each) each[i * depth] = rho;
         sum += rho;
@@ -81,36 +85,40 @@ static void rmsnorm(const float *x, const float *g, double eps, size_t dim, floa
     for (size_t j = 0; j < dim; j++) out[j] = g[j] * (x[j] * s);
 }
 
-/* One depth of the bare chain: h <- normalize(h W^T) exactly, hhat <- normalize(score(hhat,
- * codes)), every vector's scores at once. next: nh * dim floats of scratch. */
-static int step(const float *w, const layer_codes *lc, float *h, float *hhat, float *next,
-                size_t nh, size_t dim, kvq_error *err)
+/* One depth of the exact chain, every vector at once: h <- normalize(h W^T) (bare, g NULL) or
+ * h <- h + rmsnorm(h) W^T (residual, norm weights g). next: nh * dim floats of scratch. */
+static void exact_step(const float *w, const float *g, double eps, float *h, float *next, size_t nh,
+                       size_t dim)
 {
+    if (g) {
+        for (size_t i = 0; i < nh; i++) rmsnorm(h + i * dim, g, eps, dim, next + i * dim);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nh, (int)dim, (int)dim, 1.0f,
+                    next, (int)dim, w, (int)dim, 1.0f, h, (int)dim);
+        return;
+    }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nh, (int)dim, (int)dim, 1.0f, h,
                 (int)dim, w, (int)dim, 0.0f, next, (int)dim);
     memcpy(h, next, nh * dim * sizeof *h);
     for (size_t i = 0; i < nh; i++) normalize(h + i * dim, dim);
+}
+
+/* One depth of the chain through the codec, every vector's scores at once: hhat <-
+ * normalize(score(hhat, codes)) (bare) or hhat <- hhat + score(rmsnorm(hhat), codes) (residual).
+ * next and u: nh * dim floats of scratch each. */
+static int codec_step(const layer_codes *lc, const float *g, double eps, float *hhat, float *next,
+                      float *u, size_t nh, size_t dim, kvq_error *err)
+{
+    if (g) {
+        for (size_t i = 0; i < nh; i++) rmsnorm(hhat + i * dim, g, eps, dim, u + i * dim);
+        int rc = kvq_codec_score_many(&lc->codec, u, nh, lc->codes, dim, next, err);
+        if (rc) return rc;
+        for (size_t i = 0; i < nh * dim; i++) hhat[i] += next[i];
+        return KVQ_OK;
+    }
     int rc = kvq_codec_score_many(&lc->codec, hhat, nh, lc->codes, dim, next, err);
     if (rc) return rc;
     for (size_t i = 0; i < nh; i++) normalize(next + i * dim, dim);
     memcpy(hhat, next, nh * dim * sizeof *hhat);
-    return KVQ_OK;
-}
-
-/* One depth of the residual chain with norm weights g: h <- h + rmsnorm(h) W^T exactly, hhat <-
- * hhat + score(rmsnorm(hhat), codes), every vector's scores at once. next and u: nh * dim floats
- * of scratch each. */
-static int residual_step(const float *w, const float *g, double eps, const layer_codes *lc,
-                         float *h, float *hhat, float *next, float *u, size_t nh, size_t dim,
-                         kvq_error *err)
-{
-    for (size_t i = 0; i < nh; i++) rmsnorm(h + i * dim, g, eps, dim, next + i * dim);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nh, (int)dim, (int)dim, 1.0f, next,
-                (int)dim, w, (int)dim, 1.0f, h, (int)dim);
-    for (size_t i = 0; i < nh; i++) rmsnorm(hhat + i * dim, g, eps, dim, u + i * dim);
-    int rc = kvq_codec_score_many(&lc->codec, u, nh, lc->codes, dim, next, err);
-    if (rc) return rc;
-    for (size_t i = 0; i < nh * dim; i++) hhat[i] += next[i];
     return KVQ_OK;
 }
 
@@ -134,8 +142,50 @@ size_t kvq_chain_collapse_depth(const double *rho, size_t depth, double tau)
     return 0;
 }
 
+int kvq_chain_exact_compute(const kvq_chain_layers *layers, size_t dim, const float *h0, size_t nh,
+                            size_t depth, int ranked, kvq_chain_exact *ex, kvq_error *err)
+{
+    *ex = (kvq_chain_exact){.depth = depth, .nh = nh, .dim = dim};
+    int rc = check_sizes(layers->n, dim, nh, depth, err);
+    if (rc) return rc;
+    ex->h = malloc((depth + 1) * nh * dim * sizeof *ex->h);
+    ex->ranks = ranked ? malloc(depth * nh * KVQ_RANKS_OF_BYTES(dim)) : NULL;
+    if (!ex->h || (ranked && !ex->ranks)) {
+        kvq_chain_exact_free(ex);
+        return kvq_fail(err, KVQ_ENOMEM, "chain: no memory for the exact side of %zu vectors", nh);
+    }
+    float *h = ex->h + depth * nh * dim; /* the running vectors, in the last slot's room */
+    float *next = malloc(nh * dim * sizeof *next);
+    if (!next) {
+        kvq_chain_exact_free(ex);
+        return kvq_fail(err, KVQ_ENOMEM, "chain: no memory for %zu vectors of %zu", nh, dim);
+    }
+    memcpy(h, h0, nh * dim * sizeof *h);
+    for (size_t l = 0; l < depth; l++) {
+        size_t given = l % layers->n;
+        exact_step(layers->w + given * dim * dim, layers->norm ? layers->norm + given * dim : NULL,
+                   layers->eps, h, next, nh, dim);
+        memcpy(ex->h + l * nh * dim, h, nh * dim * sizeof *h);
+        for (size_t i = 0; ranked && i < nh; i++)
+            kvq_ranks_of_f(h + i * dim, dim,
+                           (char *)ex->ranks + (l * nh + i) * KVQ_RANKS_OF_BYTES(dim));
+    }
+    free(next);
+    return KVQ_OK;
+}
+
+void kvq_chain_exact_free(kvq_chain_exact *ex)
+{
+    free(ex->h);
+    free(ex->ranks);
+    ex->h = NULL, ex->ranks = NULL;
+}
+
+/* The codec side of the chain, the exact side read from ex (at least out->depth deep, from the
+ * same layers and starting vectors) or computed alongside when ex is NULL. */
 static int run_chain(const kvq_chain_layers *layers, const layer_codes *lc, size_t dim,
-                     const float *h0, size_t nh, kvq_chain *out, double *each, kvq_error *err)
+                     const float *h0, size_t nh, const kvq_chain_exact *ex, kvq_chain *out,
+                     double *each, kvq_error *err)
 {
     float *h = malloc(4 * nh * dim * sizeof *h);
     void *work = malloc(KVQ_RANK_CORRELATIONS_WORK(dim));
@@ -149,15 +199,22 @@ static int run_chain(const kvq_chain_layers *layers, const layer_codes *lc, size
     int rc = KVQ_OK;
     for (size_t l = 0; !rc && l < out->depth; l++) {
         size_t given = l % layers->n;
-        const float *w = layers->w + given * dim * dim;
-        rc = layers->norm ? residual_step(w, layers->norm + given * dim, layers->eps, &lc[given], h,
-                                          hhat, next, u, nh, dim, err)
-                          : step(w, &lc[given], h, hhat, next, nh, dim, err);
+        const float *g = layers->norm ? layers->norm + given * dim : NULL;
+        const float *exact = h;
+        const void *ranks = NULL;
+        if (ex) {
+            exact = ex->h + l * nh * dim;
+            ranks = ex->ranks ? (const char *)ex->ranks + l * nh * KVQ_RANKS_OF_BYTES(dim) : NULL;
+        } else {
+            exact_step(layers->w + given * dim * dim, g, layers->eps, h, next, nh, dim);
+        }
+        rc = codec_step(&lc[given], g, layers->eps, hhat, next, u, nh, dim, err);
         if (rc) {
             rc = layer_failed(err, rc, l);
             break;
         }
-        out->rho[l] = mean_rho(h, hhat, nh, dim, each ? each + l : NULL, out->depth, work);
+        out->rho[l] =
+            mean_rho(exact, ranks, hhat, nh, dim, each ? each + l : NULL, out->depth, work);
     }
     if (!rc) out->collapse = kvq_chain_collapse_depth(out->rho, out->depth, out->tau);
     free(h), free(work);
@@ -168,8 +225,22 @@ int kvq_chain_collapse(const kvq_backend *b, const kvq_params *p, const kvq_chai
                        size_t dim, const float *h0, size_t nh, size_t depth, double tau,
                        kvq_rng *rng, kvq_chain *out, double *each, kvq_error *err)
 {
+    return kvq_chain_collapse_with(NULL, b, p, layers, dim, h0, nh, depth, tau, rng, out, each,
+                                   err);
+}
+
+int kvq_chain_collapse_with(const kvq_chain_exact *ex, const kvq_backend *b, const kvq_params *p,
+                            const kvq_chain_layers *layers, size_t dim, const float *h0, size_t nh,
+                            size_t depth, double tau, kvq_rng *rng, kvq_chain *out, double *each,
+                            kvq_error *err)
+{
     int rc = check_sizes(layers->n, dim, nh, depth, err);
     if (rc) return rc;
+    if (ex && (ex->depth < depth || ex->nh != nh || ex->dim != dim))
+        return kvq_fail(err, KVQ_EINVAL,
+                        "chain: the exact side holds %zu vectors of %zu to depth %zu, not %zu of "
+                        "%zu to depth %zu",
+                        ex->nh, ex->dim, ex->depth, nh, dim, depth);
     *out = (kvq_chain){.depth = depth, .tau = tau};
     size_t given = layers->n < depth ? layers->n : depth; /* layers the chain reaches */
     layer_codes *lc = calloc(given, sizeof *lc);
@@ -181,7 +252,7 @@ int kvq_chain_collapse(const kvq_backend *b, const kvq_params *p, const kvq_chai
         else if (kvq_codec_degenerate(&lc[l].codec, dim))
             out->degenerate = l + 1;
     }
-    if (!rc && !out->degenerate) rc = run_chain(layers, lc, dim, h0, nh, out, each, err);
+    if (!rc && !out->degenerate) rc = run_chain(layers, lc, dim, h0, nh, ex, out, each, err);
     close_layers(lc, given);
     return rc;
 }

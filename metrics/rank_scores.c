@@ -196,6 +196,16 @@ double kvq_spearman_f(const float *x, const float *y, size_t n, void *work)
     return spearman(r.pyx, n, r.rank_x);
 }
 
+double kvq_spearman_ranked_f(const void *ranks_x, const float *y, size_t n, void *work)
+{
+    const uint64_t *varies = ranks_x, *px = varies + 1;
+    if (!*varies || !vary(y, n)) return NAN;
+    ranks r = carve(work, n);
+    *r.sorted_y = 0;
+    sorted_by(y, px, n, r.pyx, r.tmp);
+    return spearman(r.pyx, n, (const double *)(px + n));
+}
+
 /* Both statistics from x's sort px and ranks rank_x, x known to vary; r: y's scratch. */
 static void correlations(const uint64_t *px, const double *rank_x, const float *y, size_t n,
                          ranks *r, double *rho, double *tau_b)

@@ -257,6 +257,37 @@ static void check_against_numpy(const char *kind)
                            kind, i / KVQ_CHAIN_MAX_DEPTH, i % KVQ_CHAIN_MAX_DEPTH + 1, each[i],
                            each_want[i]);
     cr_assert_eq(c.collapse, kvq_chain_collapse_depth(rho, nrho, KVQ_CHAIN_TAU));
+    /* the exact side computed once, with and without its ranks, gives the same curves bit for bit;
+     * one too shallow or of other vectors is refused */
+    for (int ranked = 0; ranked < 2; ranked++) {
+        kvq_chain_exact ex;
+        cr_assert_eq(
+            kvq_chain_exact_compute(&given, DIM, h0, NH, KVQ_CHAIN_MAX_DEPTH, ranked, &ex, &err), 0,
+            "%s", err.msg);
+        cr_assert_eq(ex.ranks != NULL, ranked);
+        kvq_chain again;
+        double each_again[NH * KVQ_CHAIN_MAX_DEPTH];
+        kvq_rng_seed(&rng, 7, 7);
+        cr_assert_eq(kvq_chain_collapse_with(&ex, &sign_backend, &p, &given, DIM, h0, NH,
+                                             KVQ_CHAIN_MAX_DEPTH, KVQ_CHAIN_TAU, &rng, &again,
+                                             each_again, &err),
+                     0, "%s", err.msg);
+        cr_assert_eq(memcmp(again.rho, c.rho, sizeof c.rho), 0, "%s ranked %d: the curve", kind,
+                     ranked);
+        cr_assert_eq(memcmp(each_again, each, sizeof each), 0, "%s ranked %d: the vectors", kind,
+                     ranked);
+        cr_assert_eq(again.collapse, c.collapse);
+        cr_assert_eq(kvq_chain_collapse_with(&ex, &sign_backend, &p, &given, DIM, h0, NH - 1, 4,
+                                             KVQ_CHAIN_TAU, &rng, &again, NULL, &err),
+                     KVQ_EINVAL);
+        kvq_chain_exact_free(&ex);
+        cr_assert_eq(kvq_chain_exact_compute(&given, DIM, h0, NH, 3, ranked, &ex, &err), 0);
+        cr_assert_eq(kvq_chain_collapse_with(&ex, &sign_backend, &p, &given, DIM, h0, NH, 4,
+                                             KVQ_CHAIN_TAU, &rng, &again, NULL, &err),
+                     KVQ_EINVAL);
+        cr_assert(strstr(err.msg, "depth 3") != NULL, "%s", err.msg);
+        kvq_chain_exact_free(&ex);
+    }
     free(w), free(norm), free(h0), free(rho), free(each_want);
     cJSON_Delete(g);
 }

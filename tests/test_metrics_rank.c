@@ -141,6 +141,13 @@ Test(metrics_rank, float_path_equals_double_path)
             double want_rho = kvq_spearman(x, y, n, work);
             double want_tau = kvq_kendall_tau_b(x, y, n, work);
             double alone = kvq_spearman_f(xf, yf, n, fwork);
+            void *ranks_once = malloc(KVQ_RANKS_OF_BYTES(n));
+            kvq_ranks_of_f(xf, n, ranks_once);
+            double alone_ranked = kvq_spearman_ranked_f(ranks_once, yf, n, fwork);
+            free(ranks_once);
+            cr_assert(isnan(alone) ? isnan(alone_ranked) : alone_ranked == alone,
+                      "n %zu kind %d: Spearman with x ranked once %.17g, alone %.17g", n, kind,
+                      alone_ranked, alone);
             void *ranks_x = malloc(KVQ_RANKS_OF_BYTES(n));
             double rho_r, tau_r;
             kvq_ranks_of_f(xf, n, ranks_x);

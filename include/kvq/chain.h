@@ -58,6 +58,28 @@ int kvq_chain_collapse(const kvq_backend *b, const kvq_params *p, const kvq_chai
                        size_t dim, const float *h0, size_t nh, size_t depth, double tau,
                        kvq_rng *rng, kvq_chain *out, double *each, kvq_error *err);
 
+/* The exact side of a chain, which every codec's chain on the same layers from the same starting
+ * vectors shares: h_l for l = 1..depth (h + (l - 1) * nh * dim) and, when ranks is not NULL, each
+ * h_l[i] ranked (kvq_ranks_of_f, KVQ_RANKS_OF_BYTES(dim) bytes each, in the same order). */
+typedef struct kvq_chain_exact {
+    size_t depth, nh, dim;
+    float *h;
+    void *ranks;
+} kvq_chain_exact;
+
+/* Computes ex for the layers from h0 (the exact half of kvq_chain_collapse), with the ranks when
+ * ranked. Bad sizes -> KVQ_EINVAL or KVQ_ERANGE as kvq_chain_collapse; KVQ_ENOMEM, nothing held. */
+int kvq_chain_exact_compute(const kvq_chain_layers *layers, size_t dim, const float *h0, size_t nh,
+                            size_t depth, int ranked, kvq_chain_exact *ex, kvq_error *err);
+void kvq_chain_exact_free(kvq_chain_exact *ex);
+
+/* kvq_chain_collapse with the exact side read from ex (NULL: computed as it goes): the same numbers
+ * bit for bit. ex must come from the same layers and h0, at least depth deep (else KVQ_EINVAL). */
+int kvq_chain_collapse_with(const kvq_chain_exact *ex, const kvq_backend *b, const kvq_params *p,
+                            const kvq_chain_layers *layers, size_t dim, const float *h0, size_t nh,
+                            size_t depth, double tau, kvq_rng *rng, kvq_chain *out, double *each,
+                            kvq_error *err);
+
 /* The collapse depth of a curve rho[0..depth): the first l with rho[l - 1] < tau, 0 if none. */
 size_t kvq_chain_collapse_depth(const double *rho, size_t depth, double tau);
 

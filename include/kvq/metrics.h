@@ -45,6 +45,10 @@ void kvq_ranks_of_f(const float *x, size_t n, void *ranks);
 void kvq_rank_correlations_ranked_f(const void *ranks_x, const float *y, size_t n, void *work,
                                     double *rho, double *tau_b);
 
+/* kvq_spearman_f(x, y, n, work) with x's side from kvq_ranks_of_f(x): the same double, bit for bit,
+ * with one sort of two. */
+double kvq_spearman_ranked_f(const void *ranks_x, const float *y, size_t n, void *work);
+
 /* After kvq_rank_correlations_f or kvq_rank_correlations_ranked_f with this work and this y: the
  * k-th best value of y (1 <= k <= n) into *kth and, when top is not NULL, the k best rows into top,
  * best first, exactly as kvq_top_k orders them (higher value first, equal values lower index
