@@ -216,19 +216,32 @@ KVQ_VECTOR_CLONES static void besicovitch_projections(const besicovitch_state *s
         besicovitch_dots(s->dirs, s->ndir, v, s->g, p);
 }
 
-/* The direction with the largest <v, u> (ties: the lowest index); *a gets that projection. */
+#define MAX_LANES 8
+
+/* The largest of the n values p (-inf when none is above it); eight running maxima (exact, so their
+ * order does not matter) let the compiler vectorise the scan. */
+KVQ_VECTOR_CLONES static float besicovitch_max(const float *p, size_t n)
+{
+    float lane[MAX_LANES];
+    size_t full = n / MAX_LANES * MAX_LANES, i = 0;
+    for (size_t u = 0; u < MAX_LANES; u++) lane[u] = -INFINITY;
+    for (; i < full; i += MAX_LANES)
+        for (size_t u = 0; u < MAX_LANES; u++) lane[u] = p[i + u] > lane[u] ? p[i + u] : lane[u];
+    float m = lane[0];
+    for (size_t u = 1; u < MAX_LANES; u++) m = lane[u] > m ? lane[u] : m;
+    for (; i < n; i++) m = p[i] > m ? p[i] : m;
+    return m;
+}
+
+/* The direction with the largest <v, u> (ties: the lowest index, the first that reaches the
+ * largest value; 0 when none is above -inf); *a gets that projection. */
 static size_t besicovitch_direction(const besicovitch_state *s, const float *v, float *a)
 {
     float p[BESICOVITCH_MAX_DIRS];
     besicovitch_projections(s, v, p);
+    float best_a = besicovitch_max(p, s->ndir);
     size_t best = 0;
-    float best_a = -INFINITY;
-    for (size_t i = 0; i < s->ndir; i++) {
-        if (p[i] > best_a) {
-            best_a = p[i];
-            best = i;
-        }
-    }
+    while (best_a > -INFINITY && !(p[best] == best_a)) best++;
     *a = best_a;
     return best;
 }
