@@ -91,68 +91,91 @@ double kvq_reference_bytes(const kvq_population *pop)
            ranks_bytes(pop) + fmin(chain_bytes(pop->nq, pop->dim, 1), KVQ_REFERENCE_CHAIN_BYTES);
 }
 
-/* The lazily computed exact side of the chain (kvq_reference_chain). */
-struct kvq_reference_chain {
+/* A part of the reference computed by the first cell that asks for it (any other waits for it) and
+ * kept to the reference's end. */
+typedef struct lazy {
     pthread_mutex_t lock;
-    int done;
+    int done, have; /* computed (or failed for good); holds a value */
+} lazy;
+
+/* Runs compute(ctx) once under l's lock and returns in *have whether l holds a value. KVQ_ENOMEM is
+ * reported naming the population and leaves l not done, so that a later cell may try again; any
+ * other failure marks it done without a value (each cell then computes the part itself, or says
+ * why it cannot). */
+static int lazy_once(lazy *l, const kvq_population *pop, int (*compute)(void *, kvq_error *),
+                     void *ctx, int *have, kvq_error *err)
+{
+    int rc = KVQ_OK;
+    pthread_mutex_lock(&l->lock);
+    if (!l->done) {
+        kvq_error why;
+        rc = compute(ctx, &why);
+        l->have = rc == KVQ_OK;
+        if (rc == KVQ_ENOMEM)
+            kvq_fail(err, rc, "population '%s': %s", pop->name, why.msg);
+        else
+            l->done = 1, rc = KVQ_OK;
+    }
+    *have = l->have;
+    pthread_mutex_unlock(&l->lock);
+    return rc;
+}
+
+/* The exact side of the chain (kvq_reference_chain). */
+struct kvq_reference_chain {
+    lazy once;
     kvq_chain_exact ex;
-    int have; /* ex holds the exact side */
 };
+
+typedef struct chain_job {
+    const kvq_reference *ref;
+    const kvq_chain_layers *layers;
+    size_t nh;
+} chain_job;
+
+static int compute_chain(void *ctx, kvq_error *why)
+{
+    const chain_job *j = ctx;
+    const kvq_population *pop = j->ref->pop;
+    int ranked = chain_bytes(j->nh, pop->dim, 1) <= KVQ_REFERENCE_CHAIN_BYTES;
+    return kvq_chain_exact_compute(j->layers, pop->dim, pop->queries, j->nh, KVQ_CHAIN_MAX_DEPTH,
+                                   ranked, &j->ref->chain->ex, why);
+}
 
 int kvq_reference_chain(const kvq_reference *ref, const kvq_chain_layers *layers, size_t nh,
                         const kvq_chain_exact **ex, kvq_error *err)
 {
-    const kvq_population *pop = ref->pop;
-    struct kvq_reference_chain *c = ref->chain;
     *ex = NULL;
-    if (!c || chain_bytes(nh, pop->dim, 0) > KVQ_REFERENCE_CHAIN_BYTES) return KVQ_OK;
-    int rc = KVQ_OK;
-    pthread_mutex_lock(&c->lock);
-    if (!c->done) {
-        kvq_error why;
-        int ranked = chain_bytes(nh, pop->dim, 1) <= KVQ_REFERENCE_CHAIN_BYTES;
-        rc = kvq_chain_exact_compute(layers, pop->dim, pop->queries, nh, KVQ_CHAIN_MAX_DEPTH,
-                                     ranked, &c->ex, &why);
-        c->have = rc == KVQ_OK;
-        if (rc == KVQ_ENOMEM) /* not done: a later cell may try again */
-            kvq_fail(err, rc, "population '%s': %s", pop->name, why.msg);
-        else
-            c->done = 1, rc = KVQ_OK;
-    }
-    if (c->have) *ex = &c->ex;
-    pthread_mutex_unlock(&c->lock);
+    if (!ref->chain || chain_bytes(nh, ref->pop->dim, 0) > KVQ_REFERENCE_CHAIN_BYTES) return KVQ_OK;
+    chain_job job = {ref, layers, nh};
+    int have, rc = lazy_once(&ref->chain->once, ref->pop, compute_chain, &job, &have, err);
+    if (have) *ex = &ref->chain->ex;
     return rc;
 }
 
-/* The lazily computed exact side of attention parity (kvq_reference_attention). */
+/* The exact side of attention parity (kvq_reference_attention). */
 struct kvq_reference_attention {
-    pthread_mutex_t lock;
-    int done;
+    lazy once;
     kvq_attention_exact ex;
-    int have; /* ex holds the exact side */
 };
+
+static int compute_attention(void *ctx, kvq_error *why)
+{
+    const kvq_reference *ref = ctx;
+    const kvq_population *pop = ref->pop;
+    return kvq_attention_exact_compute(ref->exact, pop->nq, pop->n, pop->dim, pop->rows, pop->dim,
+                                       &ref->attention->ex, why);
+}
 
 int kvq_reference_attention(const kvq_reference *ref, const kvq_attention_exact **ex,
                             kvq_error *err)
 {
     const kvq_population *pop = ref->pop;
-    struct kvq_reference_attention *a = ref->attention;
     *ex = NULL;
-    if (!a || pop->causal || !attention_fits(pop)) return KVQ_OK;
-    int rc = KVQ_OK;
-    pthread_mutex_lock(&a->lock);
-    if (!a->done) {
-        kvq_error why;
-        rc = kvq_attention_exact_compute(ref->exact, pop->nq, pop->n, pop->dim, pop->rows, pop->dim,
-                                         &a->ex, &why);
-        a->have = rc == KVQ_OK;
-        if (rc == KVQ_ENOMEM) /* not done: a later cell may try again */
-            kvq_fail(err, rc, "population '%s': %s", pop->name, why.msg);
-        else
-            a->done = 1, rc = KVQ_OK;
-    }
-    if (a->have) *ex = &a->ex;
-    pthread_mutex_unlock(&a->lock);
+    if (!ref->attention || pop->causal || !attention_fits(pop)) return KVQ_OK;
+    int have;
+    int rc = lazy_once(&ref->attention->once, pop, compute_attention, (void *)ref, &have, err);
+    if (have) *ex = &ref->attention->ex;
     return rc;
 }
 
@@ -269,8 +292,8 @@ int kvq_reference_build(kvq_reference *ref, const kvq_population *pop, uint64_t 
                            (char *)ref->exact_ranks + q * KVQ_RANKS_OF_BYTES(n));
     ref->attention = calloc(1, sizeof *ref->attention);
     ref->chain = calloc(1, sizeof *ref->chain);
-    if (ref->attention) pthread_mutex_init(&ref->attention->lock, NULL);
-    if (ref->chain) pthread_mutex_init(&ref->chain->lock, NULL);
+    if (ref->attention) pthread_mutex_init(&ref->attention->once.lock, NULL);
+    if (ref->chain) pthread_mutex_init(&ref->chain->once.lock, NULL);
     if (!ref->attention || !ref->chain) {
         kvq_reference_free(ref);
         return kvq_fail(err, KVQ_ENOMEM, "population '%s': out of memory", pop->name);
@@ -289,13 +312,13 @@ void kvq_reference_free(kvq_reference *ref)
     free(ref->exact_best);
     free(ref->exact_ranks);
     if (ref->attention) {
-        if (ref->attention->have) kvq_attention_exact_free(&ref->attention->ex);
-        pthread_mutex_destroy(&ref->attention->lock);
+        if (ref->attention->once.have) kvq_attention_exact_free(&ref->attention->ex);
+        pthread_mutex_destroy(&ref->attention->once.lock);
         free(ref->attention);
     }
     if (ref->chain) {
-        if (ref->chain->have) kvq_chain_exact_free(&ref->chain->ex);
-        pthread_mutex_destroy(&ref->chain->lock);
+        if (ref->chain->once.have) kvq_chain_exact_free(&ref->chain->ex);
+        pthread_mutex_destroy(&ref->chain->once.lock);
         free(ref->chain);
     }
     memset(ref, 0, sizeof *ref);
