@@ -188,6 +188,7 @@ static ranks carve(void *work, size_t n)
 
 double kvq_spearman_f(const float *x, const float *y, size_t n, void *work)
 {
+    *(uint64_t *)work = 0; /* y's sort below is not py */
     if (n < 2 || !vary(x, n) || !vary(y, n)) return NAN;
     ranks r = carve(work, n);
     sorted_by(x, NULL, n, r.px, r.tmp);
@@ -199,9 +200,9 @@ double kvq_spearman_f(const float *x, const float *y, size_t n, void *work)
 double kvq_spearman_ranked_f(const void *ranks_x, const float *y, size_t n, void *work)
 {
     const uint64_t *varies = ranks_x, *px = varies + 1;
+    *(uint64_t *)work = 0; /* y's sort below is not py */
     if (!*varies || !vary(y, n)) return NAN;
     ranks r = carve(work, n);
-    *r.sorted_y = 0;
     sorted_by(y, px, n, r.pyx, r.tmp);
     return spearman(r.pyx, n, (const double *)(px + n));
 }
