@@ -77,7 +77,7 @@ static double ranks_bytes(const kvq_population *pop)
 static double chain_bytes(size_t nh, size_t dim, int ranked)
 {
     double depth = KVQ_CHAIN_MAX_DEPTH;
-    return (depth + 1.0) * (double)nh * (double)dim * sizeof(float) +
+    return depth * (double)nh * (double)dim * sizeof(float) +
            (ranked ? depth * (double)nh * (double)KVQ_RANKS_OF_BYTES(dim) : 0.0);
 }
 

@@ -148,24 +148,20 @@ int kvq_chain_exact_compute(const kvq_chain_layers *layers, size_t dim, const fl
     *ex = (kvq_chain_exact){.depth = depth, .nh = nh, .dim = dim};
     int rc = check_sizes(layers->n, dim, nh, depth, err);
     if (rc) return rc;
-    ex->h = malloc((depth + 1) * nh * dim * sizeof *ex->h);
+    ex->h = malloc(depth * nh * dim * sizeof *ex->h);
     ex->ranks = ranked ? malloc(depth * nh * KVQ_RANKS_OF_BYTES(dim)) : NULL;
-    if (!ex->h || (ranked && !ex->ranks)) {
+    float *next = malloc(nh * dim * sizeof *next);
+    if (!ex->h || (ranked && !ex->ranks) || !next) {
         kvq_chain_exact_free(ex);
+        free(next);
         return kvq_fail(err, KVQ_ENOMEM, "chain: no memory for the exact side of %zu vectors", nh);
     }
-    float *h = ex->h + depth * nh * dim; /* the running vectors, in the last slot's room */
-    float *next = malloc(nh * dim * sizeof *next);
-    if (!next) {
-        kvq_chain_exact_free(ex);
-        return kvq_fail(err, KVQ_ENOMEM, "chain: no memory for %zu vectors of %zu", nh, dim);
-    }
-    memcpy(h, h0, nh * dim * sizeof *h);
-    for (size_t l = 0; l < depth; l++) {
+    for (size_t l = 0; l < depth; l++) { /* each depth's vectors stepped from the ones before */
         size_t given = l % layers->n;
+        float *h = ex->h + l * nh * dim;
+        memcpy(h, l ? h - nh * dim : h0, nh * dim * sizeof *h);
         exact_step(layers->w + given * dim * dim, layers->norm ? layers->norm + given * dim : NULL,
                    layers->eps, h, next, nh, dim);
-        memcpy(ex->h + l * nh * dim, h, nh * dim * sizeof *h);
         for (size_t i = 0; ranked && i < nh; i++)
             kvq_ranks_of_f(h + i * dim, dim,
                            (char *)ex->ranks + (l * nh + i) * KVQ_RANKS_OF_BYTES(dim));
