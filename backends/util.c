@@ -3,7 +3,6 @@
 #include "kvq/vector_clones.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 void *kvq_state_calloc(const char *codec, size_t size, kvq_error *err)
 {
@@ -52,14 +51,10 @@ void kvq_dot_rows_many(const float *queries, size_t nq, const float *rows, size_
                        float *out, size_t ldo, double *tile)
 {
     size_t c = 0;
-    float dots[KVQ_DOT_ROWS];
     for (; c + KVQ_DOT_ROWS <= count; c += KVQ_DOT_ROWS) {
         for (size_t k = 0; k < KVQ_DOT_ROWS; k++)
             for (size_t i = 0; i < n; i++) tile[i * KVQ_DOT_ROWS + k] = rows[(c + k) * n + i];
-        for (size_t q = 0; q < nq; q++) {
-            dot_tile(queries + q * n, tile, n, dots);
-            memcpy(out + q * ldo + c, dots, sizeof dots);
-        }
+        for (size_t q = 0; q < nq; q++) dot_tile(queries + q * n, tile, n, out + q * ldo + c);
     }
     for (; c < count; c++)
         for (size_t q = 0; q < nq; q++)
