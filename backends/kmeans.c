@@ -4,6 +4,7 @@
 #include "kvq/metrics.h"
 #include "util.h"
 
+#include <assert.h>
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
@@ -68,33 +69,36 @@ static float kth_smallest(const float *v, size_t k, size_t want, float *window)
     return window[want - 1];
 }
 
-#define MIN_LANES 8
+#define MIN_LANES 32
 
-/* The smallest of the k values v; eight running minima (exact, so their order does not matter)
- * let the compiler vectorise the scan. */
-KVQ_VECTOR_CLONES static float min_value(const float *v, size_t k)
+/* The smallest of the k values v; MIN_LANES running minima (exact, so their order does not matter)
+ * let the compiler vectorise the scan in independent chains. */
+static inline float min_value(const float *v, size_t k)
 {
     float lane[MIN_LANES];
     size_t full = k / MIN_LANES * MIN_LANES, j = 0;
     for (size_t u = 0; u < MIN_LANES; u++) lane[u] = v[0];
     for (; j < full; j += MIN_LANES)
         for (size_t u = 0; u < MIN_LANES; u++) lane[u] = v[j + u] < lane[u] ? v[j + u] : lane[u];
+    for (size_t width = MIN_LANES / 2; width > 0; width /= 2)
+        for (size_t u = 0; u < width; u++)
+            lane[u] = lane[u + width] < lane[u] ? lane[u + width] : lane[u];
     float m = lane[0];
-    for (size_t u = 1; u < MIN_LANES; u++) m = lane[u] < m ? lane[u] : m;
     for (; j < k; j++) m = v[j] < m ? v[j] : m;
     return m;
 }
 
-/* |x|^2 in eight running sums (only the screen's error bound uses it, so their order is free and
- * the compiler vectorises them). */
-static float norm2_lanes(const float *x, size_t dim)
+/* |x|^2 in MIN_LANES running sums (only the screen's error bound uses it, so their order is free
+ * and the compiler vectorises them). */
+static inline float norm2_lanes(const float *x, size_t dim)
 {
     float lane[MIN_LANES] = {0};
     size_t full = dim / MIN_LANES * MIN_LANES, t = 0;
     for (; t < full; t += MIN_LANES)
         for (size_t u = 0; u < MIN_LANES; u++) lane[u] += x[t + u] * x[t + u];
-    float s = 0.0f;
-    for (size_t u = 0; u < MIN_LANES; u++) s += lane[u];
+    for (size_t width = MIN_LANES / 2; width > 0; width /= 2)
+        for (size_t u = 0; u < width; u++) lane[u] += lane[u + width];
+    float s = lane[0];
     for (; t < dim; t++) s += x[t] * x[t];
     return s;
 }
@@ -103,28 +107,100 @@ static float norm2_lanes(const float *x, size_t dim)
  * chunks hold none and are passed over without a branch per centroid. */
 #define PICK_CHUNK 16
 
-/* Picks the want nearest centroids of x from its screened values s_j = |c_j|^2 - 2 <x, c_j> as
- * float arithmetic computed them. s_j differs from the exact |x - c_j|^2 - |x|^2 by at most
- * e <= (dim + 2) u (|c|^2 + 2 |x| |c|) (u = 2^-24: the rounding of a dim-term dot product, of the
- * norm and of the subtraction), so every one of the want nearest lies within 2e of the want-th
- * smallest screened value; the margin is twice that. */
-static void pick(const kvq_codebook *cb, const float *x, const float *screen, size_t want,
-                 float *window, kvq_match *out)
+/* Candidates whose squared distances run side by side. */
+#define DISTANCE_LANES 4
+
+/* The candidates of a block's rows waiting for their distances: candidate p is centroid j[p] of
+ * row row[p] (a row's candidates together, in ascending index), its distance d[p] once computed;
+ * room for cap of them. */
+typedef struct candidates {
+    uint32_t *row, *j;
+    double *d;
+    size_t count, cap;
+} candidates;
+
+/* d[p] = kvq_squared_distance(x_row[p], c_j[p], dim) for the DISTANCE_LANES candidates p0.. of
+ * cs, bit for bit: the sums run side by side, each in index order, so that their additions overlap
+ * instead of each waiting for the one before. */
+KVQ_VECTOR_CLONES static void candidate_distances(const kvq_codebook *cb, const float *x,
+                                                  size_t ldx, candidates *cs, size_t p0)
+{
+    const float *x0 = x + cs->row[p0] * ldx, *x1 = x + cs->row[p0 + 1] * ldx,
+                *x2 = x + cs->row[p0 + 2] * ldx, *x3 = x + cs->row[p0 + 3] * ldx;
+    const float *c0 = cb->centroids + cs->j[p0] * cb->dim,
+                *c1 = cb->centroids + cs->j[p0 + 1] * cb->dim,
+                *c2 = cb->centroids + cs->j[p0 + 2] * cb->dim,
+                *c3 = cb->centroids + cs->j[p0 + 3] * cb->dim;
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    for (size_t t = 0; t < cb->dim; t++) {
+        double e0 = (double)x0[t] - (double)c0[t], e1 = (double)x1[t] - (double)c1[t],
+               e2 = (double)x2[t] - (double)c2[t], e3 = (double)x3[t] - (double)c3[t];
+        s0 += e0 * e0, s1 += e1 * e1, s2 += e2 * e2, s3 += e3 * e3;
+    }
+    cs->d[p0] = s0, cs->d[p0 + 1] = s1, cs->d[p0 + 2] = s2, cs->d[p0 + 3] = s3;
+}
+
+/* Computes the distances of the waiting candidates (rows of x, ldx apart) and offers each row's to
+ * its want best (out + row * want) in ascending index; then none waits. */
+static void settle(const kvq_codebook *cb, const float *x, size_t ldx, size_t want,
+                   candidates *cs, kvq_match *out)
+{
+    size_t count = cs->count;
+    for (size_t p = count; p % DISTANCE_LANES; p++) /* the last lanes repeat the last candidate */
+        cs->row[p] = cs->row[count - 1], cs->j[p] = cs->j[count - 1];
+    for (size_t p = 0; p < count; p += DISTANCE_LANES) candidate_distances(cb, x, ldx, cs, p);
+    for (size_t p = 0, kept = 0; p < count; p++) {
+        if (p == 0 || cs->row[p] != cs->row[p - 1]) kept = 0;
+        keep_best(out + cs->row[p] * want, &kept, want, cs->d[p], cs->j[p]);
+    }
+    cs->count = 0;
+}
+
+/* How many of the k values v are at most limit, and the sum of their indices (so the index of the
+ * one when there is one), in eight lanes without a branch. */
+static inline size_t count_at_most(const float *v, size_t k, float limit, size_t *index_sum)
+{
+    uint32_t count[MIN_LANES / 4] = {0}, sum[MIN_LANES / 4] = {0};
+    size_t full = k / (MIN_LANES / 4) * (MIN_LANES / 4), j = 0, n = 0, total = 0;
+    for (; j < full; j += MIN_LANES / 4)
+        for (size_t u = 0; u < MIN_LANES / 4; u++) {
+            uint32_t hit = v[j + u] <= limit ? UINT32_MAX : 0;
+            count[u] -= hit, sum[u] += hit & (uint32_t)(j + u);
+        }
+    for (size_t u = 0; u < MIN_LANES / 4; u++) n += count[u], total += sum[u];
+    for (; j < k; j++)
+        if (v[j] <= limit) n++, total += j;
+    *index_sum = total;
+    return n;
+}
+
+/* Adds the candidates for the want nearest centroids of row i (x) from its screened values
+ * s_j = |c_j|^2 - 2 <x, c_j> as float arithmetic computed them. s_j differs from the exact
+ * |x - c_j|^2 - |x|^2 by at most e <= (dim + 2) u (|c|^2 + 2 |x| |c|) (u = 2^-24: the rounding of a
+ * dim-term dot product, of the norm and of the subtraction), so every one of the want nearest lies
+ * within 2e of the want-th smallest screened value; the margin is twice that. Most rows have one
+ * candidate, which a count finds without a branch per centroid. */
+KVQ_VECTOR_CLONES static void add_candidates(const kvq_codebook *cb, const float *x, size_t i,
+                                             const float *screen, size_t want, float *window,
+                                             candidates *cs)
 {
     float threshold =
         want == 1 ? min_value(screen, cb->k) : kth_smallest(screen, cb->k, want, window);
     float xnorm = sqrtf(norm2_lanes(x, cb->dim)), c = cb->max_norm;
     float limit =
         threshold + 2.0f * (float)(cb->dim + 2) * FLT_EPSILON * (c * c + 2.0f * xnorm * c);
-    size_t kept = 0;
+    size_t only;
+    if (count_at_most(screen, cb->k, limit, &only) == 1) {
+        cs->row[cs->count] = (uint32_t)i, cs->j[cs->count++] = (uint32_t)only;
+        return;
+    }
     for (size_t j0 = 0; j0 < cb->k; j0 += PICK_CHUNK) {
         size_t end = cb->k - j0 < PICK_CHUNK ? cb->k : j0 + PICK_CHUNK;
         int any = 0;
         for (size_t j = j0; j < end; j++) any |= screen[j] <= limit;
         for (size_t j = j0; any && j < end; j++)
             if (screen[j] <= limit)
-                keep_best(out, &kept, want,
-                          kvq_squared_distance(x, cb->centroids + j * cb->dim, cb->dim), j);
+                cs->row[cs->count] = (uint32_t)i, cs->j[cs->count++] = (uint32_t)j;
     }
 }
 
@@ -137,14 +213,19 @@ int kvq_codebook_search(const kvq_codebook *cb, const float *x, size_t n, size_t
                         kvq_match *out, const char *who, kvq_error *err)
 {
     size_t block = n < SEARCH_BLOCK ? n : SEARCH_BLOCK;
+    /* room for a whole row's candidates after any others, and for the padding of the last lanes */
+    candidates cs = {.cap = cb->k + 2 * block + DISTANCE_LANES};
     float *screen = malloc(block * cb->k * sizeof *screen);
     float *window = malloc(want * sizeof *window);
-    if (!screen || !window) {
-        free(screen);
-        free(window);
-        return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory searching %zu centroids", who, cb->k);
-    }
-    for (size_t i0 = 0; i0 < n; i0 += block) {
+    cs.row = malloc(cs.cap * sizeof *cs.row);
+    cs.j = malloc(cs.cap * sizeof *cs.j);
+    cs.d = malloc(cs.cap * sizeof *cs.d);
+    int rc = screen && window && cs.row && cs.j && cs.d
+                 ? KVQ_OK
+                 : kvq_fail(err, KVQ_ENOMEM, "%s: out of memory searching %zu centroids", who,
+                            cb->k);
+    assert(cb->k <= UINT32_MAX);
+    for (size_t i0 = 0; !rc && i0 < n; i0 += block) {
         size_t m = n - i0 < block ? n - i0 : block;
         for (size_t i = 0; i < m; i++)
             memcpy(screen + i * cb->k, cb->norms, cb->k * sizeof *screen);
@@ -152,12 +233,19 @@ int kvq_codebook_search(const kvq_codebook *cb, const float *x, size_t n, size_t
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)cb->k, (int)cb->dim,
                     -2.0f, x + i0 * ldx, (int)ldx, cb->centroids, (int)cb->dim, 1.0f, screen,
                     (int)cb->k);
-        for (size_t i = 0; i < m; i++)
-            pick(cb, x + (i0 + i) * ldx, screen + i * cb->k, want, window, out + (i0 + i) * want);
+        for (size_t i = 0; i < m; i++) {
+            if (cs.count + cb->k + DISTANCE_LANES > cs.cap)
+                settle(cb, x + i0 * ldx, ldx, want, &cs, out + i0 * want);
+            add_candidates(cb, x + (i0 + i) * ldx, i, screen + i * cb->k, want, window, &cs);
+        }
+        settle(cb, x + i0 * ldx, ldx, want, &cs, out + i0 * want);
     }
     free(screen);
     free(window);
-    return KVQ_OK;
+    free(cs.row);
+    free(cs.j);
+    free(cs.d);
+    return rc;
 }
 
 int kvq_codebook_residuals(const kvq_codebook *cb, const float *rows, size_t n, size_t *idx,
@@ -335,39 +423,64 @@ done:
     return out;
 }
 
-#define SEED_LANES 8
+#define SEED_LANES 32 /* rows whose squared distances one pass computes side by side */
 
-/* d[r] = dist2_direct(x + r * dim, c, dim) for r < SEED_LANES, bit for bit: the rows' sums run
- * side by side (each in index order), so that their additions overlap instead of each waiting for
- * the one before. */
-static void seed_distances(const float *x, const float *c, size_t dim, float *d)
+/* The rows in blocks of SEED_LANES (the seeding's layout): each block coordinate-major,
+ * lanes[(b dim + t) SEED_LANES + r] = coordinate t of row b SEED_LANES + r, the last block padded
+ * with rows of zeros, so that a block's distances to a centroid take a few vectors per
+ * coordinate. */
+typedef struct seed_rows {
+    const float *rows; /* n x dim, row-major */
+    float *lanes;      /* blocks x dim x SEED_LANES */
+    float *d;          /* blocks x SEED_LANES: the distances to the last centroid added */
+    size_t n, dim, blocks;
+} seed_rows;
+
+static int seed_rows_init(seed_rows *s, const float *rows, size_t n, size_t dim)
 {
-    float acc[SEED_LANES] = {0};
-    for (size_t t = 0; t < dim; t++)
-        for (size_t r = 0; r < SEED_LANES; r++) {
-            float e = x[r * dim + t] - c[t];
-            acc[r] += e * e;
-        }
-    memcpy(d, acc, sizeof acc);
+    size_t blocks = (n + SEED_LANES - 1) / SEED_LANES;
+    *s = (seed_rows){.rows = rows, .n = n, .dim = dim, .blocks = blocks};
+    s->lanes = calloc(blocks * dim * SEED_LANES, sizeof *s->lanes);
+    s->d = malloc(blocks * SEED_LANES * sizeof *s->d);
+    if (!s->lanes || !s->d) return KVQ_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        for (size_t t = 0; t < dim; t++)
+            s->lanes[(i / SEED_LANES * dim + t) * SEED_LANES + i % SEED_LANES] = rows[i * dim + t];
+    return KVQ_OK;
+}
+
+static void seed_rows_free(seed_rows *s)
+{
+    free(s->lanes);
+    free(s->d);
+}
+
+/* The squared distances of every row to c into s->d, each lane's sum as dist2_direct takes it (in
+ * index order), so the same bit for bit; a block's sums run side by side, so that their additions
+ * overlap instead of each waiting for the one before. */
+KVQ_VECTOR_CLONES static void seed_distances(const seed_rows *s, const float *c)
+{
+    for (size_t b = 0; b < s->blocks; b++) {
+        const float *x = s->lanes + b * s->dim * SEED_LANES;
+        float acc[SEED_LANES] = {0};
+        for (size_t t = 0; t < s->dim; t++)
+            for (size_t r = 0; r < SEED_LANES; r++) {
+                float e = x[t * SEED_LANES + r] - c[t];
+                acc[r] += e * e;
+            }
+        memcpy(s->d + b * SEED_LANES, acc, sizeof acc);
+    }
 }
 
 /* Centroid j becomes row pick; mind[i] becomes row i's squared distance to the nearest of
  * centroids 0..j (the seeding step k-means++ and furthest-point sampling share). */
-static void add_seed(kvq_codebook *cb, size_t j, const float *rows, size_t n, size_t pick,
-                     float *mind)
+static void add_seed(kvq_codebook *cb, size_t j, const seed_rows *s, size_t pick, float *mind)
 {
-    size_t dim = cb->dim, i = 0;
-    float *c = cb->centroids + j * dim, d[SEED_LANES];
-    memcpy(c, rows + pick * dim, dim * sizeof *c);
-    for (; i + SEED_LANES <= n; i += SEED_LANES) {
-        seed_distances(rows + i * dim, c, dim, d);
-        for (size_t r = 0; r < SEED_LANES; r++)
-            if (j == 0 || d[r] < mind[i + r]) mind[i + r] = d[r];
-    }
-    for (; i < n; i++) {
-        d[0] = dist2_direct(rows + i * dim, c, dim);
-        if (j == 0 || d[0] < mind[i]) mind[i] = d[0];
-    }
+    float *c = cb->centroids + j * s->dim;
+    memcpy(c, s->rows + pick * s->dim, s->dim * sizeof *c);
+    seed_distances(s, c);
+    for (size_t i = 0; i < s->n; i++)
+        if (j == 0 || s->d[i] < mind[i]) mind[i] = s->d[i];
 }
 
 /* k-means++: the first centroid a uniform row, each next one a row drawn with probability
@@ -377,13 +490,14 @@ static int seed_plus_plus(kvq_codebook *cb, const float *rows, size_t n, kvq_rng
 {
     float *mind = malloc(n * sizeof *mind);
     double *run = malloc(n * sizeof *run);
-    if (!mind || !run) {
-        free(mind), free(run);
+    seed_rows s;
+    if (seed_rows_init(&s, rows, n, cb->dim) || !mind || !run) {
+        free(mind), free(run), seed_rows_free(&s);
         return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory seeding k-means", who);
     }
     size_t pick = kvq_rng_bounded(rng, (uint32_t)n);
     for (size_t j = 0; j < cb->k; j++) {
-        add_seed(cb, j, rows, n, pick, mind);
+        add_seed(cb, j, &s, pick, mind);
         double total = 0.0;
         for (size_t i = 0; i < n; i++) run[i] = total += mind[i];
         double target = kvq_rng_uniform(rng) * total;
@@ -402,6 +516,7 @@ static int seed_plus_plus(kvq_codebook *cb, const float *rows, size_t n, kvq_rng
     }
     free(mind);
     free(run);
+    seed_rows_free(&s);
     return KVQ_OK;
 }
 
@@ -453,17 +568,19 @@ int kvq_kmeans_fps(kvq_codebook *cb, const float *rows, size_t n, unsigned iters
     if (rc) return rc;
     size_t dim = cb->dim, pick = 0;
     float *mind = malloc(n * sizeof *mind);
-    if (!mind || furthest_from_mean(rows, n, dim, &pick)) {
-        free(mind);
+    seed_rows s;
+    if (seed_rows_init(&s, rows, n, dim) || !mind || furthest_from_mean(rows, n, dim, &pick)) {
+        free(mind), seed_rows_free(&s);
         return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory for furthest-point sampling", who);
     }
     for (size_t j = 0; j < cb->k; j++) {
-        add_seed(cb, j, rows, n, pick, mind);
+        add_seed(cb, j, &s, pick, mind);
         size_t next = 0;
         for (size_t i = 0; i < n; i++)
             if (mind[i] > mind[next]) next = i;
         pick = next;
     }
     free(mind);
+    seed_rows_free(&s);
     return lloyd(cb, rows, n, iters, who, err);
 }
