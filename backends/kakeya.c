@@ -223,7 +223,7 @@ static void kakeya_coefficients(const kakeya_state *s, const kakeya_skeleton *k,
                                 float *centred, float *coef)
 {
     for (size_t t = 0; t < s->dim; t++) centred[t] = x[t] - k->mean[t];
-    for (size_t r = 0; r < k->rank; r++) coef[r] = kvq_dot(centred, k->basis + r * s->dim, s->dim);
+    kvq_dot_rows(centred, k->basis, k->rank, s->dim, coef);
 }
 
 /* The squared residual that skeleton b leaves on x with its best centroid (*j): the energy off

@@ -142,8 +142,8 @@ KVQ_VECTOR_CLONES static void candidate_distances(const kvq_codebook *cb, const 
 
 /* Computes the distances of the waiting candidates (rows of x, ldx apart) and offers each row's to
  * its want best (out + row * want) in ascending index; then none waits. */
-static void settle(const kvq_codebook *cb, const float *x, size_t ldx, size_t want,
-                   candidates *cs, kvq_match *out)
+static void settle(const kvq_codebook *cb, const float *x, size_t ldx, size_t want, candidates *cs,
+                   kvq_match *out)
 {
     size_t count = cs->count;
     for (size_t p = count; p % DISTANCE_LANES; p++) /* the last lanes repeat the last candidate */
@@ -215,17 +215,15 @@ int kvq_codebook_search(const kvq_codebook *cb, const float *x, size_t n, size_t
     size_t block = n < SEARCH_BLOCK ? n : SEARCH_BLOCK;
     /* room for a whole row's candidates after any others, and for the padding of the last lanes */
     candidates cs = {.cap = cb->k + 2 * block + DISTANCE_LANES};
-    float *screen = malloc(block * cb->k * sizeof *screen);
-    float *window = malloc(want * sizeof *window);
-    cs.row = malloc(cs.cap * sizeof *cs.row);
-    cs.j = malloc(cs.cap * sizeof *cs.j);
-    cs.d = malloc(cs.cap * sizeof *cs.d);
-    int rc = screen && window && cs.row && cs.j && cs.d
-                 ? KVQ_OK
-                 : kvq_fail(err, KVQ_ENOMEM, "%s: out of memory searching %zu centroids", who,
-                            cb->k);
+    /* one allocation: the candidates' distances, the screen, the window, the candidates */
+    size_t floats = block * cb->k + want;
+    cs.d = malloc(cs.cap * sizeof *cs.d + floats * sizeof(float) + 2 * cs.cap * sizeof(uint32_t));
+    if (!cs.d)
+        return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory searching %zu centroids", who, cb->k);
+    float *screen = (float *)(cs.d + cs.cap), *window = screen + block * cb->k;
+    cs.row = (uint32_t *)(screen + floats), cs.j = cs.row + cs.cap;
     assert(cb->k <= UINT32_MAX);
-    for (size_t i0 = 0; !rc && i0 < n; i0 += block) {
+    for (size_t i0 = 0; i0 < n; i0 += block) {
         size_t m = n - i0 < block ? n - i0 : block;
         for (size_t i = 0; i < m; i++)
             memcpy(screen + i * cb->k, cb->norms, cb->k * sizeof *screen);
@@ -240,12 +238,8 @@ int kvq_codebook_search(const kvq_codebook *cb, const float *x, size_t n, size_t
         }
         settle(cb, x + i0 * ldx, ldx, want, &cs, out + i0 * want);
     }
-    free(screen);
-    free(window);
-    free(cs.row);
-    free(cs.j);
     free(cs.d);
-    return rc;
+    return KVQ_OK;
 }
 
 int kvq_codebook_residuals(const kvq_codebook *cb, const float *rows, size_t n, size_t *idx,
@@ -283,13 +277,6 @@ void kvq_codebook_dots(const kvq_codebook *cb, const float *q, float *out)
 size_t kvq_codebook_bytes(const kvq_codebook *cb)
 {
     return cb->k * cb->dim * sizeof(float);
-}
-
-static float dist2_direct(const float *a, const float *b, size_t dim)
-{
-    float d = 0.0f;
-    for (size_t t = 0; t < dim; t++) d += (a[t] - b[t]) * (a[t] - b[t]);
-    return d;
 }
 
 /* Moves centroid j (an empty or one-row cluster) next to centroid big and splits big's rows
@@ -455,9 +442,9 @@ static void seed_rows_free(seed_rows *s)
     free(s->d);
 }
 
-/* The squared distances of every row to c into s->d, each lane's sum as dist2_direct takes it (in
- * index order), so the same bit for bit; a block's sums run side by side, so that their additions
- * overlap instead of each waiting for the one before. */
+/* The squared distances of every row to c into s->d, each lane's sum a float sum of squared
+ * differences in index order, so the same bit for bit; a block's sums run side by side, so that
+ * their additions overlap instead of each waiting for the one before. */
 KVQ_VECTOR_CLONES static void seed_distances(const seed_rows *s, const float *c)
 {
     for (size_t b = 0; b < s->blocks; b++) {

@@ -19,6 +19,7 @@
  * Known answer (scipy, as for kvq_spearman and kvq_kendall_tau_b): x = (1, 2, 3, 4, 5),
  * y = (2, 1, 4, 3, 5) gives rho 0.8 and tau_b 0.6. */
 #include "kvq/metrics.h"
+#include "kvq/vector_clones.h"
 
 #include <assert.h>
 #include <math.h>
@@ -124,9 +125,61 @@ static uint64_t pairs_of(uint64_t t)
     return t * (t - 1) / 2;
 }
 
+/* For n in [KENDALL_SMALL_MIN, KENDALL_SMALL_MAX] the counts of ranks above take two levels of
+ * 16-bit counters instead of the Fenwick tree: KENDALL_BLOCKS blocks of KENDALL_BLOCK ranks,
+ * top[b] the count of the ranks added in blocks b.. (top[KENDALL_BLOCKS] = 0), low[b * BLOCK + t]
+ * that of the ranks added to block b at positions t... A rank adds one to a prefix of each level,
+ * a few vector additions of fixed length without a branch, and a count reads one counter of each,
+ * where the Fenwick tree's walks of varying length wait on the counters the element before just
+ * wrote. The levels, aligned, fit in the tree's n + 1 words from KENDALL_SMALL_MIN. */
+#define KENDALL_BLOCK 64
+#define KENDALL_BLOCKS 64
+#define KENDALL_SMALL_MIN 256
+#define KENDALL_SMALL_MAX (KENDALL_BLOCK * KENDALL_BLOCKS)
+#define KENDALL_TOP (KENDALL_BLOCKS + 16) /* top's length: padded past top[KENDALL_BLOCKS] */
+
+/* The levels for n ranks in tree, zeroed: top from the first 64-byte boundary (so that no vector
+ * of counters straddles two cache lines), then low with one spare counter after it. */
+static uint16_t *rank_counts_init(uint32_t *tree, size_t n)
+{
+    size_t nb = (n + KENDALL_BLOCK - 1) / KENDALL_BLOCK;
+    uint16_t *top = (uint16_t *)(((uintptr_t)tree + 63) & ~(uintptr_t)63);
+    memset(top, 0, (KENDALL_TOP + nb * KENDALL_BLOCK + 1) * sizeof *top);
+    return top;
+}
+
+static inline void rank_counts_add(uint16_t *restrict top, uint16_t *restrict low, uint32_t rank)
+{
+    uint32_t b = rank / KENDALL_BLOCK, t = rank % KENDALL_BLOCK;
+    uint16_t *restrict in = low + b * KENDALL_BLOCK;
+    for (uint32_t k = 0; k < KENDALL_BLOCKS; k++) top[k] += (uint16_t)(k <= b);
+    for (uint32_t k = 0; k < KENDALL_BLOCK; k++) in[k] += (uint16_t)(k <= t);
+}
+
+/* The count of the ranks above rank added so far (low[t + 1] of the last position of a block is
+ * the next block's first counter, or the spare one, and counts for nothing). */
+static inline uint32_t rank_counts_above(const uint16_t *top, const uint16_t *low, uint32_t rank)
+{
+    uint32_t b = rank / KENDALL_BLOCK, t = rank % KENDALL_BLOCK;
+    return (uint32_t)top[b + 1] + (uint32_t)low[rank + 1] * (t + 1 < KENDALL_BLOCK);
+}
+
+/* A Fenwick tree over the ranks 1..n in tree[1..n] for the other n. */
+static uint32_t fenwick_not_above(const uint32_t *tree, uint32_t rank)
+{
+    uint32_t not_above = 0;
+    for (size_t j = (size_t)rank + 1; j > 0; j -= j & (~j + 1)) not_above += tree[j];
+    return not_above;
+}
+
+static void fenwick_add(uint32_t *tree, size_t n, uint32_t rank)
+{
+    for (size_t j = (size_t)rank + 1; j <= n; j += j & (~j + 1)) tree[j]++;
+}
+
 /* Kendall's tau-b from px and py; dense, tree (n + 1) and tally: n words of scratch each. */
-static double kendall(const uint64_t *px, const uint64_t *py, size_t n, uint32_t *dense,
-                      uint32_t *tree, uint32_t *tally)
+KVQ_VECTOR_CLONES static double kendall(const uint64_t *px, const uint64_t *py, size_t n,
+                                        uint32_t *dense, uint32_t *tree, uint32_t *tally)
 {
     uint64_t n1 = 0, n2 = 0, n3 = 0, d = 0;
     uint32_t rank = 0;
@@ -135,21 +188,25 @@ static double kendall(const uint64_t *px, const uint64_t *py, size_t n, uint32_t
         n2 += pairs_of(end - i);
         for (; i < end; i++) dense[row_of(py[i])] = rank;
     }
-    memset(tree, 0, (n + 1) * sizeof *tree);
+    int small = n >= KENDALL_SMALL_MIN && n <= KENDALL_SMALL_MAX;
+    uint16_t *top = small ? rank_counts_init(tree, n) : NULL,
+             *low = small ? top + KENDALL_TOP : NULL;
+    if (!small) memset(tree, 0, (n + 1) * sizeof *tree);
     memset(tally, 0, n * sizeof *tally);
     for (size_t i = 0; i < n;) {
         size_t end = run_end(px, n, i);
         n1 += pairs_of(end - i);
         for (size_t k = i; k < end; k++) { /* earlier runs above this rank: discordant */
-            uint32_t not_above = 0;
-            for (size_t j = dense[row_of(px[k])] + 1; j > 0; j -= j & (~j + 1))
-                not_above += tree[j];
-            d += i - not_above;
+            uint32_t r = dense[row_of(px[k])];
+            d += small ? rank_counts_above(top, low, r) : i - fenwick_not_above(tree, r);
         }
         for (size_t k = i; end - i > 1 && k < end; k++) n3 += tally[dense[row_of(px[k])]]++;
         for (size_t k = i; end - i > 1 && k < end; k++) tally[dense[row_of(px[k])]] = 0;
         for (; i < end; i++)
-            for (size_t j = dense[row_of(px[i])] + 1; j <= n; j += j & (~j + 1)) tree[j]++;
+            if (small)
+                rank_counts_add(top, low, dense[row_of(px[i])]);
+            else
+                fenwick_add(tree, n, dense[row_of(px[i])]);
     }
     double n0 = 0.5 * (double)n * ((double)n - 1.0);
     double num = n0 - (double)n1 - (double)n2 + (double)n3 - 2.0 * (double)d;
@@ -207,6 +264,31 @@ double kvq_spearman_ranked_f(const void *ranks_x, const float *y, size_t n, void
     return spearman(r.pyx, n, (const double *)(px + n));
 }
 
+/* Runs of equal y longer than this make (y, x) order by a second sort instead of from py. */
+#define SHORT_RUN 32
+
+/* pyx, px stably sorted by y, from py (y's sort, ties in index order) when y's runs of equal
+ * values are short: px orders rows by (x, index), and so does (rank_x, index), so each run of py
+ * sorted stably by rank_x is that run of pyx. Returns 0, leaving pyx unfinished, when a run is
+ * longer than SHORT_RUN. */
+static int yx_from_py(const uint64_t *py, const double *rank_x, size_t n, uint64_t *pyx)
+{
+    memcpy(pyx, py, n * sizeof *pyx);
+    for (size_t i = 0; i < n;) {
+        size_t end = run_end(pyx, n, i);
+        if (end - i > SHORT_RUN) return 0;
+        for (size_t k = i + 1; k < end; k++) { /* insertion sort of the run */
+            uint64_t w = pyx[k];
+            double rw = rank_x[row_of(w)];
+            size_t at = k;
+            for (; at > i && rank_x[row_of(pyx[at - 1])] > rw; at--) pyx[at] = pyx[at - 1];
+            pyx[at] = w;
+        }
+        i = end;
+    }
+    return 1;
+}
+
 /* Both statistics from x's sort px and ranks rank_x, x known to vary; r: y's scratch. */
 static void correlations(const uint64_t *px, const double *rank_x, const float *y, size_t n,
                          ranks *r, double *rho, double *tau_b)
@@ -214,7 +296,7 @@ static void correlations(const uint64_t *px, const double *rank_x, const float *
     if (!vary(y, n)) return;
     sorted_by(y, NULL, n, r->py, r->tmp);
     *r->sorted_y = 1;
-    sorted_by(y, px, n, r->pyx, r->tmp);
+    if (!yx_from_py(r->py, rank_x, n, r->pyx)) sorted_by(y, px, n, r->pyx, r->tmp);
     *rho = spearman(r->pyx, n, rank_x);
     *tau_b = kendall(px, r->py, n, r->dense, r->tree, r->tally);
 }

@@ -43,8 +43,8 @@ Test(kmeans, search_matches_brute_force)
                     best = j;
             taken[best] = 1;
             cr_assert_eq(m[i * want + q].j, best, "row %zu, rank %zu", i, q);
-            cr_assert_float_eq(m[i * want + q].d2,
-                               brute_d2(x + i * dim, cb.centroids + best * dim, dim), 1e-12);
+            cr_assert(m[i * want + q].d2 == brute_d2(x + i * dim, cb.centroids + best * dim, dim),
+                      "row %zu, rank %zu: distance %.17g", i, q, m[i * want + q].d2);
         }
     }
     free(m);

@@ -116,14 +116,17 @@ Test(metrics_rank, overlap_and_top1)
 
 /* The float path of a cell (kvq_rank_correlations_f, kvq_spearman_f, and with x ranked once
  * kvq_rank_correlations_ranked_f) gives the doubles of kvq_spearman and kvq_kendall_tau_b bit for
- * bit: random vectors with many ties, -0 and +0, a constant vector (NaN both ways) and sizes from 2
- * to 5000. */
+ * bit: random vectors with many ties (kinds 0 and 1: long runs of equal y), -0 and +0, a constant
+ * vector (NaN both ways, kind 2), y in short runs of ties with x in long ones (kind 3), and y
+ * almost without ties (kind 4), at sizes from 2 to 600,000: both ways of counting Kendall's
+ * discordant pairs (below 256 and above 4096 ranks, and between), and Spearman's sums past about
+ * 300,000 rows, where they round and so the order of their terms matters. */
 Test(metrics_rank, float_path_equals_double_path)
 {
     uint64_t state = 20261201;
-    static const size_t sizes[] = {2, 3, 7, 64, 257, 1000, 5000};
+    static const size_t sizes[] = {2, 3, 7, 64, 255, 256, 257, 1000, 4096, 4097, 5000, 600000};
     for (size_t c = 0; c < sizeof sizes / sizeof *sizes; c++)
-        for (int kind = 0; kind < 3; kind++) {
+        for (int kind = 0; kind < 5; kind++) {
             size_t n = sizes[c];
             float *xf = malloc(n * sizeof *xf), *yf = malloc(n * sizeof *yf);
             double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
@@ -134,6 +137,8 @@ Test(metrics_rank, float_path_equals_double_path)
                 int a = (int)(state >> 40) % 17 - 8, b = (int)(state >> 20) % 5 - 2;
                 xf[i] = kind == 2 ? 1.0f : a == 0 && (i & 1) ? -0.0f : (float)a * 0.25f; /* ties */
                 yf[i] = kind == 0 ? (float)(a + b) : -(float)a * 0.25f + (float)b * 1e-3f;
+                if (kind >= 3) /* y: about two rows a value, or hardly a tie */
+                    yf[i] = (float)((state >> 24) % (kind == 3 ? n / 2 + 1 : 1u << 24));
                 x[i] = xf[i], y[i] = yf[i];
             }
             double rho, tau;
