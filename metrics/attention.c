@@ -82,7 +82,7 @@ KVQ_VECTOR_CLONES static void add_one(double *restrict o, double *restrict o_hat
 }
 
 /* Queries whose sums one pass over the value rows serves. */
-#define QUERY_BLOCK 4
+#define QUERY_BLOCK 16
 
 /* One query's running sums: its scores, their log-sum-exps, its KL and its outputs so far. With
  * the exact side known (kvq_attention_exact), lse_s is given, p reads its probabilities and o is
