@@ -45,8 +45,9 @@ typedef struct besicovitch_state {
     size_t dim, g, groups, ndir;
     unsigned dbits, mbits; /* mbits = 0: f16 magnitudes */
     int use_mean, fitted;
-    float *dirs; /* ndir x g unit vectors */
-    float *mean; /* dim; zeros unless use_mean */
+    float *dirs;    /* ndir x g unit vectors */
+    double *dirs_t; /* g x ndir: the same in double, coordinate-major (the projections' layout) */
+    float *mean;    /* dim; zeros unless use_mean */
     kvq_lloyd mag;
 } besicovitch_state;
 
@@ -55,6 +56,7 @@ static void besicovitch_destroy(void *state)
     besicovitch_state *s = state;
     if (!s) return;
     free(s->dirs);
+    free(s->dirs_t);
     free(s->mean);
     free(s);
 }
@@ -135,10 +137,14 @@ static int besicovitch_create(const kvq_params *p, size_t dim, kvq_rng *rng, voi
     if (!rc && s->g > 2) rc = kvq_codec_seed(p, rng, &seed, err);
     if (!rc) {
         s->dirs = malloc(s->ndir * s->g * sizeof *s->dirs);
+        s->dirs_t = malloc(s->ndir * s->g * sizeof *s->dirs_t);
         s->mean = calloc(dim, sizeof *s->mean);
-        if (!s->dirs || !s->mean) rc = kvq_fail(err, KVQ_ENOMEM, "besicovitch: out of memory");
+        if (!s->dirs || !s->dirs_t || !s->mean)
+            rc = kvq_fail(err, KVQ_ENOMEM, "besicovitch: out of memory");
     }
     if (!rc) besicovitch_directions(s, seed);
+    for (size_t i = 0; !rc && i < s->ndir; i++)
+        for (size_t t = 0; t < s->g; t++) s->dirs_t[t * s->ndir + i] = s->dirs[i * s->g + t];
     if (!rc && s->mbits) rc = besicovitch_magnitudes(s, err);
     if (rc) {
         besicovitch_destroy(s);
@@ -191,13 +197,14 @@ static void besicovitch_group(const besicovitch_state *s, const float *x, size_t
 #define BESICOVITCH_MAX_DIRS 256 /* 2^8: dbits is at most 8 */
 
 /* p[i] = kvq_dot(v, u_i, G) for every direction, bit for bit (each a double sum from 0 in
- * coordinate order, rounded once); with G a constant the loop over the directions vectorises. */
-static inline void besicovitch_dots(const float *dirs, size_t ndir, const float *v, size_t g,
+ * coordinate order, rounded once), from the directions coordinate-major (dirs_t); with G a
+ * constant the loop over the directions vectorises on contiguous loads. */
+static inline void besicovitch_dots(const double *dirs_t, size_t ndir, const float *v, size_t g,
                                     float *p)
 {
     for (size_t i = 0; i < ndir; i++) {
         double acc = 0.0;
-        for (size_t t = 0; t < g; t++) acc += (double)v[t] * (double)dirs[i * g + t];
+        for (size_t t = 0; t < g; t++) acc += (double)v[t] * dirs_t[t * ndir + i];
         p[i] = (float)acc;
     }
 }
@@ -209,11 +216,11 @@ KVQ_VECTOR_CLONES static void besicovitch_projections(const besicovitch_state *s
                                                       float *p)
 {
     if (s->g == 2)
-        besicovitch_dots(s->dirs, s->ndir, v, 2, p);
+        besicovitch_dots(s->dirs_t, s->ndir, v, 2, p);
     else if (s->g == 4)
-        besicovitch_dots(s->dirs, s->ndir, v, 4, p);
+        besicovitch_dots(s->dirs_t, s->ndir, v, 4, p);
     else
-        besicovitch_dots(s->dirs, s->ndir, v, s->g, p);
+        besicovitch_dots(s->dirs_t, s->ndir, v, s->g, p);
 }
 
 #define MAX_LANES 8
