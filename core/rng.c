@@ -29,6 +29,21 @@ uint32_t kvq_rng_u32(kvq_rng *rng)
     return kvq_rng_next(rng);
 }
 
+void kvq_rng_advance(kvq_rng *rng, uint64_t delta)
+{
+    /* the LCG's composite step: after k doublings, (mult, plus) advance the state by 2^k steps */
+    uint64_t mult = 6364136223846793005ULL, plus = rng->inc, acc_mult = 1u, acc_plus = 0u;
+    for (; delta; delta >>= 1) {
+        if (delta & 1u) {
+            acc_mult *= mult;
+            acc_plus = acc_plus * mult + plus;
+        }
+        plus = (mult + 1u) * plus;
+        mult *= mult;
+    }
+    rng->state = acc_mult * rng->state + acc_plus;
+}
+
 uint32_t kvq_rng_bounded(kvq_rng *rng, uint32_t bound)
 {
     /* Reject the first (2^32 mod bound) values so every residue is equally likely. */

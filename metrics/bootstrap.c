@@ -62,29 +62,62 @@ static int replicate(size_t n, kvq_statistic_fn stat, void *ctx, size_t reps, kv
     return KVQ_OK;
 }
 
+/* Resamples whose sums replicate_sums runs side by side. */
+#define SUM_LANES 4
+
+/* The statistic of one resample from its sums (den NULL: the mean of n values). */
+static double sum_statistic(double a, double c, const double *den, size_t n)
+{
+    return den ? (c > 0.0 ? a / c : NAN) : a / (double)n;
+}
+
 /* The statistics of kvq_bootstrap_mean (den NULL: mean_of) and kvq_bootstrap_ratio (ratio_of), each
  * resample's values summed as they are drawn: the same draws and the same sums, in the same order,
  * as replicate with those functions, without the index array, so that the generator's chain of
- * multiplications and the sums' chain of additions overlap. */
+ * multiplications and the sums' chain of additions overlap. When no draw can be rejected (n a power
+ * of two, whose remainder is a mask), every resample takes exactly n outputs, so SUM_LANES runs of
+ * consecutive resamples each start from the generator advanced to their first output
+ * (kvq_rng_advance) and advance side by side, their chains independent; the generator ends where
+ * one run of all of them would. */
 static int replicate_sums(const double *num, const double *den, size_t n, size_t reps, kvq_rng *rng,
                           double **stats, kvq_error *err)
 {
     double *s = malloc(reps * sizeof *s);
     if (!s) return kvq_fail(err, KVQ_ENOMEM, "bootstrap: no memory for %zu replicates", reps);
     bounded b = bounded_of((uint32_t)n);
+    size_t r = 0, per = b.threshold == 0 ? reps / SUM_LANES : 0;
+    if (per) {
+        kvq_rng g[SUM_LANES];
+        for (size_t l = 0; l < SUM_LANES; l++) {
+            g[l] = *rng;
+            kvq_rng_advance(&g[l], (uint64_t)(l * per) * n);
+        }
+        for (size_t k = 0; k < per; k++) {
+            double a[SUM_LANES] = {0}, c[SUM_LANES] = {0};
+            for (size_t i = 0; i < n; i++)
+                for (size_t l = 0; l < SUM_LANES; l++) {
+                    uint32_t j = kvq_rng_next(&g[l]) & (uint32_t)(n - 1); /* r % n, n 2^k */
+                    a[l] += num[j];
+                    if (den) c[l] += den[j];
+                }
+            for (size_t l = 0; l < SUM_LANES; l++)
+                s[l * per + k] = sum_statistic(a[l], c[l], den, n);
+        }
+        *rng = g[SUM_LANES - 1]; /* where the last run ended: the resamples after it follow */
+        r = SUM_LANES * per;
+    }
     kvq_rng g = *rng;
-    for (size_t r = 0; r < reps; r++) {
+    for (; r < reps; r++) {
         double a = 0.0, c = 0.0;
         if (den) {
             for (size_t i = 0; i < n; i++) {
                 uint32_t j = bounded_draw(&g, &b);
                 a += num[j], c += den[j];
             }
-            s[r] = c > 0.0 ? a / c : NAN;
         } else {
             for (size_t i = 0; i < n; i++) a += num[bounded_draw(&g, &b)];
-            s[r] = a / (double)n;
         }
+        s[r] = sum_statistic(a, c, den, n);
     }
     *rng = g;
     *stats = s;

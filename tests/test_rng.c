@@ -113,3 +113,21 @@ Test(rng, derive_depends_on_label_and_seed_only)
     cr_assert_neq(xa, kvq_rng_u32(&c));
     cr_assert_neq(xa, kvq_rng_u32(&d));
 }
+
+/* Advancing by d steps lands where d outputs drawn one at a time do, on two streams, for strides
+ * of every size from none to past 2^16, and the outputs after it are the same. */
+Test(rng, advance_equals_stepping)
+{
+    static const uint64_t strides[] = {0, 1, 2, 3, 7, 64, 1000, 4096, 123457};
+    for (uint64_t stream = 54; stream <= 55; stream++)
+        for (size_t k = 0; k < sizeof strides / sizeof *strides; k++) {
+            kvq_rng a, b;
+            kvq_rng_seed(&a, 42, stream);
+            kvq_rng_seed(&b, 42, stream);
+            for (uint64_t i = 0; i < strides[k]; i++) kvq_rng_next(&a);
+            kvq_rng_advance(&b, strides[k]);
+            cr_assert_eq(b.state, a.state, "stride %llu, stream %llu",
+                         (unsigned long long)strides[k], (unsigned long long)stream);
+            cr_assert_eq(kvq_rng_next(&b), kvq_rng_next(&a));
+        }
+}

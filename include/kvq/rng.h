@@ -33,6 +33,10 @@ static inline uint32_t kvq_rng_next(kvq_rng *rng)
     return (xorshifted >> rot) | (xorshifted << ((-rot) & 31u));
 }
 
+/* Advances the state by delta steps in O(log delta), as delta calls of kvq_rng_next would (Brown,
+ * "Random number generation with arbitrary strides", 1994: the jump-ahead of pcg32_advance). */
+void kvq_rng_advance(kvq_rng *rng, uint64_t delta);
+
 /* kvq_rng_next, out of line. */
 uint32_t kvq_rng_u32(kvq_rng *rng);
 
