@@ -28,6 +28,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_math.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,7 +99,9 @@ static double chi_quantile(double p, void *ctx)
 static int besicovitch_magnitudes(besicovitch_state *s, kvq_error *err)
 {
     double g = (double)s->g;
-    kvq_density chi = {chi_pdf, chi_quantile, &g, 0.0, sqrt(g) + 12.0};
+    char key[48];
+    snprintf(key, sizeof key, "besicovitch:chi%zu", s->g);
+    kvq_density chi = {chi_pdf, chi_quantile, &g, 0.0, sqrt(g) + 12.0, key};
     return kvq_lloyd_density(&chi, s->mbits, &s->mag, "besicovitch", err);
 }
 

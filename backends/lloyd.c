@@ -173,11 +173,10 @@ int kvq_lloyd_gaussian(unsigned bits, kvq_lloyd *cb, const char *codec, kvq_erro
     return rc;
 }
 
-int kvq_lloyd_density(const kvq_density *density, unsigned bits, kvq_lloyd *cb, const char *codec,
-                      kvq_error *err)
+static int density_compute(const kvq_density *density, unsigned bits, kvq_lloyd *cb,
+                           const char *codec, kvq_error *err)
 {
-    int rc = check_bits(bits, codec, err);
-    if (rc) return rc;
+    int rc = KVQ_OK;
     unsigned levels = 1u << bits;
     double c[KVQ_LLOYD_MAX_LEVELS];
     for (unsigned i = 0; i < levels; i++) {
@@ -190,6 +189,43 @@ int kvq_lloyd_density(const kvq_density *density, unsigned bits, kvq_lloyd *cb, 
     cell_model model = {integrated_moments, density, work, codec, density->lo, density->hi};
     rc = lloyd_run(&model, bits, c, cb, err);
     gsl_integration_workspace_free(work);
+    return rc;
+}
+
+/* The keyed densities' codebooks computed so far (past DENSITY_CACHE entries they are computed at
+ * every call). */
+#define DENSITY_CACHE 64
+#define DENSITY_KEY_MAX 64
+
+static pthread_mutex_t density_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char key[DENSITY_KEY_MAX];
+    kvq_lloyd cb;
+} density_cache[DENSITY_CACHE];
+static size_t density_cached;
+
+int kvq_lloyd_density(const kvq_density *density, unsigned bits, kvq_lloyd *cb, const char *codec,
+                      kvq_error *err)
+{
+    int rc = check_bits(bits, codec, err);
+    if (rc) return rc;
+    if (!density->key || strlen(density->key) >= DENSITY_KEY_MAX)
+        return density_compute(density, bits, cb, codec, err);
+    pthread_mutex_lock(&density_lock);
+    size_t e = 0;
+    while (e < density_cached &&
+           (density_cache[e].cb.bits != bits || strcmp(density_cache[e].key, density->key)))
+        e++;
+    if (e < density_cached) {
+        *cb = density_cache[e].cb;
+    } else {
+        rc = density_compute(density, bits, cb, codec, err);
+        if (!rc && density_cached < DENSITY_CACHE) {
+            strcpy(density_cache[density_cached].key, density->key);
+            density_cache[density_cached++].cb = *cb;
+        }
+    }
+    pthread_mutex_unlock(&density_lock);
     return rc;
 }
 

@@ -34,6 +34,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,11 +91,13 @@ static double level_quantile(double p, void *ctx)
 static int polarquant_codebooks(polarquant_state *s, unsigned bits1, unsigned bits, kvq_error *err)
 {
     const double two_pi = 2.0 * acos(-1.0);
-    kvq_density first = {uniform_pdf, NULL, NULL, 0.0, two_pi};
+    kvq_density first = {uniform_pdf, NULL, NULL, 0.0, two_pi, "polarquant:uniform"};
     int rc = kvq_lloyd_density(&first, bits1, &s->codebook[0], "polarquant", err);
     for (unsigned l = 1; l < s->levels && !rc; l++) {
         double n = ldexp(1.0, (int)l); /* level l + 1 pairs radii of 2^l coordinates */
-        kvq_density d = {level_pdf, level_quantile, &n, 0.0, acos(-1.0) / 2.0};
+        char key[32];
+        snprintf(key, sizeof key, "polarquant:level%u", l);
+        kvq_density d = {level_pdf, level_quantile, &n, 0.0, acos(-1.0) / 2.0, key};
         rc = kvq_lloyd_density(&d, bits, &s->codebook[l], "polarquant", err);
     }
     if (rc) return rc;

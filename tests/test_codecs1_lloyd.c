@@ -97,7 +97,7 @@ Test(lloyd, integrated_density_uniform)
     size_t n;
     double *c = kvq_test_doubles(cJSON_GetObjectItem(u, "centroids"), &n);
     /* start away from the answer: equally spaced points are already the fixed point */
-    kvq_density d = {uniform_pdf, NULL, NULL, 0.0, 1.0};
+    kvq_density d = {uniform_pdf, NULL, NULL, 0.0, 1.0, NULL};
     kvq_lloyd cb;
     kvq_error err;
     cr_assert_eq(kvq_lloyd_density(&d, 3, &cb, "test", &err), KVQ_OK, "%s", err.msg);
@@ -123,7 +123,7 @@ static double skewed_quantile(double p, void *ctx)
  * below 1e-32), unnormalised, from a lopsided start. */
 Test(lloyd, integrated_density_agrees_with_closed_form)
 {
-    kvq_density d = {normal_pdf, skewed_quantile, NULL, -12.0, 12.0};
+    kvq_density d = {normal_pdf, skewed_quantile, NULL, -12.0, 12.0, NULL};
     for (unsigned bits = 1; bits <= 4; bits++) {
         kvq_lloyd cb, exact = gaussian(bits);
         kvq_error err;
@@ -134,6 +134,42 @@ Test(lloyd, integrated_density_agrees_with_closed_form)
         cr_assert_lt(fabs(cb.mse / exact.mse - 1.0), 1e-8, "bits=%u: %.12g vs %.12g", bits, cb.mse,
                      exact.mse);
     }
+}
+
+/* Two codebooks with the same levels, thresholds and mse, bit for bit. */
+static int same_codebook(const kvq_lloyd *a, const kvq_lloyd *b)
+{
+    if (a->bits != b->bits || a->levels != b->levels || a->mse != b->mse) return 0;
+    for (unsigned i = 0; i < a->levels; i++)
+        if (memcmp(&a->centroid[i], &b->centroid[i], sizeof(float)) ||
+            (i + 1 < a->levels && memcmp(&a->threshold[i], &b->threshold[i], sizeof(float))))
+            return 0;
+    return 1;
+}
+
+/* A keyed density's codebook is the one computed without a key, bit for bit, at every width; asked
+ * again under the same key it is the kept one (even for another density: the key names it), and
+ * a width not yet asked is computed. */
+Test(lloyd, keyed_density_computed_once)
+{
+    kvq_density plain = {normal_pdf, skewed_quantile, NULL, -12.0, 12.0, NULL};
+    kvq_density keyed = plain, other = {uniform_pdf, NULL, NULL, 0.0, 1.0, NULL};
+    keyed.key = other.key = "test:truncated normal";
+    for (unsigned bits = 1; bits <= 3; bits++) {
+        kvq_lloyd a, b, c;
+        kvq_error err;
+        cr_assert_eq(kvq_lloyd_density(&plain, bits, &a, "test", &err), KVQ_OK, "%s", err.msg);
+        cr_assert_eq(kvq_lloyd_density(&keyed, bits, &b, "test", &err), KVQ_OK, "%s", err.msg);
+        cr_assert_eq(kvq_lloyd_density(&other, bits, &c, "test", &err), KVQ_OK, "%s", err.msg);
+        cr_assert(same_codebook(&a, &b), "bits=%u: keyed differs", bits);
+        cr_assert(same_codebook(&b, &c), "bits=%u: not the kept codebook", bits);
+    }
+    kvq_lloyd u, plain_u;
+    other.key = NULL;
+    cr_assert_eq(kvq_lloyd_density(&other, 4, &plain_u, "test", NULL), KVQ_OK);
+    other.key = "test:uniform";
+    cr_assert_eq(kvq_lloyd_density(&other, 4, &u, "test", NULL), KVQ_OK);
+    cr_assert(same_codebook(&u, &plain_u));
 }
 
 Test(lloyd, width_out_of_range_refused)
