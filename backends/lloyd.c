@@ -231,13 +231,15 @@ int kvq_lloyd_density(const kvq_density *density, unsigned bits, kvq_lloyd *cb, 
 
 unsigned kvq_lloyd_index(const kvq_lloyd *cb, float x)
 {
-    unsigned lo = 0, hi = cb->levels - 1; /* the answer lies in [lo, hi] */
-    while (lo < hi) {
-        unsigned mid = (lo + hi) / 2;
-        if (x >= cb->threshold[mid])
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* the thresholds <= x are a prefix (they ascend): halve the range still undecided, keeping
+     * its lower part or stepping past its lower half by a conditional move rather than a branch
+     * the processor would mispredict on every other coordinate */
+    const float *base = cb->threshold;
+    unsigned len = cb->levels - 1;
+    while (len > 1) {
+        unsigned half = len / 2;
+        base = base[half - 1] <= x ? base + half : base;
+        len -= half;
     }
-    return lo;
+    return (unsigned)(base - cb->threshold) + (base[0] <= x);
 }

@@ -71,16 +71,24 @@ Test(lloyd, one_bit_centroids_are_the_half_normal_mean)
     cr_assert_eq(cb.threshold[0], 0.0f);
 }
 
+/* At every width: the ends, each threshold (the upper cell) and the float just below it, each
+ * centroid, and NaN (the first cell, as no threshold is <= it). */
 Test(lloyd, index_finds_the_cell)
 {
-    kvq_lloyd cb = gaussian(3);
-    cr_assert_eq(kvq_lloyd_index(&cb, -1e30f), 0);
-    cr_assert_eq(kvq_lloyd_index(&cb, 1e30f), 7);
-    for (unsigned i = 0; i < 7; i++) {
-        cr_assert_eq(kvq_lloyd_index(&cb, cb.threshold[i]), i + 1, "on threshold %u", i);
-        cr_assert_eq(kvq_lloyd_index(&cb, nextafterf(cb.threshold[i], -INFINITY)), i);
+    for (unsigned bits = 1; bits <= KVQ_LLOYD_MAX_BITS; bits++) {
+        kvq_lloyd cb = gaussian(bits);
+        unsigned top = cb.levels - 1;
+        cr_assert_eq(kvq_lloyd_index(&cb, -1e30f), 0);
+        cr_assert_eq(kvq_lloyd_index(&cb, 1e30f), top);
+        cr_assert_eq(kvq_lloyd_index(&cb, NAN), 0);
+        for (unsigned i = 0; i < top; i++) {
+            cr_assert_eq(kvq_lloyd_index(&cb, cb.threshold[i]), i + 1, "bits %u, on %u", bits, i);
+            cr_assert_eq(kvq_lloyd_index(&cb, nextafterf(cb.threshold[i], -INFINITY)), i,
+                         "bits %u, below %u", bits, i);
+        }
+        for (unsigned i = 0; i < cb.levels; i++)
+            cr_assert_eq(kvq_lloyd_index(&cb, cb.centroid[i]), i, "bits %u", bits);
     }
-    for (unsigned i = 0; i < 8; i++) cr_assert_eq(kvq_lloyd_index(&cb, cb.centroid[i]), i);
 }
 
 static double uniform_pdf(double x, void *ctx)
