@@ -8,14 +8,16 @@
  * in one 64-bit word (key high, index low), and the words are sorted by key with a stable LSD radix
  * sort of 8-bit digits, digits that are the same for every word skipped:
  *   px, the indices in (x, index) order, and py, in (y, index) order;
- *   pyx, px stably sorted by y: (y, x) order, ties in both keeping the index order.
+ *   pyx, px stably sorted by y: (y, x) order, ties in both keeping the index order (made from py
+ *   by sorting its runs of equal y when they are short, yx_from_py, else by a third sort).
  * Spearman walks pyx as kvq_spearman walks its pairs sorted by (y, rank of x): the same runs of
  * equal y, within each the same ranks of x in ascending order, so every sum adds the same terms in
  * the same order (two terms with equal rank of x and equal y are equal). Kendall's tau-b is made of
  * counts, which any exact method gives alike: n1 and n2 from the runs of px and py, n3 by counting
  * the dense ranks of y within each run of equal x, and the discordant pairs d as inversions of the
- * dense ranks of y along px, each run of equal x entering the Fenwick tree only after all its
- * members were counted (pairs tied in x are not discordant, as they are in (x, y) order).
+ * dense ranks of y along px, each run of equal x entering the counts (two levels of 16-bit counters
+ * for 256 to 4096 ranks, a Fenwick tree otherwise) only after all its members were counted (pairs
+ * tied in x are not discordant, as they are in (x, y) order).
  * Known answer (scipy, as for kvq_spearman and kvq_kendall_tau_b): x = (1, 2, 3, 4, 5),
  * y = (2, 1, 4, 3, 5) gives rho 0.8 and tau_b 0.6. */
 #include "kvq/metrics.h"

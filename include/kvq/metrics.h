@@ -30,7 +30,8 @@ double kvq_kendall_tau_b(const double *x, const double *y, size_t n, double *wor
  * values each) at once: the same doubles, bit for bit, as kvq_spearman and kvq_kendall_tau_b of
  * the values converted to double (NaN where those are), from shared sorts. work:
  * KVQ_RANK_CORRELATIONS_WORK(n) bytes of scratch, suitably aligned for uint64_t (malloc's).
- * O(n) for the radix sorts plus O(n log n) for the Fenwick tree (metrics/rank_scores.c). */
+ * O(n) for the radix sorts plus O(n log n) for counting the discordant pairs
+ * (metrics/rank_scores.c). */
 #define KVQ_RANK_CORRELATIONS_WORK(n) (52 * (size_t)(n) + 12)
 void kvq_rank_correlations_f(const float *x, const float *y, size_t n, void *work, double *rho,
                              double *tau_b);
