@@ -31,6 +31,7 @@
 #include "decoded_score.h"
 #include "dotf.h"
 #include "kvq/backend.h"
+#include "metrics/radix.h"
 #include "seed.h"
 #include "util.h"
 #include "wht.h"
@@ -103,10 +104,36 @@ static size_t rabitq_shared_bytes(const void *state)
 /* Scratch of the scale sweep: the coordinates by increasing |o'_j|, the next breakpoint of each
  * level's list, and the coordinates in the order they step up. */
 typedef struct rq_sweep {
-    size_t *order; /* dim */
-    size_t *head;  /* 2^(bits-1): per level k >= 1, how many coordinates have reached it */
-    size_t *path;  /* dim * (2^(bits-1) - 1) */
+    size_t *order;   /* dim */
+    size_t *head;    /* 2^(bits-1): per level k >= 1, how many coordinates have reached it */
+    size_t *path;    /* dim * (2^(bits-1) - 1) */
+    uint64_t *words; /* 2 dim: the radix sort's (key, coordinate) words and its scratch */
 } rq_sweep;
+
+/* w->order: the coordinates by increasing a_j, as gsl_sort_float_index orders them. When the
+ * positive a_j are all distinct (and none is negative or NaN), their order, the only part of it the
+ * sweep reads (zeros come first and are never stepped), is the one every sort gives, and a radix
+ * sort of (bits of a_j, j) finds it in a few passes; otherwise GSL's heap sort decides, whose order
+ * among equal values the codes depend on. */
+static void rq_order(const float *a, size_t dim, const rq_sweep *w)
+{
+    uint64_t *v = w->words;
+    int distinct = 1;
+    for (size_t j = 0; j < dim; j++) {
+        uint32_t u;
+        memcpy(&u, &a[j], sizeof u);
+        distinct &= u <= UINT32_C(0x7f800000); /* +0 to +inf */
+        v[j] = (uint64_t)u << 32 | j;
+    }
+    if (distinct) kvq_sort_by_key(v, v + dim, dim);
+    for (size_t i = 1; distinct && i < dim; i++)
+        distinct = v[i] >> 32 != v[i - 1] >> 32 || v[i] >> 32 == 0;
+    if (!distinct) {
+        gsl_sort_float_index(w->order, a, 1, dim);
+        return;
+    }
+    for (size_t i = 0; i < dim; i++) w->order[i] = (size_t)(uint32_t)v[i];
+}
 
 /* Magnitudes k[j] in [0, 2^(bits-1)) maximising the cosine between (k + 1/2) and a = |o'|.
  * Coordinate j reaches level k at scale t = k / a_j, so level k's breakpoints come in the order of
@@ -115,7 +142,7 @@ typedef struct rq_sweep {
 static void rq_magnitudes(const float *a, size_t dim, unsigned bits, const rq_sweep *w, uint8_t *k)
 {
     unsigned top = (1u << (bits - 1)) - 1u;
-    gsl_sort_float_index(w->order, a, 1, dim);
+    rq_order(a, dim, w);
     size_t live = dim; /* coordinates with a_j > 0, the last ones of order */
     while (live > 0 && a[w->order[dim - live]] <= 0.0f) live--;
     for (unsigned level = 1; level <= top; level++) w->head[level] = 0;
@@ -168,9 +195,12 @@ static int rq_scratch_alloc(const rabitq_state *s, int encoding, rq_scratch *w, 
     w->y = kvq_state_calloc("rabitq", 2 * s->dim * sizeof *w->y, err);
     if (w->y) w->u = kvq_state_calloc("rabitq", s->dim, err);
     if (w->u && words) w->sweep.order = kvq_state_calloc("rabitq", words * sizeof(size_t), err);
-    if (!w->u || (words && !w->sweep.order)) {
+    if (w->sweep.order)
+        w->sweep.words = kvq_state_calloc("rabitq", 2 * s->dim * sizeof *w->sweep.words, err);
+    if (!w->u || (words && !w->sweep.words)) {
         free(w->y);
         free(w->u);
+        free(w->sweep.order);
         return KVQ_ENOMEM;
     }
     w->g = w->y + s->dim;
@@ -186,6 +216,7 @@ static void rq_scratch_free(rq_scratch *w)
     free(w->y);
     free(w->u);
     free(w->sweep.order);
+    free(w->sweep.words);
 }
 
 /* g_j = u_j - (2^bits - 1)/2 for the codes u; returns |g|. */

@@ -22,15 +22,12 @@
  * y = (2, 1, 4, 3, 5) gives rho 0.8 and tau_b 0.6. */
 #include "kvq/metrics.h"
 #include "kvq/vector_clones.h"
+#include "metrics/radix.h"
 
 #include <assert.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-
-#define DIGIT_BITS 8
-#define DIGITS (32 / DIGIT_BITS)
-#define BUCKETS (1u << DIGIT_BITS)
 
 /* An unsigned key whose order is the order of the float f (f finite; -0 and +0 equal). */
 static uint32_t order_key(float f)
@@ -41,33 +38,6 @@ static uint32_t order_key(float f)
     return u >> 31 ? ~u : u | UINT32_C(1) << 31;
 }
 
-/* Stable sort of the n words a by their high 32 bits (tmp: n words of scratch); sorted into a. */
-static void sort_by_key(uint64_t *a, uint64_t *tmp, size_t n)
-{
-    uint32_t count[DIGITS][BUCKETS] = {{0}};
-    for (size_t i = 0; i < n; i++)
-        for (unsigned k = 0; k < DIGITS; k++)
-            count[k][(a[i] >> (32 + k * DIGIT_BITS)) & (BUCKETS - 1)]++;
-    uint64_t *src = a, *dst = tmp;
-    for (unsigned k = 0; k < DIGITS; k++) {
-        uint32_t *h = count[k], sum = 0;
-        int constant = 0;
-        for (unsigned b = 0; b < BUCKETS; b++) {
-            uint32_t t = h[b];
-            constant |= t == n;
-            h[b] = sum;
-            sum += t;
-        }
-        if (constant) continue;
-        for (size_t i = 0; i < n; i++)
-            dst[h[(src[i] >> (32 + k * DIGIT_BITS)) & (BUCKETS - 1)]++] = src[i];
-        uint64_t *swap = src;
-        src = dst;
-        dst = swap;
-    }
-    if (src != a) memcpy(a, src, n * sizeof *a);
-}
-
 /* Fills w with (key of v[i], i) for i in order (NULL: 0..n-1) and sorts it by key. */
 static void sorted_by(const float *v, const uint64_t *order, size_t n, uint64_t *w, uint64_t *tmp)
 {
@@ -75,7 +45,7 @@ static void sorted_by(const float *v, const uint64_t *order, size_t n, uint64_t 
         uint64_t row = order ? (uint32_t)order[i] : i;
         w[i] = (uint64_t)order_key(v[row]) << 32 | row;
     }
-    sort_by_key(w, tmp, n);
+    kvq_sort_by_key(w, tmp, n);
 }
 
 static size_t row_of(uint64_t w)
