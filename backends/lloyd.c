@@ -153,30 +153,9 @@ static int gaussian_compute(unsigned bits, kvq_lloyd *cb, const char *codec, kvq
     return lloyd_run(&model, bits, c, cb, err);
 }
 
-/* The N(0, 1) codebooks depend on bits alone, and Lloyd's iteration converges slowly at many
- * levels (about a second at 8 bits), so each is computed once per process and then copied. */
-static pthread_mutex_t gaussian_lock = PTHREAD_MUTEX_INITIALIZER;
-static kvq_lloyd gaussian_cache[KVQ_LLOYD_MAX_BITS];
-static int gaussian_ready[KVQ_LLOYD_MAX_BITS];
-
-int kvq_lloyd_gaussian(unsigned bits, kvq_lloyd *cb, const char *codec, kvq_error *err)
-{
-    int rc = check_bits(bits, codec, err);
-    if (rc) return rc;
-    pthread_mutex_lock(&gaussian_lock);
-    if (!gaussian_ready[bits - 1]) {
-        rc = gaussian_compute(bits, &gaussian_cache[bits - 1], codec, err);
-        gaussian_ready[bits - 1] = rc == KVQ_OK;
-    }
-    if (!rc) *cb = gaussian_cache[bits - 1];
-    pthread_mutex_unlock(&gaussian_lock);
-    return rc;
-}
-
 static int density_compute(const kvq_density *density, unsigned bits, kvq_lloyd *cb,
                            const char *codec, kvq_error *err)
 {
-    int rc = KVQ_OK;
     unsigned levels = 1u << bits;
     double c[KVQ_LLOYD_MAX_LEVELS];
     for (unsigned i = 0; i < levels; i++) {
@@ -187,46 +166,67 @@ static int density_compute(const kvq_density *density, unsigned bits, kvq_lloyd 
     gsl_integration_workspace *work = gsl_integration_workspace_alloc(QAG_LIMIT);
     if (!work) return kvq_fail(err, KVQ_ENOMEM, "%s: out of memory for GSL integration", codec);
     cell_model model = {integrated_moments, density, work, codec, density->lo, density->hi};
-    rc = lloyd_run(&model, bits, c, cb, err);
+    int rc = lloyd_run(&model, bits, c, cb, err);
     gsl_integration_workspace_free(work);
     return rc;
 }
 
-/* The keyed densities' codebooks computed so far (past DENSITY_CACHE entries they are computed at
- * every call). */
-#define DENSITY_CACHE 64
-#define DENSITY_KEY_MAX 64
+/* The codebooks kept for the process, by (key, bits): the N(0, 1) ones (they depend on bits alone,
+ * and Lloyd's iteration converges slowly at many levels, about a second at 8 bits) and those of the
+ * keyed densities. One lock: a codebook asked for by several threads at once is computed once. */
+#define KEY_MAX 64
 
-static pthread_mutex_t density_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct {
-    char key[DENSITY_KEY_MAX];
+typedef struct kept_codebook {
+    char key[KEY_MAX];
     kvq_lloyd cb;
-} density_cache[DENSITY_CACHE];
-static size_t density_cached;
+} kept_codebook;
+
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static kept_codebook *kept;
+static size_t nkept, kept_room;
+
+/* The codebook of density at bits (NULL: N(0, 1)), kept under key (shorter than KEY_MAX); one that
+ * cannot be kept (out of memory) is still computed and returned. */
+static int kept_or_computed(const char *key, const kvq_density *density, unsigned bits,
+                            kvq_lloyd *cb, const char *codec, kvq_error *err)
+{
+    int rc = KVQ_OK;
+    pthread_mutex_lock(&kept_lock);
+    size_t e = 0;
+    while (e < nkept && (kept[e].cb.bits != bits || strcmp(kept[e].key, key))) e++;
+    if (e < nkept) {
+        *cb = kept[e].cb;
+    } else {
+        rc = density ? density_compute(density, bits, cb, codec, err)
+                     : gaussian_compute(bits, cb, codec, err);
+        if (!rc && nkept == kept_room) {
+            size_t room = kept_room ? 2 * kept_room : 16;
+            kept_codebook *more = realloc(kept, room * sizeof *more);
+            if (more) kept = more, kept_room = room;
+        }
+        if (!rc && nkept < kept_room) {
+            strcpy(kept[nkept].key, key);
+            kept[nkept++].cb = *cb;
+        }
+    }
+    pthread_mutex_unlock(&kept_lock);
+    return rc;
+}
+
+int kvq_lloyd_gaussian(unsigned bits, kvq_lloyd *cb, const char *codec, kvq_error *err)
+{
+    int rc = check_bits(bits, codec, err);
+    return rc ? rc : kept_or_computed("N(0, 1)", NULL, bits, cb, codec, err);
+}
 
 int kvq_lloyd_density(const kvq_density *density, unsigned bits, kvq_lloyd *cb, const char *codec,
                       kvq_error *err)
 {
     int rc = check_bits(bits, codec, err);
     if (rc) return rc;
-    if (!density->key || strlen(density->key) >= DENSITY_KEY_MAX)
+    if (!density->key || strlen(density->key) >= KEY_MAX)
         return density_compute(density, bits, cb, codec, err);
-    pthread_mutex_lock(&density_lock);
-    size_t e = 0;
-    while (e < density_cached &&
-           (density_cache[e].cb.bits != bits || strcmp(density_cache[e].key, density->key)))
-        e++;
-    if (e < density_cached) {
-        *cb = density_cache[e].cb;
-    } else {
-        rc = density_compute(density, bits, cb, codec, err);
-        if (!rc && density_cached < DENSITY_CACHE) {
-            strcpy(density_cache[density_cached].key, density->key);
-            density_cache[density_cached++].cb = *cb;
-        }
-    }
-    pthread_mutex_unlock(&density_lock);
-    return rc;
+    return kept_or_computed(density->key, density, bits, cb, codec, err);
 }
 
 unsigned kvq_lloyd_index(const kvq_lloyd *cb, float x)

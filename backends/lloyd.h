@@ -50,13 +50,14 @@ typedef struct kvq_density {
     void *ctx;
     double lo, hi; /* finite support */
     /* Optional: a name for the density with its parameters (what pdf, quantile and ctx make of
-     * it), under which its codebooks are kept for the process; NULL: computed at every call. */
+     * it), under which its codebooks are kept for the process, beside the N(0, 1) ones (kept as
+     * "N(0, 1)"); NULL, or 64 characters or more: computed at every call. */
     const char *key;
 } kvq_density;
 
 /* The codebook of density at bits in [1, KVQ_LLOYD_MAX_BITS], by GSL integration. Errors as
  * kvq_lloyd_gaussian, plus KVQ_EINTERNAL naming codec when an integral fails. With a key, each
- * (key, bits) is computed once per process (under a lock, as kvq_lloyd_gaussian's are) and copied
+ * (key, bits) is computed once per process (under the lock kvq_lloyd_gaussian's share) and copied
  * into *cb: a codec opened for every layer of a chain integrates its densities once. */
 int kvq_lloyd_density(const kvq_density *density, unsigned bits, kvq_lloyd *cb, const char *codec,
                       kvq_error *err);
